@@ -169,7 +169,7 @@ class Chat:
         self.registered_account = identity.registered_account
         self.set_password = identity.set_password
         self._identity = identity
-        files = Files(self._state, seam, accounts)
+        files = Files(self._state, seam, accounts, clock.seconds)
         self.file_target = files.target
         self.offer_file = files.offer
         self.offer_file_joiner = files.offer_joiner

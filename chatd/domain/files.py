@@ -14,8 +14,10 @@ files by too. Pure, no I/O.
 
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
+from chatd.domain import rules
 from chatd.domain.errors import (
     BadFileOfferError,
     FileTooBigError,
@@ -161,20 +163,29 @@ class KeptTransfer:
 class Files:
     """Where offers go, and the one ``FileOffered`` each delivery is."""
 
-    def __init__(self, state: ChatState, seam: Publisher, accounts: Accounts) -> None:
+    def __init__(
+        self, state: ChatState, seam: Publisher, accounts: Accounts, now: Callable[[], float]
+    ) -> None:
         self._state = state
         self._seam = seam
         self._accounts = accounts
+        self._now = now
 
     def target(self, view: UserView, target: str) -> FileTarget:
         """Whom ``target`` names for the user's offer: a room they are in, or a nickname not theirs.
 
         Raises NoSuchRoomError or NotInRoomError for a room they are not in, FileToSelfError for their own nickname,
-        NoSuchNicknameError for one neither online nor registered.
+        NoSuchNicknameError for one neither online nor registered. An offer is said as a line is (its name is the
+        sender's text, shown to everyone offered it, and a room's reaches whoever joins for days): MutedError for a
+        muted sender, and a room's the refusals of a line said there (``rules.check_speech``: a ban mask, ``+m``
+        without voice, ``+M`` unidentified).
         """
         user = own(view)
+        rules.check_voice(self._state, user, self._now())
         if target.startswith("#"):
-            return FileTarget(self._state.rooms.membership(user, target).name, room=True)
+            room = self._state.rooms.membership(user, target)
+            rules.check_speech(user, room)
+            return FileTarget(room.name, room=True)
         key = fold(target)
         if key == fold(user.nick):
             raise FileToSelfError()

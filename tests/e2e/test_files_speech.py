@@ -1,0 +1,62 @@
+"""An offer is said as a line is, on a real daemon over TCP: refused to the muted, and in a room to whoever may not
+speak there (issue 16). Its name is the sender's text shown to everyone offered it, and a room's offer reaches whoever
+joins for a week: a mute or a moderated room that let offers through let a troll write to everyone all the same."""
+
+import hashlib
+from typing import Any
+
+from twisted.trial.unittest import SynchronousTestCase
+
+from tests.e2e.daemon import LineClient, opers_file
+from tests.e2e.test_daemon import start_chatd
+from tests.e2e.test_web_files import json_user, next_of, upload
+from tests.helpers import quick_hash
+
+PASSWORD = "tr0ub4dor &3"
+
+DATA = b"buy now at spam.example"
+
+
+def refused_offer(client: LineClient, target: str) -> dict[str, Any]:
+    """``client``'s offer of ``DATA`` to ``target``, which must be refused: the error."""
+    client.say(f"/file offer {target} {len(DATA)} {hashlib.sha256(DATA).hexdigest()} text/plain spam.txt")
+    return next_of(client, "error")
+
+
+class OfferSpeechTests(SynchronousTestCase):
+    def setUp(self) -> None:
+        self.daemon = start_chatd(self, "--opers", opers_file(self, quick_hash(PASSWORD)))
+        self.boss = json_user(self.daemon, "boss")
+        self.boss.say(f"/oper boss {PASSWORD}")
+        next_of(self.boss, "notice", kind="oper")
+
+    def test_a_muted_user_offers_nothing_to_a_room_nor_a_person(self) -> None:
+        """troll, muted, is refused an offer to #lobby and one to boss with the mute's ERR, as a line is; boss's
+        next line is troll's own refusal seen nowhere, and an offer made once the mute is lifted goes through."""
+        troll = json_user(self.daemon, "troll")
+        self.boss.say("/mute troll 10m")
+        next_of(troll, "muted", nick="troll")
+        self.assertEqual(refused_offer(troll, "#lobby")["code"], "muted")
+        self.assertEqual(refused_offer(troll, "boss")["code"], "muted")
+        self.boss.say("/unmute troll")
+        next_of(troll, "unmuted", nick="troll")
+        file_id = upload(troll, "#lobby", "fine.txt", b"fine now")
+        self.assertEqual(next_of(self.boss, "file_offered")["file"], file_id)
+
+    def test_a_room_offer_is_refused_where_a_line_would_be(self) -> None:
+        """In #maths set +m, guest may not say a line nor offer the room a file (ERR moderated); set -m+M, the same
+        with ERR registered-speech; voiced, guest offers it, and boss in the room is offered that file first."""
+        guest = json_user(self.daemon, "guest")
+        for nick, client in (("boss", self.boss), ("guest", guest)):
+            client.say("/join #maths")
+            next_of(client, "joined", room="#maths", nick=nick)
+        self.boss.say("/mode #maths +m")
+        next_of(guest, "room_modes_changed", room="#maths")
+        self.assertEqual(refused_offer(guest, "#maths")["code"], "moderated")
+        self.boss.say("/mode #maths -m+M")
+        next_of(guest, "room_modes_changed", room="#maths")
+        self.assertEqual(refused_offer(guest, "#maths")["code"], "registered-speech")
+        self.boss.say("/mode #maths +v guest")
+        next_of(guest, "room_modes_changed", room="#maths")
+        file_id = upload(guest, "#maths", "voiced.txt", b"with voice")
+        self.assertEqual(next_of(self.boss, "file_offered")["file"], file_id)
