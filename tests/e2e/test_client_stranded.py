@@ -1,0 +1,90 @@
+"""The bundled client whose old connection the server still holds comes back under its nickname, over real TCP.
+
+A real twistd with a ``--db`` file; alice's ``Link`` in this process reaches
+it through ``FlakyProxy``, its pauses on a ``Clock`` the test advances. The
+proxy strands her connection (a phone that changed network): her side is
+gone, the server's side stays, holding "alice", until the server lets go.
+"""
+
+import os
+import shutil
+import tempfile
+from datetime import UTC
+
+from twisted.internet import reactor
+from twisted.internet.defer import Deferred
+from twisted.internet.task import Clock, deferLater
+from twisted.trial.unittest import TestCase
+
+from chatd.client.connection import RECLAIM_SECONDS, Link
+from chatd.client.presence import Presence
+from chatd.client.reach import connect_to
+from tests.e2e.daemon import Daemon, LineClient
+from tests.e2e.flaky import FlakyProxy
+from tests.e2e.test_client_resume import WatchedScreen, enter, said_by
+from tests.e2e.test_daemon import LOOPBACK
+from tests.test_client_connection import START
+
+
+def read_until(client: LineClient, ending: str) -> None:
+    """Read ``client``'s lines until one ends with ``ending``."""
+    while not client.read_line().endswith(ending.encode() + b"\r\n"):
+        pass
+
+
+class StrandedTests(TestCase):
+    """alice in #lobby through the proxy, bob straight to the daemon; the proxy strands alice's connection."""
+
+    async def alice_stranded(self) -> tuple[WatchedScreen, Clock, FlakyProxy, LineClient]:
+        """alice, stranded after bob's "before", told she is reconnecting; bob then says "missed"."""
+        directory = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, directory)
+        daemon = Daemon.start(self, [*LOOPBACK, "--db", os.path.join(directory, "chatd.sqlite")])
+        proxy = await FlakyProxy.listen(self, daemon.port)
+        clock = Clock()
+        clock.advance(START)
+        endpoint, server = connect_to(reactor, "127.0.0.1", proxy.entry)
+        link = Link(endpoint, clock, Presence("alice"), server, policy=float, zone=UTC)
+        screen = WatchedScreen()
+        finished = link.start(screen)
+
+        def leave() -> "Deferred[int]":
+            link.leave()
+            link.leave()
+            return finished
+
+        self.addCleanup(leave)
+        await screen.showing("alice joined #lobby")
+        bob = enter(daemon, "bob")
+        said_by(bob, "before")
+        await screen.showing("#lobby <bob> before")
+        proxy.strand()
+        await screen.showing("Reconnecting in 1.0 s.")
+        # The pause is announced before ClientService schedules it on the clock: let it, on the next turn.
+        await deferLater(reactor, 0, lambda: None)
+        said_by(bob, "missed")
+        return screen, clock, proxy, bob
+
+    async def test_a_nickname_still_held_is_asked_for_again_until_the_server_lets_go(self) -> None:
+        """Refused as taken by its own stranded connection, the client tries again, and is back with what it missed."""
+        screen, clock, proxy, bob = await self.alice_stranded()
+        clock.advance(1.0)
+        await screen.showing(
+            "alice is still taken on the server by the connection that dropped; trying again."
+        )
+        await screen.showing("Reconnecting in 2.0 s.")
+        await deferLater(reactor, 0, lambda: None)  # as above: the pause scheduled
+        await proxy.release()
+        read_until(bob, "-- alice quit (connection closed)")
+        clock.advance(2.0)
+        await screen.showing("---- missed 1 line in #lobby ----")
+        self.assertEqual((screen.count("<bob> before"), screen.count("<bob> missed")), (1, 1))
+        self.assertEqual(screen.count("Lost the server"), 1)
+
+    async def test_past_the_servers_keepalive_the_client_stops_asking(self) -> None:
+        """A nickname still refused once the server's own bound on a dead connection is past is left to the user."""
+        screen, clock, _, _ = await self.alice_stranded()
+        clock.advance(RECLAIM_SECONDS)
+        await screen.showing("alice is already taken; choose another nickname (nick-in-use)")
+        await screen.showing("Choose a nickname:", times=2)
+        self.assertEqual(screen.count("trying again"), 0)
