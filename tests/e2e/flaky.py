@@ -12,7 +12,7 @@ from twisted.internet.endpoints import TCP4ServerEndpoint
 from twisted.internet.task import deferLater
 from twisted.protocols.portforward import Proxy, ProxyFactory, ProxyServer
 from twisted.python.failure import Failure
-from twisted.trial.unittest import TestCase
+from twisted.trial.unittest import SynchronousTestCase
 from typing_extensions import override
 
 
@@ -53,7 +53,7 @@ class FlakyProxy(ProxyFactory):
         self.entry = 0
 
     @classmethod
-    async def listen(cls, test: TestCase, target: int) -> "FlakyProxy":
+    async def listen(cls, test: SynchronousTestCase, target: int) -> "FlakyProxy":
         """A proxy on a free loopback port in front of ``target``; everything it holds is closed with the test."""
         proxy = cls(target)
         listening = await TCP4ServerEndpoint(reactor, 0, interface="127.0.0.1").listen(proxy)

@@ -10,8 +10,12 @@ import { $, el, fold } from "./dom.js";
 /** What the page says when the server slows its connection (a `flood` notice): older messages loaded quickly do it. */
 const SLOWED = "The server is slowing this page down: too much was asked at once (loading older messages counts), so what comes next waits its turn.";
 
-/** Attempts to take the nickname back after a reconnection while the server still holds the old one. */
-const NICK_RETRIES = 5;
+/**
+ * How long after a drop the page asks again for its nickname while the server still holds it for the socket that
+ * dropped: the server pings every 30 s and closes a socket that has not answered by the next ping, so a dead one
+ * keeps the nickname up to 60 s (docs/PROTOCOL.md, Liveness). Five tries, 12 s, gave up long before.
+ */
+const RECLAIM_MS = 70000;
 
 /**
  * What the login says when the password the page kept (login.js) is refused as it comes back by itself: the
@@ -148,9 +152,8 @@ export const Notices = (Base) =>
       }
       if (this.me === null && this.asked) {
         this.asked = false;
-        if (this.automatic && object.code === "nick-in-use" && this.nickRetries < NICK_RETRIES) {
-          // The server has not yet seen the old connection go: try again shortly.
-          this.nickRetries += 1;
+        if (this.automatic && object.code === "nick-in-use" && Date.now() - this.droppedAt < RECLAIM_MS) {
+          // The server has not yet seen the old connection go: try again after the next pause.
           this.view.say(`${this.wanted} is still taken on the server; trying again…`);
           this.link.restart();
           return;

@@ -69,6 +69,7 @@ export const Returning = (Base) =>
         // Where the user was, to go back to: each room with the last line seen there.
         this.plan = this.rooms().filter((room) => room.joined);
         this.wanted = this.me;
+        this.droppedAt = Date.now();
       }
       this.me = null;
       this.asked = false;
