@@ -57,6 +57,7 @@ from chatd.line.keys import Emsg, KeyCommand
 from chatd.line.mode_commands import Invite, ListRoomBans, Mode
 from chatd.line.moderation_commands import (
     Ban,
+    Delete,
     Kick,
     Kill,
     ListBans,
@@ -221,6 +222,15 @@ VALID: dict[str, list[tuple[str, Command]]] = {
         ("/oper boss correct horse", Oper("boss", "correct horse")),
         ("/oper boss  pw", Oper("boss", "pw")),
     ],
+    "delete": [
+        ("/delete 01a20cc867700000", Delete(None, "01a20cc867700000", "")),
+        ("/delete #maths 01a20cc867700000", Delete("#maths", "01a20cc867700000", "")),
+        (
+            "/delete 01a20cc867700000  pasted a  password ",
+            Delete(None, "01a20cc867700000", "pasted a  password"),
+        ),
+        ("/delete #maths 01a20cc867700000 not here", Delete("#maths", "01a20cc867700000", "not here")),
+    ],
     "kick": [
         ("/kick bob", Kick("bob", RoomThenText(None, ""))),
         ("/kick bob stop that", Kick("bob", RoomThenText("#stop", "that", "stop that"))),
@@ -347,6 +357,10 @@ MISUSED = [
     ("/deop", "deop"),
     ("/oper boss", "oper"),
     ("/oper", "oper"),
+    ("/delete", "delete"),
+    ("/delete #maths", "delete"),
+    ("/delete maths 01a20cc867700000", "delete"),
+    ("/delete 2026-12-04T15:04:05Z", "delete"),
     ("/kick", "kick"),
     ("/lock #dev", "lock"),
     ("/unlock now", "unlock"),
@@ -396,6 +410,7 @@ NEED_NICK = frozenset(
         FilePut,
         FileOffer,
         Join,
+        Delete,
         Forget,
         Part,
         Msg,

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, TypeVar, cast
 from twisted.internet.defer import Deferred
 from twisted.trial.unittest import SynchronousTestCase
 
-from chatd.domain.events import Actor, Encrypted, RoomEvent, Whispered
+from chatd.domain.events import Actor, Deleted, Encrypted, RoomEvent, Whispered
 from chatd.domain.ids import Point, event_point
 from chatd.domain.offline import conversation
 from chatd.domain.ports import History
@@ -368,6 +368,23 @@ class HistoryContract(_TestCase):
             [f"{300:016x}"],
         )
         self.assertEqual(self.result(self.history.forget("alice", 0.0)), 5)
+
+    def test_a_deleted_line_is_read_by_none_and_its_place_goes_to_the_next(self) -> None:
+        """Once a ``Deleted`` names line 4 (read into memory before), no read gives it back, search finds it no more,
+        and its id places at line 5, as a line forgotten does; the other lines stay."""
+        self.assertEqual(len(self.texts(self.history.recent("#lobby", None, 20))), 10)
+        self.history.append(
+            Deleted(
+                id=f"{100:016x}", at=100, actor=Actor("alice"), room="#Lobby", line=f"{4:016x}", line_seq=4
+            )
+        )
+        kept = ["line 1", "line 2", "line 3", "line 5", "line 6", "line 7", "line 8", "line 9", "line 10"]
+        self.assertEqual(self.texts(self.history.recent("#lobby", None, 20)), kept)
+        self.assertEqual(self.texts(self.history.room_events("#lobby", 0, 20)), kept)
+        self.assertEqual(self.result(self.history.place("#lobby", f"{4:016x}")), 5)
+        self.assertEqual(self.result(self.history.count("#lobby", 0, 11)), 9)
+        self.assertEqual(self.found("line"), kept[::-1])
+        self.assertEqual(self.found("4"), [])
 
     def private(self, at: float, sender: str, to: str, text: str, *, boxed: bool = False) -> None:
         """Append a private message between the accounts ``sender`` and ``to`` (``boxed``: end-to-end encrypted,

@@ -3,7 +3,7 @@
 The parts: the state (users, rooms, bans: chatd.domain.state), the seam
 every event leaves through (chatd.domain.publish), what everyone may do
 (chatd.domain.talk), what operators and owners may do
-(chatd.domain.moderation), a room's settings, standing and invites
+(chatd.domain.moderation), deleting one line (chatd.domain.deletion), a room's settings, standing and invites
 (chatd.domain.modes), what accounts let a user do
 (chatd.domain.identity), whom files are offered to (chatd.domain.files), and the deadlines mutes and bans run out by
 (chatd.domain.expiry). At start it takes back what a store kept
@@ -21,6 +21,7 @@ from itertools import islice
 from chatd.domain import resume, rules
 from chatd.domain.bans import address_key
 from chatd.domain.crowds import Crowds
+from chatd.domain.deletion import Deletion
 from chatd.domain.envelopes import EncryptedMail
 from chatd.domain.errors import ChatError, ForgetThrottledError, KeysNotKeptError, NotIdentifiedError
 from chatd.domain.events import Event, Private, RoomEvent, TopicChanged, TopicLocked
@@ -132,6 +133,7 @@ class Chat:
         self.whisper: Callable[[UserView, str, str], Away | Kept | None] = (
             talk.whisper if self._offline is None else self._offline.whisper
         )
+        self.delete = Deletion(self._state, seam, history).delete
         self.set_topic = talk.set_topic
         self.set_away = talk.set_away
         self.whois = talk.whois

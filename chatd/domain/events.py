@@ -487,6 +487,25 @@ class RoomRegistrationNotKept(_Base):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Deleted(_Base):
+    """``actor`` deleted the line with id ``line`` (its ``line_seq``) said or acted in ``room``; ``reason`` may be
+    empty (``/delete``, chatd.domain.deletion).
+
+    Not a room event: it takes no sequence number of the room's and is not
+    kept itself. A store that gets it deletes the line (the SQLite one in
+    the same record of its pass log as the pass's events), so no read shows
+    it again; a client showing the line takes it away. It names the line,
+    never its text. ``room`` leaves room for a conversation's private line
+    to be named alike later.
+    """
+
+    room: str
+    line: str
+    line_seq: int
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class FileOffered(_Base):
     """``actor`` offers the file ``file`` (a transfer's id) to ``to``: a room's members, or one nickname.
 
@@ -552,6 +571,7 @@ Event = (
     | CrowdTallied
     | RoomRegistrationNotKept
     | FileOffered
+    | Deleted
 )
 """Every change of chat state."""
 
@@ -601,6 +621,7 @@ EVENTS: tuple[type[Event], ...] = (
     CrowdTallied,
     RoomRegistrationNotKept,
     FileOffered,
+    Deleted,
 )
 """Every event class, for codecs and tests that must cover them all."""
 

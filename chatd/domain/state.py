@@ -110,7 +110,7 @@ class ChatState:
 
 
 def _registered(state: ChatState, event: Registered) -> None:
-    state.users.add(User(event.actor.nick, event.actor.address, event.actor.account))
+    state.users.add(User(event.actor.nick, event.actor.address, event.actor.account, named_at=event.at))
 
 
 def _identified(state: ChatState, event: AccountRegistered | Identified | AccountNotDropped) -> None:
@@ -163,6 +163,8 @@ def _taken_off(state: ChatState, event: Banned | Killed) -> None:
 def _nick_changed(state: ChatState, event: NickChanged) -> None:
     state.departed.appendleft(Departed(event.actor.nick, event.at))
     user = state.user(event.actor.nick)
+    if fold(event.new) != fold(user.nick):
+        user.named_at = event.at
     state.users.rename(user, event.new)
     for room in user.rooms.values():
         if room.masks:

@@ -60,6 +60,9 @@ class User:
     """The private messages kept for the account while it was offline, handed over when it came online: each
     connection that proves the account while it stays online is shown them too (chatd.domain.offline). Like
     the sessions, the daemon's own business, not what events say; gone with the user."""
+    named_at: float = 0.0
+    """When the user took their nickname (seconds; a change of its case alone keeps it): what a guest said under it
+    since is provably theirs, what it said before may have been someone else's (``/delete``)."""
     invited: dict[str, float] = field(default_factory=dict)
     """Rooms (by folded name) the user was invited to, each with when, oldest first: each lets them join
     that room past invite-only once, and goes with that join (at most ``INVITES_KEPT``)."""

@@ -21,13 +21,25 @@ from chatd.domain.encoding import type_name
 from chatd.domain.events import EVENTS, ROOM_EVENTS, Actor, CrowdTallied, Event, RoomModesChanged
 from chatd.domain.replies import Reply
 
-_NOT_SHOWN = ("id", "at", "actor", "room", "seq", "to_account", "apart", "restored", "person", "made")
+_NOT_SHOWN = (
+    "id",
+    "at",
+    "actor",
+    "room",
+    "seq",
+    "to_account",
+    "apart",
+    "restored",
+    "person",
+    "made",
+    "line_seq",
+)
 """Fields a client is not given as its event's own: the first five it gets otherwise, a private
 message's ``to_account`` only says who may read it back (the sender's account is not shown either),
 a kick's ``person`` only whom its wait holds (it names the kicked user's account or address),
 a kill's ``apart`` only how IRC tells the operator, and the masks a room's settings put back
 ``restored`` only whom the room's ban list names (``/mode #room +b`` shows it), and a join's ``made`` only what
-a store gives back at start."""
+a store gives back at start, and a deletion's ``line_seq`` only where the store finds the line (``line`` is its id)."""
 
 _OWN_FIELDS: dict[type, tuple[str, ...]] = {
     kind: tuple(

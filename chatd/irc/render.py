@@ -35,6 +35,7 @@ from chatd.domain.events import (
     BanLifted,
     Banned,
     CrowdTallied,
+    Deleted,
     Encrypted,
     Event,
     FileOffered,
@@ -204,6 +205,8 @@ class EventLines:
             AccountNotDropped: self._account,
             FileOffered: self._file_offered,
             Encrypted: self._encrypted,
+            # IRC's REDACT (draft/message-redaction) comes with the IRC port's own task; until then it shows nothing.
+            Deleted: _nothing,
         }
 
     def covers(self, kind: type) -> bool:

@@ -10,6 +10,7 @@ only records the result. The rows of chatd.line.table name each function.
 
 from typing import TYPE_CHECKING
 
+from chatd.frontend.held import awaited
 from chatd.line import moderation_commands as mod
 from chatd.line.modes import nothing_to_change
 from chatd.line.render import Notice
@@ -29,6 +30,13 @@ def oper(session: "LineSession", command: mod.Oper) -> "Waiting":
 def kick(session: "LineSession", command: mod.Kick) -> None:
     room, reason = session.room_then_text(command.where)
     session.chat.kick(session.me(), command.nick, room, reason)
+
+
+def delete(session: "LineSession", command: mod.Delete) -> "Waiting":
+    """``/delete``: the chat reads the line and checks who asks; its ``Deleted`` event, which the asker is shown, is
+    the answer, so nothing more is said here."""
+    room = session.room_or_current(command.room)
+    return awaited(session.chat.delete(session.me(), room, command.line, command.reason))
 
 
 def lock(session: "LineSession", command: mod.Lock) -> None:

@@ -7,6 +7,7 @@ so ``/help`` and docs/PROTOCOL.md list them too.
 
 from dataclasses import dataclass, field
 
+from chatd.domain.ids import event_point
 from chatd.line.errors import UsageError
 from chatd.line.syntax import Command, RoomThenText, room_then_text, word_and_duration
 
@@ -26,6 +27,30 @@ class Kick:
 
     nick: str
     where: RoomThenText
+
+
+@dataclass(frozen=True, slots=True)
+class Delete:
+    """``/delete [#room] ID [reason]``: delete the line with id ``line``; no room means the current one."""
+
+    room: str | None
+    line: str
+    reason: str
+
+
+DELETE_USAGE = "/delete [#room] ID [reason]"
+
+
+def parse_delete(args: str) -> Command:
+    """``/delete #dev 01a20cc867700000 pasted a password``: a first word with ``#`` is the room, then the line's id
+    (as ``/search`` and JSON lines show it; a time names no one line), then the reason, if any."""
+    words = args.split(None, 1)
+    room = None
+    if words and words[0].startswith("#"):
+        room, words = words[0], words[1].split(None, 1) if len(words) > 1 else []
+    if not words or event_point(words[0]) is None:
+        raise UsageError(DELETE_USAGE)
+    return Delete(room, words[0], words[1].strip() if len(words) > 1 else "")
 
 
 @dataclass(frozen=True, slots=True)

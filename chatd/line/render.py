@@ -38,6 +38,7 @@ from chatd.domain.events import (
     Acted,
     Banned,
     CrowdTallied,
+    Deleted,
     Encrypted,
     Event,
     FileOffered,
@@ -457,6 +458,7 @@ _event(
     RoomModesChanged, lambda e: f"{e.room} -- {e.actor.nick or SERVER} " + ", ".join(map(_change, e.changes))
 )
 _event(Invited, lambda e: f"{e.room} -- {e.actor.nick} invited {e.nick}")
+_event(Deleted, lambda e: f"{e.room} -- {e.actor.nick} deleted the line {e.line}{_because(e.reason)}")
 _event(Kicked, lambda e: f"{e.room} -- {e.nick} was kicked by {e.actor.nick}{_because(e.reason)}")
 _event(Banned, lambda e: f"-- {e.nick} was banned by {e.actor.nick}{_lasting(e.at, e.until)}")
 _event(Killed, lambda e: f"-- {e.nick} was killed by {e.actor.nick}{_because(e.reason)}")

@@ -286,6 +286,20 @@ COMMANDS: dict[str, Spec] = {
             example="/search #dev qwen3.6 release",
         ),
         Spec(
+            "delete",
+            "[#room] ID [reason]",
+            "delete one line of a room: your own, or anyone's where you are its owner or an operator",
+            mod.parse_delete,
+            moderation.delete,
+            details="#room: the room, written with its # (default: the current one); ID: the line's id, as /search "
+            "and JSON lines show it; reason: shown with the deletion. Everyone in the room is told, and the line "
+            "is gone from the server's history, /history, /search and what joiners are shown (not from what people "
+            "saw already). Your own lines: said while identified to your account, or, as a guest, under the "
+            "nickname you hold now from the same address. The room's owner, its operators and server operators "
+            "may delete anyone's. Joins, parts and topics are not lines and stay.",
+            example="/delete #maths 01a20cc867700000 pasted a password",
+        ),
+        Spec(
             "time",
             "",
             "show the server's time (UTC)",

@@ -66,6 +66,7 @@ from chatd.domain.errors import (
     NoSuchAccountError,
     NoSuchFileError,
     NoSuchKeyError,
+    NoSuchLineError,
     NoSuchNicknameError,
     NoSuchPageError,
     NoSuchRoomError,
@@ -76,6 +77,7 @@ from chatd.domain.errors import (
     NotMutedError,
     NotOperatorError,
     NotOwnerError,
+    NotYourLineError,
     NoWebPortError,
     OperFailedError,
     OperThrottledError,
@@ -302,6 +304,17 @@ WORDINGS: Mapping[type[ChatError], Callable[[Any], str]] = MappingProxyType(
             _row(
                 NotMemberError,
                 lambda e: f"only members of {e.room} may read its history; /join {e.room} first",
+            ),
+            _row(
+                NoSuchLineError,
+                lambda e: f"{e.room} keeps no line with the id {e.line} (said or acted; /search shows ids)",
+            ),
+            _row(
+                NotYourLineError,
+                lambda e: (
+                    f"the line {e.line} is not yours to delete: only {e.room}'s owner, its operators and "
+                    "server operators delete others' lines"
+                ),
             ),
             _row(
                 LineCountError,

@@ -31,6 +31,7 @@ from chatd.domain.events import (
     MESSAGES,
     ROOM_EVENTS,
     Acted,
+    Deleted,
     Encrypted,
     Event,
     ModeChange,
@@ -69,7 +70,7 @@ class MemoryHistory(Service):
 
     def append(self, event: Event) -> None:
         """Number ``event`` if it happened in a room; keep it if it is a message, or private between two
-        accounts."""
+        accounts; forget the line a ``Deleted`` names."""
         if isinstance(event, Whispered | Encrypted):
             pair = conversation_of(event)
             if pair is not None:
@@ -84,6 +85,14 @@ class MemoryHistory(Service):
             self._last[key] = event.seq
             if isinstance(event, MESSAGES):
                 self._kept_for(key).append(event)
+        elif isinstance(event, Deleted):
+            self._delete(fold(event.room), event.line_seq)
+
+    def _delete(self, room: str, seq: int) -> None:
+        """Forget the line of ``room`` with ``seq``, if it is kept (``/delete``)."""
+        kept = self._rooms.get(room)
+        if kept is not None:
+            self._rooms[room] = deque((line for line in kept if line.seq != seq), maxlen=self._per_room)
 
     def _kept_for(self, room: str) -> "deque[RoomEvent]":
         """The messages kept of ``room``, now the room said in most recently; the least recently said in goes if

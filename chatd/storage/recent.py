@@ -28,7 +28,7 @@ on rooms emptied a while: it needs no timer, and every join reads its room,
 so a live room (one people join) stays. Whatever deletes lines behind the
 appends (``--retain-days``, ``/forget``, ``python -m chatd.admin forget``,
 a failed write) makes the store call ``clear``: every room is read from the
-file again.
+file again; ``/delete`` drops its one room (``drop``).
 """
 
 from collections import OrderedDict, deque
@@ -145,6 +145,11 @@ class RecentLines:
             self._rooms.popitem(last=False)
         kept = self._rooms[room] = _Room(self.most)
         return kept.fill
+
+    def drop(self, room: str) -> None:
+        """Forget ``room``: a line of it is deleted (``/delete``), and its next read, after that is written, leaves it
+        out. A read under way fills a room no longer kept, as after ``clear``."""
+        self._rooms.pop(room, None)
 
     def clear(self) -> None:
         """Forget every room: lines were deleted from the file. A read under way fills a room no longer kept."""

@@ -43,6 +43,7 @@ from chatd.domain.events import (
     BanAdded,
     BanLifted,
     Banned,
+    Deleted,
     Encrypted,
     Event,
     Joined,
@@ -84,6 +85,11 @@ id, which no index keeps (schema step 15)."""
 _MADE = "UPDATE rooms SET made = ? WHERE room = ?"
 """Notes the position of a join that made its room anew (``Joined.made``; schema step 17), in the transaction that
 writes it: after the pass's rows, so the room's row is there. A statement of its own, as ``_PAIRED``."""
+
+_DELETED = f"DELETE FROM events WHERE room = ? AND seq = ? AND {LINE_KINDS}"
+"""Deletes the line a ``Deleted`` names (``/delete``), by the ``lines_by_room`` index, in the transaction of the pass
+that deleted it: logged with it, so no ``kill -9`` after the event is shown brings the line back. The schema's
+trigger keeps its text for the search index to drop, as for ``forget``'s (chatd.storage.search_index)."""
 
 _KINDS: dict[type[Event], str] = {kind: type_name(kind) for kind in (*KEPT, Whispered, Encrypted)}
 """Each kept event class's name in the ``kind`` column, worked out once rather than for every row."""
@@ -275,12 +281,15 @@ class SQLiteHistory(Service, GroupCommit, StoreReads):
 
     def append(self, event: Event) -> None:
         """Queue ``event`` for this pass's record if it is kept; note its room's ``seq`` now, and where a join made its
-        room anew (``_MADE``)."""
+        room anew (``_MADE``); delete the line a ``Deleted`` names (``_delete``)."""
         if isinstance(event, Whispered | Encrypted):
             pair = conversation_of(event)
             if pair is not None:
                 self._gather(event)
                 self._unwatched((_PAIRED, (pair, self._position + len(self._events))))
+            return
+        if isinstance(event, Deleted):
+            self._delete(event)
             return
         if not isinstance(event, KEPT):
             return
@@ -292,6 +301,13 @@ class SQLiteHistory(Service, GroupCommit, StoreReads):
         self._gather(event)
         if isinstance(event, Joined) and event.made:
             self._unwatched((_MADE, (self._position + len(self._events), fold(event.room))))
+
+    def _delete(self, event: Deleted) -> None:
+        """Delete the line ``event`` names in this pass's transaction (``_DELETED``), and read its room's last lines
+        from the file again once that is written (``RecentLines.drop``)."""
+        room = fold(event.room)
+        self._recent.drop(room)
+        self._unwatched((_DELETED, (room, event.line_seq)))
 
     def _gather(self, event: Event) -> None:
         """Add ``event`` to this pass's record."""

@@ -47,8 +47,10 @@ from chatd.domain.errors.history import (
     HistoryUnreadableError,
     LineCountError,
     MailboxFullError,
+    NoSuchLineError,
     NoSuchPageError,
     NotMemberError,
+    NotYourLineError,
     SearchWordsError,
 )
 from chatd.domain.errors.keys import (
@@ -174,6 +176,7 @@ __all__ = [
     "NoSuchAccountError",
     "NoSuchFileError",
     "NoSuchKeyError",
+    "NoSuchLineError",
     "NoSuchNicknameError",
     "NoSuchPageError",
     "NoSuchRoomError",
@@ -185,6 +188,7 @@ __all__ = [
     "NotMutedError",
     "NotOperatorError",
     "NotOwnerError",
+    "NotYourLineError",
     "OperFailedError",
     "OperThrottledError",
     "PasswordTooShortError",

@@ -58,3 +58,23 @@ class HistoryUnreadableError(ChatError):
     there by hand): nothing of the read is shown; the host's log names the line."""
 
     code = "history-unreadable"
+
+
+@dataclass(eq=False)
+class NoSuchLineError(ChatError):
+    """Room ``room`` keeps no line said or acted with the id ``line``: never one, deleted already, or another kind
+    of event (a join, a topic), which ``/delete`` does not take away."""
+
+    code = "no-such-line"
+    room: str
+    line: str
+
+
+@dataclass(eq=False)
+class NotYourLineError(ChatError):
+    """The line ``line`` of ``room`` is someone else's (or a guest's the store cannot prove was the user's), and
+    the user may not delete others' there: only its owner, its operators and server operators may."""
+
+    code = "not-your-line"
+    room: str
+    line: str
