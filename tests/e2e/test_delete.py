@@ -1,0 +1,90 @@
+"""``/delete`` on the real daemon with its SQLite file: a line deleted and shown so stays deleted after a kill -9."""
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+from typing import Any
+
+from twisted.trial.unittest import SynchronousTestCase
+
+from chatd.domain.encoding import decode_event
+from chatd.frontend.codec import client_fields
+from tests.e2e.daemon import DEADLINE_SECONDS, Daemon, LineClient
+from tests.e2e.test_daemon import LOOPBACK, PROMPT, WELCOME
+
+
+class DeleteKillTests(SynchronousTestCase):
+    """alice deletes her line over real TCP; the daemon is killed with SIGKILL and started again on the same --db."""
+
+    def setUp(self) -> None:
+        self.directory = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, self.directory)
+        self.db = os.path.join(self.directory, "chatd.sqlite")
+
+    def start(self) -> Daemon:
+        return Daemon.start(self, [*LOOPBACK, "--db", self.db])
+
+    def enter(self, daemon: Daemon, nick: str) -> LineClient:
+        """``nick`` in #lobby, reading JSON lines from now on."""
+        client = daemon.connect()
+        client.expect(WELCOME, PROMPT)
+        client.say(nick)
+        client.say("/format json")
+        while not client.read_line().startswith(b"{"):
+            pass  # the text lines before the answer to /format, which is the first JSON line
+        return client
+
+    def next_of(self, client: LineClient, kind: str) -> dict[str, Any]:
+        """The next JSON line of type ``kind`` ``client`` is shown, skipping everything else."""
+        while True:
+            line = client.expect_json()
+            if line["type"] == kind:
+                return line
+
+    def exported(self) -> list[str]:
+        """The texts of #lobby's lines ``python -m chatd.admin export`` finds in --db (it commits the pass log first)."""
+        done = subprocess.run(
+            [sys.executable, "-m", "chatd.admin", "--db", self.db, "export", "--room", "#lobby"],
+            capture_output=True,
+            timeout=DEADLINE_SECONDS,
+            check=True,
+        )
+        events = [client_fields(decode_event(line)) for line in done.stdout.decode().splitlines()]
+        return [event["text"] for event in events if event["type"] == "said"]
+
+    def test_a_deleted_line_stays_deleted_after_kill_9(self) -> None:
+        """Once bob is shown alice's deletion, SIGKILL: the export, a joiner's replay, /history and /search after
+        the restart leave the line out, and keep the line after it."""
+        daemon = self.start()
+        alice = self.enter(daemon, "alice")
+        bob = self.enter(daemon, "bob")
+        alice.say("my password is hunter2")
+        line = self.next_of(bob, "said")["id"]
+        alice.say("please ignore that")
+        self.next_of(bob, "said")
+        alice.say(f"/delete {line} pasted a password")
+        deleted = self.next_of(bob, "deleted")
+        self.assertEqual(
+            (deleted["line"], deleted["nick"], deleted["reason"]), (line, "alice", "pasted a password")
+        )
+        self.assertEqual(daemon.signal(signal.SIGKILL), -signal.SIGKILL)
+        self.assertEqual(self.exported(), ["please ignore that"])
+        daemon = self.start()
+        carol = daemon.connect()
+        carol.expect(WELCOME, PROMPT)
+        carol.say("/format json")
+        carol.say("carol")
+        carol.say("/time")  # else /history goes on from the join's replay, before its lines
+        carol.say("/history")
+        carol.say("/search hunter2")
+        carol.say("/search ignore")
+        shown: list[dict[str, Any]] = []
+        while sum(each.get("kind") == "search_end" for each in shown) < 2:
+            shown.append(carol.expect_json())
+        said = [each["text"] for each in shown if each["type"] == "said"]
+        # The join's replay, /history, then /search ignore: /search hunter2 finds nothing.
+        self.assertEqual(said, ["please ignore that"] * 3)
+        self.assertEqual([each["count"] for each in shown if each.get("kind") == "search_end"], [0, 1])
