@@ -225,6 +225,26 @@ class TalkTests(LinkTestCase):
             self.screen.take(), list(render_with(message, View(zone=UTC), self.clock.seconds()).lines)
         )
 
+    def test_a_deleted_line_is_marked_by_whose_it_was_and_when(self) -> None:
+        """bob's line, then its deletion: the screen marks bob's line of its time deleted, and shows its text once."""
+        peer = self.endpoint.accept()
+        line = "019c2a7e5b400000"
+        peer.send({"type": "said", "id": line, "at": START, "room": "#maths", "nick": "bob", "text": "nasty"})
+        peer.send(
+            {
+                "type": "deleted",
+                "at": START + 60,
+                "room": "#maths",
+                "nick": "maya",
+                "line": line,
+                "reason": "",
+            }
+        )
+        self.assertEqual(
+            self.screen.take(),
+            ["09:00   #maths <bob> nasty", "09:01 - #maths: bob's line of 09:00 (deleted by maya)"],
+        )
+
     def test_crlf_split_across_reads_and_bad_utf8(self) -> None:
         """A line split across reads is one line; a byte that is not UTF-8 shows as U+FFFD."""
         peer = self.endpoint.accept()

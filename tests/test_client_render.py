@@ -391,6 +391,30 @@ EXAMPLES: list[tuple[Message, list[str]]] = [
         ["05:00 * Bans of #dev (1):", "05:00 *   *!*@10.* set 1970-01-01 00:01 (by boss)"],
     ),
     (
+        {
+            "type": "deleted",
+            "at": AT + 60,
+            "room": "#maths",
+            "nick": "maya",
+            "line": "019c2a7e5b400000",
+            "reason": "",
+        },
+        ["00:02 - #maths: the line 019c2a7e5b400000 (deleted by maya)"],
+    ),
+    (
+        {
+            "type": "deleted",
+            "at": AT + 60,
+            "room": "#maths",
+            "nick": "maya",
+            "line": "019c2a7e5b400000",
+            "reason": "not here",
+            "line_nick": "bob",
+            "line_at": AT,
+        },
+        ["00:02 - #maths: bob's line of 00:01 (deleted by maya: not here)"],
+    ),
+    (
         {"type": "kicked", "at": AT, "room": "#dev", "nick": "bob", "by": "boss", "reason": "behave"},
         ["00:01 - bob was kicked from #dev by boss (behave)"],
     ),

@@ -37,6 +37,7 @@ from chatd.client.help import own_help
 from chatd.client.presence import Answer, Presence
 from chatd.client.reach import GREETING_SECONDS, NotChatdError, Server, speaks_chatd
 from chatd.client.render import Shown, parse, render, render_text, status
+from chatd.client.seen import SeenLines
 from chatd.client.style import View
 from chatd.text import counted, fold
 
@@ -201,6 +202,8 @@ class Link:
         self._not_chatd: Failure | None = None
         """Why this connection, a chatd's by its address, turned out to be none: it ends as an attempt failed."""
         self._finished: Deferred[int] = Deferred()
+        self.seen = SeenLines()
+        """The lines shown lately, so a ``deleted`` says whose line of when went (chatd.client.seen)."""
         self.e2e: EndToEnd | None = None
         """Encrypted private messages (``/msg`` sealed, ``/fingerprint`` and the rest), if set by whoever builds the link."""
         self.files: Transfers | None = None
@@ -386,6 +389,8 @@ class Link:
             return
         now = self._reactor.seconds()
         message = parse(text)
+        if message is not None:
+            message = self.seen.received(message)
         if message is None:
             # The server greets again in JSON once it reads the client's first
             # line, /format json (docs/PROTOCOL.md): of the text before it, only

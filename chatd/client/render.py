@@ -26,6 +26,7 @@ from chatd.client.style import (
     MAGENTA,
     Look,
     View,
+    clock,
     compose,
     is_me,
     mentions,
@@ -265,6 +266,18 @@ def _kicked(fields: _Fields, view: View) -> Shown:
     nick = fields.text("nick")
     body = f"{nick} was kicked from {fields.text('room')} by {fields.text('by')}{_because(fields.text('reason'))}"
     return _one(fields, view, Look.EVENT, body, bell=is_me(nick, view))
+
+
+def _deleted(fields: _Fields, view: View) -> Shown:
+    """A line taken away (``/delete``), marked so: whose and of when if the client showed it (chatd.client.seen),
+    else its id, as ``/search`` shows ids; never its text; the deleter and their reason after."""
+    said, at = fields.text("line_nick"), fields.moment("line_at")
+    whose = f"the line {fields.text('line')}"
+    if said and at is not None:
+        whose = f"{said}'s line of {clock(at, view.zone, fields.at())}"
+    because = fields.text("reason")
+    body = f"{fields.text('room')}: {whose} (deleted by {fields.text('nick')}{': ' + because if because else ''})"
+    return _one(fields, view, Look.EVENT, body)
 
 
 def _killed(fields: _Fields, view: View) -> Shown:
@@ -548,6 +561,7 @@ _RENDERERS: dict[str, Callable[[_Fields, View], Shown]] = {
     "kicked": _kicked,
     "room_modes_changed": _room_modes_changed,
     "invited": _invited,
+    "deleted": _deleted,
     "room_modes": _room_modes,
     "room_ban_list": _room_ban_list,
     "room_registered": _event("{nick} registered {room} to the account {account}"),
