@@ -86,6 +86,18 @@ class DeleteTests(LineTestCase):
         again.dataReceived(f"/delete {line}\n".encode())
         self.assertEqual(self.lines(again_wire), [NOT_YOURS.format(line, "#lobby").encode()])
 
+    def test_a_guest_who_renames_to_a_nickname_gone_may_not_delete_its_lines(self) -> None:
+        """carol, from bob's address, renamed bob after bob left: bob's line from before is not hers."""
+        bob, bob_wire = self.connect(b"bob")
+        carol, carol_wire = self.connect(b"carol")
+        line = self.said(bob, bob_wire, b"bob was here")
+        bob.dataReceived(b"/quit\n")
+        self.clock.advance(60)
+        carol.dataReceived(b"/nick bob\n")
+        self.lines(carol_wire)
+        carol.dataReceived(f"/delete {line}\n".encode())
+        self.assertEqual(self.lines(carol_wire), [NOT_YOURS.format(line, "#lobby").encode()])
+
     def test_an_account_deletes_a_line_it_said_on_another_connection(self) -> None:
         """alice, identified, deletes a line she said from another address before she came back."""
         alice, alice_wire = self.connect(b"alice")
