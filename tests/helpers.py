@@ -211,6 +211,11 @@ class ThreadedReactor(MemoryReactorClock):
     ``run_from_thread`` waits (up to a deadline, never a fixed time) for the next one.
     """
 
+    DEADLINE = 60.0
+    """Seconds a wait for a thread's call gives up after: a passing test waits only as long as the call takes, and the
+    search index's thread runs at niceness 19, so two busy test workers on two cores starve it for several seconds
+    a chunk (10 s was too short in the whole suite beside other work)."""
+
     def __init__(self) -> None:
         super().__init__()
         self._from_threads: queue.SimpleQueue[tuple[str, Callable[[], object]]] = queue.SimpleQueue()
@@ -219,11 +224,11 @@ class ThreadedReactor(MemoryReactorClock):
     def callFromThread(self, callable: Callable[..., object], *args: object, **kwargs: object) -> None:
         self._from_threads.put((threading.current_thread().name, partial(callable, *args, **kwargs)))
 
-    def run_from_thread(self, timeout: float = 10.0) -> None:
+    def run_from_thread(self, timeout: float = DEADLINE) -> None:
         """Run the next call another thread made, waiting up to ``timeout`` seconds for it."""
         self.next_from_thread(timeout)()
 
-    def next_from_thread(self, timeout: float = 10.0, thread: str = "") -> Callable[[], object]:
+    def next_from_thread(self, timeout: float = DEADLINE, thread: str = "") -> Callable[[], object]:
         """The next call another thread made, not run: waits up to ``timeout`` seconds for it to be made.
 
         With ``thread``, the next made by a thread whose name holds it (a
