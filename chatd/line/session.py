@@ -38,6 +38,7 @@ from chatd.domain.events import (
     Banned,
     Encrypted,
     Event,
+    FileOffered,
     Identified,
     Invited,
     Joined,
@@ -539,7 +540,9 @@ def deliver(
 
     An event in ``NOT_SHOWN`` is dropped here, once for all its recipients.
     The ignore check runs only while ``ignorers`` (the front end's sessions
-    that ignore someone) is not empty, so it costs nothing otherwise. After
+    that ignore someone) is not empty, so it costs nothing otherwise. It hides
+    file offers too, a room's late joiners' among them: an offer's name is the
+    sender's text, shown to everyone offered it. After
     a part, a kick, a ban or a kill the sessions catch up with what it did to them: each of the
     user's connections that talked in the room left talks in another (``settle``), wherever the
     part was asked. A join is not sent to the joiner's other connections, which did not ask for
@@ -553,7 +556,7 @@ def deliver(
             for session in sessions:
                 session.send(not_kept_notice(event))
         return
-    if ignorers and isinstance(event, Said | Acted | Whispered | Encrypted | Invited):
+    if ignorers and isinstance(event, Said | Acted | Whispered | Encrypted | Invited | FileOffered):
         sender = fold(event.actor.nick)
         sessions = [session for session in sessions if sender not in session.ignored]
     if fanouts is not None and isinstance(event, Said | Acted):

@@ -356,7 +356,7 @@ COMMANDS: dict[str, Spec] = {
             "hide someone's messages from you; alone, list who you ignore",
             optional_word(cmd.Ignore, "/ignore [NICK]"),
             talk.ignore,
-            details="NICK: whose messages, actions and private messages to hide from you alone, "
+            details="NICK: whose messages, actions, private messages and file offers to hide from you alone, "
             "online or not, until you /unignore them or leave.",
             example="/ignore bob",
         ),
