@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from chatd.domain import rules
 from chatd.domain.errors import (
     BadFileOfferError,
+    ChatError,
     FileTooBigError,
     FileToSelfError,
 )
@@ -27,6 +28,7 @@ from chatd.domain.events import Actor, FileOffered
 from chatd.domain.people import person_key
 from chatd.domain.ports import Accounts, Session, UserView
 from chatd.domain.publish import Publisher
+from chatd.domain.rooms import Room
 from chatd.domain.state import ChatState
 from chatd.domain.users import User, own
 from chatd.text import fold, safe_file_name
@@ -228,13 +230,27 @@ class Files:
         online as ``person`` and still in the room to be shown it.
 
         The engine (chatd.frontend.late_joiners) decides whether the offer is
-        still open and not theirs already; this only finds the user now, for
-        they may have left or gone since they joined.
+        still open and not theirs already; this finds the user now, for
+        they may have left or gone since they joined, and shows it only while
+        its sender may still offer the room a file (``rules.check_offering``:
+        not muted, nor banned from it, nor without the voice it came to need),
+        online or not: an offer made before them goes on reaching whoever
+        joins once they may again.
         """
         user = self._present(person, target.to)
-        if user is None:
+        if user is None or not self._may_still_offer(sender, user.rooms[fold(target.to)]):
             return False
         self._seam.publish(self._offered(sender, target, offered, False), (user,))
+        return True
+
+    def _may_still_offer(self, sender: Actor, room: Room) -> bool:
+        """Whether ``sender`` may offer ``room`` a file now: as they are online, or, offline, as who they were (no
+        operator, no voice; their account's standing in a registered room holds)."""
+        user = self._sender(sender) or User(sender.nick, sender.address, account=sender.account, online=False)
+        try:
+            rules.check_offering(self._state, user, room, self._now())
+        except ChatError:
+            return False
         return True
 
     def present(self, person: str, room: str) -> bool:

@@ -129,6 +129,25 @@ def check_speech(user: User, room: Room) -> None:
         raise RegisteredSpeechError(room.name)
 
 
+def check_offering(state: ChatState, user: User, room: Room, now: float) -> None:
+    """Raise if ``user`` may not offer ``room`` a file now, in it or not: a room's offer outlives its sender's stay
+    there and reaches whoever joins for days (chatd.frontend.late_joiners), so each late joiner is offered it only
+    while its sender may still say it there, as a new offer would be refused.
+
+    The refusals of ``check_voice`` and ``check_speech``, with a ban mask matched here for one not in the room
+    (``Room.banned`` holds members alone); one not in it holds no voice there.
+    """
+    check_voice(state, user, now)
+    if (
+        room.masks
+        and room.members.get(fold(user.nick)) is not user
+        and room.ban_covers(user)
+        and not has_authority(user, room)
+    ):
+        raise BannedFromRoomError(room.name)
+    check_speech(user, room)
+
+
 def check_reader(user: User, name: str, count: int, most: int) -> Room:
     """The room ``name`` whose history ``user`` may read ``count`` lines of, up to ``most`` at once.
 

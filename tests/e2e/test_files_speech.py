@@ -1,6 +1,7 @@
 """An offer is said as a line is, on a real daemon over TCP: refused to the muted, and in a room to whoever may not
 speak there (issue 16). Its name is the sender's text shown to everyone offered it, and a room's offer reaches whoever
-joins for a week: a mute or a moderated room that let offers through let a troll write to everyone all the same."""
+joins for a week: a mute or a moderated room that let offers through let a troll write to everyone all the same, and
+so did an offer made before the mute, shown to every late joiner after it."""
 
 import hashlib
 from typing import Any
@@ -9,6 +10,7 @@ from twisted.trial.unittest import SynchronousTestCase
 
 from tests.e2e.daemon import LineClient, opers_file
 from tests.e2e.test_daemon import start_chatd
+from tests.e2e.test_files_ignored import next_offer_or_line
 from tests.e2e.test_web_files import json_user, next_of, upload
 from tests.helpers import quick_hash
 
@@ -60,3 +62,40 @@ class OfferSpeechTests(SynchronousTestCase):
         next_of(guest, "room_modes_changed", room="#maths")
         file_id = upload(guest, "#maths", "voiced.txt", b"with voice")
         self.assertEqual(next_of(self.boss, "file_offered")["file"], file_id)
+
+    def test_a_room_offer_reaches_late_joiners_only_while_its_sender_may_still_offer_it(self) -> None:
+        """guest offers #maths a file with boss there. Muted, then with #maths set +m, then gone from the chat with a
+        ban mask on them, their offer is shown to none of carol, dave and erin joining #maths (each's next offer or
+        line is boss's after their join); with all that lifted, frank joining is offered it."""
+        guest = json_user(self.daemon, "guest")
+        for nick, client in (("boss", self.boss), ("guest", guest)):
+            client.say("/join #maths")
+            next_of(client, "joined", room="#maths", nick=nick)
+        file_id = upload(guest, "#maths", "worksheet.txt", b"for the class")
+        next_of(self.boss, "file_offered", file=file_id)
+
+        def joiner_not_offered(nick: str) -> None:
+            client = json_user(self.daemon, nick)
+            client.say("/join #maths")
+            next_of(client, "notice", kind="history_end", room="#maths")
+            self.boss.say(f"after {nick} came")  # in #maths, the room boss joined last
+            self.assertEqual(next_offer_or_line(client), ("said", f"after {nick} came"))
+
+        self.boss.say("/mute guest 10m")
+        next_of(guest, "muted", nick="guest")
+        joiner_not_offered("carol")
+        self.boss.say("/unmute guest")
+        next_of(guest, "unmuted", nick="guest")
+        self.boss.say("/mode #maths +m")
+        next_of(guest, "room_modes_changed", room="#maths")
+        joiner_not_offered("dave")
+        self.boss.say("/mode #maths -m+b guest")
+        next_of(guest, "room_modes_changed", room="#maths")
+        guest.say("/quit")
+        next_of(self.boss, "quit", nick="guest")
+        joiner_not_offered("erin")
+        self.boss.say("/mode #maths -b guest")
+        next_of(self.boss, "room_modes_changed", room="#maths")
+        frank = json_user(self.daemon, "frank")
+        frank.say("/join #maths")
+        next_of(frank, "file_offered", file=file_id)
