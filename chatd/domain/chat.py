@@ -179,6 +179,7 @@ class Chat:
         self.file_person_present = files.present
         self.file_person_called = files.person_called
         self.file_sender = files.sender
+        self.check_file_withdrawer = files.check_withdrawer
         self._keys = None if keys is None else KeyDirectory(keys, accounts, clock.seconds)
         self._mail = (
             None

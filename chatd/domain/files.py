@@ -243,6 +243,18 @@ class Files:
         self._seam.publish(self._offered(sender, target, offered, False), (user,))
         return True
 
+    def check_withdrawer(self, view: UserView, room: str) -> None:
+        """Raise unless the user may withdraw someone else's offer to the room ``room``: an operator, or one with
+        authority there (its owner, a room operator: ``rules.require_authority``, NotOperatorError or NotOwnerError).
+        A room's offer is open to whoever joins for a week, and its sender may be gone: those who keep the room's
+        order take it down as they would a line's author out."""
+        user = own(view)
+        found = self._state.rooms.by_key.get(fold(room))
+        if found is None:
+            rules.require_operator(user)
+        else:
+            rules.require_authority(user, found)
+
     def _may_still_offer(self, sender: Actor, room: Room) -> bool:
         """Whether ``sender`` may offer ``room`` a file now: as they are online, or, offline, as who they were (no
         operator, no voice; their account's standing in a registered room holds)."""

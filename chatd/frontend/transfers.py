@@ -32,6 +32,7 @@ from chatd.domain.errors import (
     ChatError,
     FileNeedsJsonError,
     FileResumeMismatchError,
+    NoSuchFileError,
     NoWebPortError,
 )
 from chatd.domain.files import CHUNK, FileLimits, content_key
@@ -121,6 +122,7 @@ class Transfers:
             lambda transfer: self._expiry.opened(transfer),
             lambda transfer, reason: self._expiry.drop(transfer, reason),
         )
+        self._chat = chat
         self._people = TransferPeople(chat, self._open, bus)
         self._expiry = TransferExpiry(self._open, self._uploads, self._people, reactor)
         self._late = LateJoiners(chat, self._open, self._people, reactor, bus)
@@ -312,14 +314,9 @@ class Transfers:
         me = named_user(peer)
         key = person(me)
         if transfer is not None and transfer.by == key:
-            self._uploads.withdrawn(transfer, peer)
-            withdrawn = FileCancelled(file, me.nick, reason or "withdrawn by the sender", 0)
-            self._people.tell_recipients(transfer, withdrawn)
-            self._people.tell_sender(transfer, withdrawn, but=peer)
-            peer.send(withdrawn)
-            self._downloads.cancel_file(file)
-            transfer.pending.clear()
-            self._open.forget(transfer)
+            self._withdraw(
+                transfer, peer, FileCancelled(file, me.nick, reason or "withdrawn by the sender", 0)
+            )
             return
         transfer = self._open.fetchable(peer, file)
         self._downloads.cancel(file, peer)
@@ -333,6 +330,38 @@ class Transfers:
         self._people.tell_sender(transfer, cancelled)
         self._people.tell_recipient(transfer, key, cancelled, but=peer)
         peer.send(cancelled)
+
+    def withdraw(self, peer: Peer, file: str) -> None:
+        """``peer``'s user withdraws the offer ``file``: their own, as ``cancel`` does, or someone else's offer to a
+        room, as an operator or one with authority in that room (``Chat.check_file_withdrawer``). Everyone told
+        of a withdrawal is told, the withdrawer's nickname in ``nick`` and why in ``reason``. Raises NoSuchFileError
+        for an offer to a nickname not theirs, or one not offered yet (nobody has seen its upload)."""
+        transfer = self._open.get(file)
+        me = named_user(peer)
+        if transfer is not None and transfer.by == person(me):
+            self.cancel(peer, file)
+            return
+        if transfer is None or not transfer.target.room or transfer.offered_at is None:
+            raise NoSuchFileError(file)
+        room = transfer.target.to
+        self._chat.check_file_withdrawer(me, room)
+        self._withdraw(
+            transfer, peer, FileCancelled(file, me.nick, f"withdrawn from {room} by an operator", 0)
+        )
+
+    def _withdraw(self, transfer: Transfer, peer: Peer, withdrawn: FileCancelled) -> None:
+        """End ``transfer``, withdrawn on ``peer`` (its sender's session, or an operator's), telling its recipients
+        not done with it, each session of its sender's but ``peer``, and ``peer`` unless told as a recipient."""
+        self._uploads.withdrawn(transfer, peer)
+        self._people.tell_recipients(transfer, withdrawn)
+        self._people.tell_sender(transfer, withdrawn, but=peer)
+        if person(named_user(peer)) not in transfer.pending and not self._downloads.downloading(
+            transfer.file, peer
+        ):
+            peer.send(withdrawn)
+        self._downloads.cancel_file(transfer.file)
+        transfer.pending.clear()
+        self._open.forget(transfer)
 
     def listing(self, peer: Peer) -> FileList:
         """The transfers open to and from ``peer``'s user, with where each stands."""

@@ -1,8 +1,8 @@
 """``/file``: what a line session says to the transfer engine (issue 16), parsed and run.
 
 One row of the command table, with subcommands: ``offer``, ``put``,
-``restart``, ``accept``, ``ack``, ``decline``, ``cancel``, ``list`` and
-``link`` (docs/PROTOCOL.md "Files"). Parsing is pure and typed; running asks
+``restart``, ``accept``, ``ack``, ``decline``, ``cancel``, ``withdraw``,
+``list`` and ``link`` (docs/PROTOCOL.md "Files"). Parsing is pure and typed; running asks
 the session's engine (chatd.frontend.transfers), which answers the session
 and reaches everyone else through the chat. ``put`` and ``ack`` are the
 only lines that cost no line of flood budget (``FREE``): a transfer's pace
@@ -24,7 +24,7 @@ from chatd.line.errors import NoFilesError, UsageError
 if TYPE_CHECKING:
     from chatd.line.session import LineSession, Waiting
 
-USAGE = "/file offer|put|restart|accept|ack|decline|cancel|list|link ..."
+USAGE = "/file offer|put|restart|accept|ack|decline|cancel|withdraw|list|link ..."
 
 _ID = re.compile("[0-9a-f]{16}")
 _NUMBER = re.compile("[0-9]{1,15}")
@@ -69,7 +69,7 @@ class FileAck:
 
 @dataclass(frozen=True, slots=True)
 class FileAbout:
-    """``/file restart|decline|cancel|link ID``: a subcommand ``what`` about one transfer."""
+    """``/file restart|decline|cancel|withdraw|link ID``: a subcommand ``what`` about one transfer."""
 
     what: str
     file: str
@@ -89,7 +89,7 @@ window; one that moves its transfer by less than a chunk pays its line as it run
 WHOLE_CHUNK_BASE64 = 4 * -(-CHUNK // 3)
 """Characters of base64 in a ``/file put`` of a whole chunk: a put of fewer moves its upload by less."""
 
-_ABOUT = ("restart", "decline", "cancel", "link")
+_ABOUT = ("restart", "decline", "cancel", "withdraw", "link")
 
 
 def _id(word: str, usage: str) -> str:
@@ -171,6 +171,8 @@ def run_file(session: "LineSession", command: FileCommand) -> "Waiting":
             files.decline(session, file)
         case FileAbout("cancel", file):
             files.cancel(session, file)
+        case FileAbout("withdraw", file):
+            files.withdraw(session, file)
         case FileAbout(_, file):
             session.send(files.link(session, file))
         case FileListing():

@@ -99,3 +99,37 @@ class OfferSpeechTests(SynchronousTestCase):
         frank = json_user(self.daemon, "frank")
         frank.say("/join #maths")
         next_of(frank, "file_offered", file=file_id)
+
+    def test_an_operator_withdraws_someone_elses_room_offer_and_a_member_may_not(self) -> None:
+        """guest offers #art, made by carol, a file with boss and dave there: dave is refused its /file withdraw
+        (ERR not-owner); carol, its owner, withdraws it, and guest, dave and carol are told with carol's nickname and
+        why; erin joining after is not offered it, and guest's next offer there is boss's to withdraw, as an operator."""
+        guest = json_user(self.daemon, "guest")
+        carol = json_user(self.daemon, "carol")
+        dave = json_user(self.daemon, "dave")
+        for nick, client in (("carol", carol), ("boss", self.boss), ("guest", guest), ("dave", dave)):
+            client.say("/join #art")
+            next_of(client, "joined", room="#art", nick=nick)
+        file_id = upload(guest, "#art", "poster.txt", b"come to the show")
+        next_of(dave, "file_offered", file=file_id)
+        dave.say(f"/file withdraw {file_id}")
+        self.assertEqual(next_of(dave, "error")["code"], "not-owner")
+        carol.say(f"/file withdraw {file_id}")
+        withdrawn = {
+            "type": "file_cancelled",
+            "file": file_id,
+            "nick": "carol",
+            "reason": "withdrawn from #art by an operator",
+            "left": 0,
+            "left_room": None,
+        }
+        for client in (carol, guest, dave):
+            self.assertEqual(next_of(client, "file_cancelled", file=file_id), withdrawn)
+        erin = json_user(self.daemon, "erin")
+        erin.say("/join #art")
+        next_of(erin, "notice", kind="history_end", room="#art")
+        carol.say("after erin came")  # in #art, the room carol joined last
+        self.assertEqual(next_offer_or_line(erin), ("said", "after erin came"))
+        again = upload(guest, "#art", "poster2.txt", b"come to the show again")
+        self.boss.say(f"/file withdraw {again}")
+        self.assertEqual(next_of(guest, "file_cancelled", file=again)["nick"], "boss")
