@@ -22,6 +22,7 @@ from tests.helpers import ThreadedReactor, committed
 from tests.irc import SERVER, IRCTestCase
 from tests.test_files import CONTENT, SHA, FileTestCase
 from tests.test_history import open_store
+from tests.test_line_accounts import PASSWORD
 
 FILE = "0000000000000001"
 
@@ -271,16 +272,29 @@ class LateJoinerTests(FileTestCase):
         [listed] = self.objects(carol_wire)
         self.assertEqual([(row["file"], row["state"]) for row in listed["files"]], [(FILE, "downloading")])
 
-    def test_a_late_joiner_who_declined_and_leaves_is_told_nothing_and_not_offered_it_again(self) -> None:
-        """carol joins late, declines it and parts #maths: she is told nothing more of it, and joining again she is
-        not offered it again, though her answer is held in memory alone."""
+    def test_a_guest_late_joiner_s_answer_is_forgotten_as_they_leave_and_an_account_s_is_kept(self) -> None:
+        """carol, a guest, and dave, identified, join late and decline it; both part #maths and are told nothing
+        more of it. Nothing of carol is held for it (one address's new nicknames declining grew memory for a week):
+        joining again she is offered it again. dave's answer is kept, and joining again he is not."""
         carol, carol_wire = self.joins(b"carol")
+        dave, dave_wire = self.joins(b"dave")
         self.end_pass()
-        carol.dataReceived(b"/file decline " + FILE.encode() + b"\n")
+        dave.dataReceived(b"/register " + PASSWORD + b"\n")
+        for client in (carol, dave):
+            client.dataReceived(b"/file decline " + FILE.encode() + b"\n")
+            client.dataReceived(b"/part #maths\n")
+        transfer = self.files.transfer(FILE)
+        assert transfer is not None
+        self.assertEqual((transfer.done, transfer.joined), ({"account:dave"}, {"account:dave"}))
+        # Nor the by-person index that finds her transfers as she leaves or renames.
+        self.assertEqual(self.files._open.of_person("nick:carol@127.0.0.1"), [])
         self.lines(carol_wire)
-        carol.dataReceived(b"/part #maths\n/join #maths\n")
-        told = self.objects(carol_wire)
-        self.assertEqual([item for item in told if item["type"].startswith("file_")], [])
+        self.lines(dave_wire)
+        for client in (carol, dave):
+            client.dataReceived(b"/join #maths\n")
+        self.end_pass()
+        self.assertEqual([item["file"] for item in self.offers(carol_wire)], [FILE])
+        self.assertEqual([item for item in self.objects(dave_wire) if item["type"].startswith("file_")], [])
 
     def test_a_late_joiner_kicked_or_gone_from_the_chat_is_offered_it_again_on_return(self) -> None:
         """carol, kicked from #maths after joining late, is offered it again when she joins again; dave, who quits,

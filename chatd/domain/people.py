@@ -29,6 +29,12 @@ def account_key(account: str) -> str:
     return f"account:{account}"
 
 
+def is_account_key(key: str) -> bool:
+    """Whether the ``person_key`` ``key`` is an account's: how many there are is bounded by how fast accounts may be
+    registered, while a guest's is one more for each new nickname."""
+    return key.startswith("account:")
+
+
 def person_key(actor: Actor) -> str:
     """Whom a transfer's side belongs to (issue 16): the account ``actor`` is identified to, else their nickname
     from their address.

@@ -34,7 +34,12 @@ offer open wrote the whole record again on each join, a cost that grew
 with the square of the joins, and kept every passer-by in it for a week.
 So is a late joiner's answer (fetched, declined, stopped: ``Transfer.done``,
 ``OpenTransfers.finished``): only those offered it as it was made are
-written as done with it. After a restart, everyone joins again and is
+written as done with it. A guest's answer (not identified: a nickname from
+an address) is forgotten as they leave the room, so that memory is bounded
+by who is in it, not by how many new nicknames came by in a week: a guest
+who fetched or declined it, and comes back, is offered it again. An
+account's is held until the offer ends: accounts are as many as their
+creation limits let be made. After a restart, everyone joins again and is
 offered it as a late joiner, unless the record says they are done with it:
 a late joiner who declined it before the restart is offered it again, a
 cost of a restart taken for not rewriting the record at each answer.
@@ -52,7 +57,7 @@ from twisted.internet.interfaces import IDelayedCall, IReactorTime
 
 from chatd.domain.chat import Chat
 from chatd.domain.events import Event, Joined, Kicked, Parted, Quit
-from chatd.domain.people import person_key
+from chatd.domain.people import is_account_key, person_key
 from chatd.domain.ports import Bus
 from chatd.domain.replies import FileCancelled
 from chatd.frontend.open_transfers import OpenTransfers
@@ -160,9 +165,15 @@ class LateJoiners:
             return
         # Their own transfers, found by person: a walk of every open transfer made each leave cost them all.
         for transfer in self._open.of_person(key):
-            if key not in transfer.joined or key not in transfer.pending:
+            if key not in transfer.joined or self._chat.file_person_present(key, transfer.target.to):
                 continue
-            if self._chat.file_person_present(key, transfer.target.to):
+            if key not in transfer.pending:
+                if not is_account_key(key):
+                    # A guest's answer is forgotten as they go, so what memory holds is bounded by who is in the
+                    # room: one address making new nicknames that each decline grew it for the offer's week.
+                    transfer.done.discard(key)
+                    transfer.joined.discard(key)
+                    self._open.let_go(transfer, key)
                 continue
             transfer.pending.discard(key)
             transfer.joined.discard(key)
