@@ -16,6 +16,7 @@ from chatd.domain.errors import (
     InviteOnlyError,
     ModeratedError,
     NoAccountError,
+    NoSuchRoomError,
     NotIdentifiedError,
     NotInRoomError,
     NotOperatorError,
@@ -72,14 +73,14 @@ class RegistryTestCase(ChatTestCase):
     def room_store(self) -> MemoryRooms:
         return MemoryRooms()
 
-    def make_chat(self) -> Chat:
+    def make_chat(self, server_rooms: Sequence[str] = ("#lobby",)) -> Chat:
         """A chat on this test's clock, history, accounts and rooms: a restart keeps what they keep."""
         return Chat(
             self.clock,
             self.history,
             self.bus,
             self.limits,
-            server_rooms=("#lobby",),
+            server_rooms=server_rooms,
             accounts=self.accounts,
             rooms=self.rooms,
         )
@@ -360,6 +361,16 @@ class RoomOperatorTests(RegistryTestCase):
         """/op in a room nobody registered says so."""
         self.online("dave", "#plain")
         self.assertRaises(RoomNotRegisteredError, self.chat.add_room_operator, self.alice, "#plain", "bob")
+
+    def test_an_empty_server_room_is_a_room_not_registered_and_a_room_nobody_made_is_none(self) -> None:
+        """/op and /deop in #maths, a server's room nobody is in, say it is not registered, as with members in it
+        and as /register #maths says it is a room; in #nowhere, that there is no such room."""
+        self.chat = self.make_chat(server_rooms=("#lobby", "#maths"))
+        carol, _ = self.online("carol", "#lobby")
+        for change in (self.chat.add_room_operator, self.chat.remove_room_operator):
+            refused = self.assertRaises(RoomNotRegisteredError, change, carol, "#MATHS", "bob")
+            self.assertEqual((refused.room, refused.owned), ("#maths", False))
+            self.assertRaises(NoSuchRoomError, change, carol, "#nowhere", "bob")
 
     def test_room_operators_are_kept_by_account(self) -> None:
         """bob leaves; back under his nickname he is nobody's operator until he identifies again."""

@@ -43,7 +43,6 @@ from functools import reduce
 from chatd.domain import rules
 from chatd.domain.errors import (
     NoAccountError,
-    NoSuchRoomError,
     NotIdentifiedError,
     NotOwnerError,
     RoomNotKeptError,
@@ -434,9 +433,8 @@ class Registry:
         key = fold(name)
         registration = self._state.rooms.registered.get(key)
         if registration is None:
-            if key not in self._state.rooms.by_key:
-                raise NoSuchRoomError(name)
-            room = self._state.rooms.by_key[key]
+            # A server's room with nobody in it is a room all the same (``seen``): no-such-room only for none.
+            room = self._state.rooms.seen(name)
             raise RoomNotRegisteredError(room.name, owned=room.owner is not None)
         if not by.operator and by.account != registration.owner:
             raise NotOwnerError(registration.name)
