@@ -71,6 +71,7 @@ from chatd.frontend.transfer_parts import TransferStore
 from chatd.frontend.transfers import Transfers
 from chatd.line.console import Console
 from chatd.line.frontend import line_front_end
+from chatd.line.takeover import SessionTokens
 from chatd.storage.keys import MemoryKeys, SQLiteKeys
 from chatd.storage.memory import MemoryAccounts, MemoryHistory, MemoryMailbox, MemoryRooms
 from chatd.storage.new_files import NewFiles
@@ -179,7 +180,11 @@ def build(
     )
     # One for the whole daemon: each host's searches go one at a time, whatever the port.
     search_turns = Turns()
-    line = line_front_end(config, chat, reactor, admission, login, keep, accounts_login, files, search_turns)
+    # One for the line and web ports: a wrong takeover token costs the same budget on either.
+    tokens = SessionTokens(reactor, bounded=bounded)
+    line = line_front_end(
+        config, chat, reactor, admission, login, keep, accounts_login, files, search_turns, tokens
+    )
     if isinstance(history, SQLiteHistory):
         # One call at the end of a pass, not two: the line front end's send keeps the store's events first,
         # with nothing to send too. Every daemon has it; a pass that writes to another front end's outbox still
@@ -187,7 +192,9 @@ def build(
         history.keep_with(line.factory.outbox.send_soon)
     front_ends: list[FrontEnd] = [
         line,
-        *_web_and_irc(config, chat, reactor, admission, login, keep, accounts_login, files, search_turns),
+        *_web_and_irc(
+            config, chat, reactor, admission, login, keep, accounts_login, files, search_turns, tokens
+        ),
     ]
     console: list[IService] = []
     leaving: list[IService] = []
@@ -234,6 +241,7 @@ def _web_and_irc(
     accounts_login: AccountLogin,
     files: Transfers,
     search_turns: Turns,
+    tokens: SessionTokens,
 ) -> list[FrontEnd]:
     """The browser and IRC front ends ``config`` asks for, in that order: none without a port or --listen of theirs.
 
@@ -279,6 +287,7 @@ def _web_and_irc(
                 files=files,
                 heard=links.heard,
                 search_turns=search_turns,
+                tokens=tokens,
                 page_requests=PAGE_REQUESTS,
             )
         )

@@ -44,6 +44,7 @@ from chatd.line.commands import (
     Rooms,
     Say,
     Search,
+    Takeover,
     Time,
     Topic,
     Unignore,
@@ -92,6 +93,7 @@ VALID: dict[str, list[tuple[str, Command]]] = {
         ("/help /JOIN", Help("join")),
     ],
     "nick": [("/nick bob", Nick("bob")), ("/nick  bob ", Nick("bob"))],
+    "takeover": [("/takeover alice 3q2-7wEVn0Vh1Sx5cEl9_Dk_", Takeover("alice", "3q2-7wEVn0Vh1Sx5cEl9_Dk_"))],
     "join": [
         ("/JOIN dev", Join("#dev")),
         ("/join #dev", Join("#dev")),

@@ -859,6 +859,8 @@ class JsonTests(LineTestCase):
         bot, wire = self.connect()
         bot.dataReceived(b"/format json\nbot\n")
         objects = [json.loads(line) for line in self.lines(wire)]
+        token = objects[4].pop("token")
+        self.assertRegex(token, r"^[A-Za-z0-9_-]{24}$")
         self.assertEqual(
             objects[:5],
             [

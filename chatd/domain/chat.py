@@ -120,6 +120,7 @@ class Chat:
         registry = Registry(self._state, seam, rooms, accounts, clock.seconds, limits.registered_rooms)
         modes = Modes(self._state, seam, clock.seconds, registry.keep_settings)
         self.register = talk.register
+        self.hand_over = talk.hand_over
         self.rename = talk.rename
         self.join = talk.join
         self.part = talk.part

@@ -84,6 +84,29 @@ class Talk:
         self._state.users.attach(registered, session)
         return registered
 
+    def hand_over(
+        self, nick: str, session: Session, address: str, holds: Callable[[Session], bool]
+    ) -> tuple[UserView, Session] | None:
+        """Move the user online as ``nick`` (any case) from the session of theirs that ``holds`` picks to ``session``,
+        a new connection from ``address``; None if nobody online as ``nick`` has such a session.
+
+        The user stays online, in their rooms, under their nickname: nobody
+        else is told anything (no event), and the session left behind is the
+        front end's to close, with no quit. ``holds`` is the front end's proof
+        that ``session`` may (chatd.line.takeover). An address banned since
+        raises BannedError, as it would on coming online.
+        """
+        user = self._state.users.by_key.get(fold(nick))
+        if user is None:
+            return None
+        old = next((each for each in user.sessions if holds(each)), None)
+        if old is None:
+            return None
+        rules.check_address(self._state, address_key(address), self._now())
+        self._state.users.attach(user, session)
+        self._state.users.detach(user, old)
+        return user, old
+
     def rename(self, view: UserView, nick: str) -> None:
         """Give the user a new nickname; tells them and everyone who shares a room.
 

@@ -87,7 +87,7 @@ async def _arrived(session: "LineSession", before: UserView | None, user: UserVi
             await shown
     elif user is not before:
         session.named()
-        await _show_rooms(session, user)
+        await show_rooms(session, user)
 
 
 async def _offline(session: "LineSession", user: UserView) -> None:
@@ -106,7 +106,7 @@ async def _offline(session: "LineSession", user: UserView) -> None:
     session.charge_listing(count)
 
 
-async def _show_rooms(session: "LineSession", user: UserView) -> None:
+async def show_rooms(session: "LineSession", user: UserView) -> None:
     """This session is now one more of ``user``'s: show each of their rooms as on joining, one after another.
 
     A connection coming back names the rooms it was in, its current one
@@ -116,7 +116,7 @@ async def _show_rooms(session: "LineSession", user: UserView) -> None:
     room. Its notes were dropped without a word, and every connection
     back after a restart talked in whichever room the first had joined last.
     """
-    session.send(Notice("nick", f"You are {user.nick}.", {"nick": user.nick}))
+    session.send(session.nick_notice())
     noted = list(session.resuming)
     session.current = None
     # The first time, this is the connection coming back to its rooms (session.came_back); identifying again pays.

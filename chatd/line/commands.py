@@ -41,6 +41,22 @@ class Nick:
 
 
 @dataclass(frozen=True, slots=True)
+class Takeover:
+    """``/takeover NICK TOKEN``: take the place of ``nick``'s session whose takeover token is ``token``."""
+
+    nick: str
+    token: str
+
+
+def parse_takeover(args: str) -> Command:
+    """Exactly a nickname and a token."""
+    words = args.split()
+    if len(words) != 2:
+        raise UsageError("/takeover NICK TOKEN")
+    return Takeover(words[0], words[1])
+
+
+@dataclass(frozen=True, slots=True)
 class Join:
     """``/join #room [KEY]``: ``key`` is the room's key, if it takes one."""
 

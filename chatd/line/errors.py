@@ -171,6 +171,31 @@ class PingTimeoutError(ChatError):
 
 
 @dataclass(eq=False)
+class TakeoverFailedError(ChatError):
+    """``/takeover`` named ``nick`` with a token that is no session's of whoever holds it now (wrong, used, or gone
+    with its session): nothing changed."""
+
+    code = "takeover-failed"
+    nick: str
+
+
+@dataclass(eq=False)
+class TakeoverThrottledError(ChatError):
+    """Too many wrong takeover tokens from this connection; retry in ``seconds_left``."""
+
+    code = "takeover-throttled"
+    seconds_left: int
+
+
+@dataclass(eq=False)
+class TakenOverError(ChatError):
+    """Another connection proved this one's takeover token and is ``nick`` now, in its rooms: this one is closed."""
+
+    code = "taken-over"
+    nick: str
+
+
+@dataclass(eq=False)
 class ModeLetterError(ChatError):
     """``/mode`` was given ``letter``, which names no room setting it knows."""
 

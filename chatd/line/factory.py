@@ -4,7 +4,7 @@ The factory holds references to the chat, the clock and the limits (no chat
 state of its own), admits connections through the ``Admission`` every front
 end shares (refusing the ones over its limits with a line saying why),
 checks ``/oper`` passwords through the ``OperatorLogin`` the front ends
-share (and account passwords through their ``AccountLogin``), and is the ``Audience`` through which the chat reaches this front
+share (account passwords through their ``AccountLogin``, takeover tokens through their ``SessionTokens``), and is the ``Audience`` through which the chat reaches this front
 end: it renders each event once per format and writes the same bytes to
 every recipient that does not ignore its sender.
 """
@@ -35,6 +35,7 @@ from chatd.line.limits import LineLimits
 from chatd.line.protocol import SHUTDOWN, LineProtocol
 from chatd.line.render import Notice, offered_text, text_line
 from chatd.line.session import PROMPT, LineSession, deliver
+from chatd.line.takeover import SessionTokens
 from chatd.turns import Turns
 
 DEFAULT_LIMITS = LineLimits()
@@ -65,6 +66,7 @@ class LineFactory(ServerFactory):
         accounts: AccountLogin | None = None,
         files: Transfers | None = None,
         search_turns: Turns | None = None,
+        tokens: SessionTokens | None = None,
     ) -> None:
         self.chat = chat
         self.search_turns = search_turns or Turns()
@@ -93,6 +95,8 @@ class LineFactory(ServerFactory):
         """
         self.accounts = accounts or AccountLogin(*on_calling_thread(), reactor, bounded=admission.bounded)
         """Hashes and checks account passwords and budgets failures; the service's runs on its thread pool."""
+        self.tokens = tokens or SessionTokens(reactor, bounded=admission.bounded)
+        """Checks takeover tokens and budgets wrong ones; the service shares one between the line and web ports."""
         self.outbox = Outbox(reactor, keep)
         """Sends each connection's output once per reactor pass, once ``keep`` (the SQLite store's) has made the
         pass's events safe from a crash."""

@@ -17,6 +17,7 @@ from chatd.frontend.output import Keep
 from chatd.frontend.sockets import Tuning
 from chatd.frontend.transfers import Transfers
 from chatd.line.factory import LineFactory
+from chatd.line.takeover import SessionTokens
 from chatd.turns import Turns
 
 
@@ -42,6 +43,7 @@ def line_front_end(
     accounts: AccountLogin | None = None,
     files: Transfers | None = None,
     search_turns: Turns | None = None,
+    tokens: SessionTokens | None = None,
 ) -> LineFrontEnd:
     """The line front end ``config`` describes, for ``chat``, on ``reactor``.
 
@@ -65,6 +67,7 @@ def line_front_end(
         accounts=accounts,
         files=files,
         search_turns=search_turns,
+        tokens=tokens,
     )
     return LineFrontEnd(factory, endpoints(config, reactor, factory.tuning))
 

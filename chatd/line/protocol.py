@@ -12,6 +12,7 @@ is cut off before its waiting output outgrows the send queue.
 """
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import TYPE_CHECKING, cast
 
 from twisted.internet.defer import Deferred
@@ -37,6 +38,7 @@ from chatd.domain.errors import ChatError
 from chatd.domain.files import PUT_LINE_MOST
 from chatd.domain.flood import FloodGate
 from chatd.domain.names import check_text
+from chatd.domain.ports import UserView
 from chatd.frontend.connections import GOODBYE_GRACE_SECONDS
 from chatd.frontend.flood import FloodControl
 from chatd.frontend.oper import Attempts
@@ -55,6 +57,7 @@ from chatd.line.keys import line_most
 from chatd.line.render import Notice, Renderable
 from chatd.line.session import LineSession, Waiting, decode
 from chatd.line.table import Request
+from chatd.line.takeover import new_token
 from chatd.line.telnet import IAC, TelnetFilter
 
 if TYPE_CHECKING:
@@ -101,12 +104,14 @@ class LineProtocol(LineReceiver, TimeoutMixin, LineSession):
         "_paste",
         "_quit_reason",
         "_reading",
+        "_takeover_budget",
         "_telnet",
         "_transfer_release",
         "connected",
         "factory",
         "paused",
         "timeOut",
+        "token",
         "transport",
     )
     delimiter = b"\n"
@@ -152,6 +157,11 @@ class LineProtocol(LineReceiver, TimeoutMixin, LineSession):
         """This connection's failed /oper attempts; made at its first attempt."""
         self._account_budget: Attempts | None = None
         """This connection's wrong account passwords; made at its first attempt."""
+        self._takeover_budget: Attempts | None = None
+        """This connection's wrong takeover tokens; made at its first attempt."""
+        self.token: str | None = None
+        """The secret that lets a new connection take this session's place (chatd.line.takeover): a new one with
+        each "You are NICK." (``nick_notice``); None until then."""
         self._notes_free = factory.chat.limits.rooms_per_user
         """``/resume`` lines before a nickname still free (``_free_note``)."""
         self.files = factory.files
@@ -183,6 +193,19 @@ class LineProtocol(LineReceiver, TimeoutMixin, LineSession):
         return self.factory.accounts.prove(
             self.chat, self.user, self.peer, self._account_budget, nick, password
         )
+
+    @override
+    def nick_notice(self) -> Notice:
+        notice = super().nick_notice()
+        self.token = new_token()
+        return replace(notice, fields={**notice.fields, "token": self.token})
+
+    @override
+    def take_over(self, nick: str, token: str) -> "Deferred[tuple[UserView, LineSession]]":
+        tokens = self.factory.tokens
+        if self._takeover_budget is None:
+            self._takeover_budget = tokens.attempts()
+        return tokens.take_over(self.chat, self, self._takeover_budget, nick, token)
 
     @override
     def hash_password(self, password: str) -> "Deferred[str]":

@@ -73,6 +73,7 @@ from chatd.line.errors import (
     LineTooLongError,
     NeedNicknameError,
     NoCurrentRoomError,
+    TakeoverFailedError,
 )
 from chatd.line.render import (
     Notice,
@@ -224,11 +225,15 @@ class LineSession(ABC):
         any, fires once they are written.
         """
         self.named()
-        nick = self.me().nick
-        self.send(Notice("nick", f"You are {nick}.", {"nick": nick}))
+        self.send(self.nick_notice())
         if self.returning:
             return come_back(self)
         return self.perform(COMMANDS["join"], Join(self.default_room))
+
+    def nick_notice(self) -> Notice:
+        """ "You are NICK.", for a session just named; a front end whose sessions may be taken over adds a token."""
+        nick = self.me().nick
+        return Notice("nick", f"You are {nick}.", {"nick": nick})
 
     def named(self) -> None:
         """The session has a user now, new or one it joined (an account's): a front end drops its deadline for a nickname.
@@ -253,6 +258,12 @@ class LineSession(ABC):
         checks no passwords refuses every attempt.
         """
         raise IdentifyFailedError(nick)
+
+    def take_over(self, nick: str, token: str) -> "Deferred[tuple[UserView, LineSession]]":
+        """Fire with the user online as ``nick`` once ``token`` proves one of their line sessions, and that session,
+        which this one has replaced (chatd.line.takeover); a wrong token fails with TakeoverFailedError, throttled.
+        A front end that hands out no tokens takes over nothing."""
+        raise TakeoverFailedError(nick)
 
     def hash_password(self, password: str) -> Deferred[str]:
         """The hash to keep for ``password``, made later, off the reactor thread; raises PasswordTooShortError.

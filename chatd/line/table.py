@@ -25,7 +25,7 @@ from chatd.domain.resume import RESUME_MOST
 from chatd.domain.search import MOST_WORDS, SCAN_CHARACTERS, SCAN_LINES, SEARCH_HITS, SHORTEST_INDEXED
 from chatd.frontend.text_rules import NICKNAME_CHARACTERS
 from chatd.line import account_commands as acct
-from chatd.line import accounts, files, history, keys, moderation, modes, rooms, talk
+from chatd.line import accounts, files, history, keys, moderation, modes, rooms, takeover, talk
 from chatd.line import commands as cmd
 from chatd.line import mode_commands as mode_cmd
 from chatd.line import moderation_commands as mod
@@ -123,6 +123,18 @@ COMMANDS: dict[str, Spec] = {
             details=f"NAME: {NICKNAME_CHARACTERS} (not first a digit or '-'); "
             "everyone in your rooms sees the change.",
             example="/nick alice",
+        ),
+        Spec(
+            "takeover",
+            "NICK TOKEN",
+            "take back your nickname from your connection that dropped",
+            cmd.parse_takeover,
+            takeover.takeover,
+            needs_nick=False,
+            details="Before a nickname only. TOKEN: the token the server gave that connection with its "
+            "nickname (JSON's nick notice); you then are NICK in its rooms (/resume before it says where you "
+            "left off), it is closed, and nobody sees you leave or come back. A wrong token changes nothing.",
+            example="/takeover alice 3q2-7wEVn0Vh1Sx5cEl9_Dk_",
         ),
         Spec(
             "join",

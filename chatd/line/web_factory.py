@@ -36,6 +36,7 @@ from chatd.line.limits import LineLimits
 from chatd.line.protocol import LineProtocol
 from chatd.line.render import json_line, text_line
 from chatd.line.session import deliver
+from chatd.line.takeover import SessionTokens
 from chatd.line.web_session import PING_SECONDS, WebSession
 from chatd.turns import Turns
 
@@ -64,6 +65,7 @@ class WebFactory(LineFactory):
         takeovers: Takeovers | None = None,
         files: Transfers | None = None,
         search_turns: Turns | None = None,
+        tokens: SessionTokens | None = None,
         proxies: Proxies | None = None,
         page_requests: int = 0,
     ) -> None:
@@ -85,6 +87,7 @@ class WebFactory(LineFactory):
             accounts=accounts,
             files=files,
             search_turns=search_turns,
+            tokens=tokens,
         )
         self.site = site
         self.takeovers = takeovers or Takeovers()

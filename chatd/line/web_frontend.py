@@ -18,6 +18,7 @@ from chatd.frontend.sockets import Tuning
 from chatd.frontend.transfers import Transfers
 from chatd.frontend.websocket import Takeovers
 from chatd.line.frontend import LineFrontEnd
+from chatd.line.takeover import SessionTokens
 from chatd.line.web_factory import WebFactory
 from chatd.turns import Turns
 
@@ -38,6 +39,7 @@ def web_front_end(
     files: Transfers | None = None,
     heard: Callable[[str], None] | None = None,
     search_turns: Turns | None = None,
+    tokens: SessionTokens | None = None,
     page_requests: int = 0,
 ) -> LineFrontEnd:
     """The browser front end ``config`` describes, for ``chat``, on ``reactor``; as ``line_front_end``.
@@ -61,6 +63,7 @@ def web_front_end(
         takeovers=takeovers,
         files=files,
         search_turns=search_turns,
+        tokens=tokens,
         proxies=Proxies(config.web.proxies),
         page_requests=page_requests,
     )

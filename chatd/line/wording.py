@@ -127,6 +127,9 @@ from chatd.line.errors import (
     NotIgnoredError,
     PingTimeoutError,
     RegisterTimeoutError,
+    TakenOverError,
+    TakeoverFailedError,
+    TakeoverThrottledError,
     TelnetCommandError,
     TelnetOverflowError,
     TooManyIgnoredError,
@@ -600,6 +603,18 @@ WORDINGS: Mapping[type[ChatError], Callable[[Any], str]] = MappingProxyType(
                 lambda e: f"disconnected for flooding: over the line budget for more than {e.seconds:g} s",
             ),
             _row(RegisterTimeoutError, lambda e: f"no nickname chosen within {e.seconds:g} s; closing"),
+            _row(
+                TakeoverFailedError,
+                lambda e: f"that token is not the takeover token of {e.nick}'s connection; nothing changed",
+            ),
+            _row(
+                TakeoverThrottledError,
+                lambda e: f"too many wrong takeover tokens; try again in {e.seconds_left} s",
+            ),
+            _row(
+                TakenOverError,
+                lambda e: f"another connection took over as {e.nick} with this one's takeover token; closing",
+            ),
             _row(ServerFullError, lambda e: "the server is full; try again later"),
             _row(
                 TooManyConnectionsError,

@@ -1,0 +1,109 @@
+"""``/takeover NICK TOKEN`` over real TCP: a real twistd, raw sockets, alice's token taken from her JSON."""
+
+import signal
+from typing import Any
+
+from twisted.trial.unittest import SynchronousTestCase
+
+from tests.e2e.daemon import Daemon, LineClient
+from tests.e2e.test_client_resume import enter, said_by
+from tests.e2e.test_daemon import LOOPBACK
+
+
+def json_client(daemon: Daemon) -> LineClient:
+    """A connection past its greeting in text, then in JSON: asked for a nickname."""
+    client = daemon.connect()
+    client.read_line(), client.read_line()
+    client.say("/format json")
+    while client.expect_json().get("kind") != "prompt":
+        pass
+    return client
+
+
+def json_named(daemon: Daemon, nick: str) -> tuple[LineClient, str]:
+    """A JSON client named ``nick``, in #lobby, and the takeover token it was handed."""
+    client = json_client(daemon)
+    client.say(f"/nick {nick}")
+    while (named := client.expect_json()).get("kind") != "nick":
+        pass
+    return client, named["token"]
+
+
+def takes_over(daemon: Daemon, nick: str, token: str) -> tuple[LineClient, dict[str, Any]]:
+    """A new JSON connection that presents ``token`` for ``nick``, and the answer."""
+    client = json_client(daemon)
+    client.say(f"/takeover {nick} {token}")
+    return client, client.expect_json()
+
+
+class TakeoverTests(SynchronousTestCase):
+    """alice on JSON, bob on nc, both in #lobby, on a real daemon."""
+
+    def setUp(self) -> None:
+        self.daemon = Daemon.start(self, LOOPBACK)
+        self.alice, self.token = json_named(self.daemon, "alice")
+        self.bob = enter(self.daemon, "bob")
+
+    def test_the_token_hands_the_nickname_and_rooms_over_at_once_and_nobody_sees_it(self) -> None:
+        """A new connection presenting alice's token is alice in #lobby at once, handed a new token; the old one
+        is told why and closed; bob sees no quit, no join; and no token is in the daemon's log."""
+        said_by(self.bob, "before")
+        new, named = takes_over(self.daemon, "alice", self.token)
+        self.assertEqual((named["kind"], named["nick"]), ("nick", "alice"))
+        self.assertNotEqual(named["token"], self.token)
+        in_room = new.expect_json()
+        self.assertEqual((in_room["kind"], in_room["room"]), ("in_room", "#lobby"))
+        ended = self.alice.read_to_end()
+        self.assertIn(b'"code":"taken-over"', ended.replace(b" ", b""))
+        said_by(self.bob, "after")
+        while (got := new.expect_json()).get("text") != "after":
+            pass
+        self.assertEqual((got["type"], got["nick"]), ("said", "bob"))
+        self.bob.say("/quit")
+        seen = self.bob.read_to_end()
+        self.assertNotIn(b"alice quit", seen)
+        self.assertNotIn(b"alice joined", seen)
+        self.daemon.signal(signal.SIGTERM)
+        log = b"\n".join(self.daemon.logged_so_far())
+        for token in (self.token, named["token"]):
+            self.assertNotIn(token.encode(), log)
+
+    def test_a_wrong_token_is_one_error_and_changes_nothing(self) -> None:
+        """A token that is nobody's is refused with one line; alice stays, and the connection may still choose."""
+        carol = self.daemon.connect()
+        carol.say("/takeover alice " + "x" * len(self.token))
+        carol.read_line(), carol.read_line()  # the greeting
+        carol.expect(
+            "ERR takeover-failed that token is not the takeover token of alice's connection; nothing changed"
+        )
+        carol.say("carol")
+        carol.expect("*** You are carol.")
+        said_by(self.bob, "still")
+        self.assertEqual(self.alice_hears("still")["nick"], "bob")
+
+    def test_the_token_of_another_nickname_is_refused(self) -> None:
+        """alice's token does not hand over bob."""
+        carol = self.daemon.connect()
+        carol.say(f"/takeover bob {self.token}")
+        carol.read_line(), carol.read_line()  # the greeting
+        carol.expect(
+            "ERR takeover-failed that token is not the takeover token of bob's connection; nothing changed"
+        )
+        said_by(self.bob, "still")
+        self.assertEqual(self.alice_hears("still")["nick"], "bob")
+
+    def test_a_token_once_used_is_refused(self) -> None:
+        """The token a takeover used died with the session it named: a second try with it is refused."""
+        takes_over(self.daemon, "alice", self.token)
+        late = self.daemon.connect()
+        late.say(f"/takeover alice {self.token}")
+        late.read_line(), late.read_line()  # the greeting
+        late.expect(
+            "ERR takeover-failed that token is not the takeover token of alice's connection; nothing changed"
+        )
+
+    def alice_hears(self, text: str) -> dict[str, Any]:
+        """alice's first object saying ``text``."""
+        while (got := self.alice.expect_json()).get("text") != text:
+            pass
+        return got
