@@ -531,3 +531,40 @@ class NamingTests(SynchronousTestCase):
         self.assertEqual(presence.answer(you_are("alicia")), Answer("alicia"))
         # The return to a room that refuses it is no refusal of the nickname.
         self.assertIsNone(presence.answer(error))
+
+
+class TakeoverTests(SynchronousTestCase):
+    """The takeover token a "You are NICK." hands, sent once on coming back."""
+
+    def named_then_lost(self, token: object) -> Presence:
+        presence = Presence("alice")
+        presence.greeting()
+        presence.received({**you_are("alice"), "token": token})
+        presence.lost()
+        return presence
+
+    def test_coming_back_takes_the_dropped_connections_place_once(self) -> None:
+        """The greeting after a drop presents the token in the place of the nickname; the one after, without a new
+        token, asks for the nickname."""
+        presence = self.named_then_lost("3q2-7wEVn0Vh1Sx5cEl9_Dk_")
+        self.assertEqual(
+            presence.greeting(), ["/format json", "/resume", "/takeover alice 3q2-7wEVn0Vh1Sx5cEl9_Dk_"]
+        )
+        self.assertEqual(presence.asked, "alice")
+        presence.lost()
+        self.assertEqual(presence.greeting()[-1], "/nick alice")
+
+    def test_a_refused_token_gives_way_to_the_nickname(self) -> None:
+        """A refusal of the token is answered with the nickname, asked for as ever; another refusal with nothing."""
+        presence = self.named_then_lost("3q2-7wEVn0Vh1Sx5cEl9_Dk_")
+        presence.greeting()
+        refused = presence.answer({"type": "error", "code": "takeover-failed", "text": "..."})
+        assert refused is not None
+        self.assertEqual(presence.instead_of_takeover(refused), "/nick alice")
+        self.assertEqual(presence.asked, "alice")
+        self.assertIsNone(presence.instead_of_takeover(Answer("alice", "nick-in-use")))
+
+    def test_a_token_that_could_break_a_line_is_not_kept(self) -> None:
+        """A token with a space or a line ending in it (no chatd's) is not sent back."""
+        presence = self.named_then_lost("a b\n/quit")
+        self.assertEqual(presence.greeting()[-1], "/nick alice")

@@ -39,7 +39,7 @@ from chatd.client.reach import GREETING_SECONDS, NotChatdError, Server, speaks_c
 from chatd.client.render import Shown, parse, render, render_text, status
 from chatd.client.seen import SeenLines
 from chatd.client.style import View
-from chatd.text import counted, fold
+from chatd.text import counted
 
 RETRY_POLICY = backoffPolicy(initialDelay=0.5, maxDelay=60.0, factor=1.5, jitter=lambda: random.random() / 2)
 """Seconds to wait before the Nth reconnection attempt in a row: 0.75 s growing to 60 s, plus up to 0.5 s
@@ -50,14 +50,6 @@ WORKED_SECONDS = 10.0
 
 Anything shorter (refused at once, banned, a failed TLS check) counts as one
 more failure in a row, so a server that keeps closing is asked less and less often."""
-
-RECLAIM_SECONDS = 660.0
-"""How long after a drop the client keeps asking for its nickname back while the server says it is taken.
-
-A connection that died without a word reaching the server (a phone that
-changed network) keeps the nickname until the server's TCP keepalive gives
-up on it: about twice ``--keepalive``, 10 minutes by default
-(docs/SECURITY.md). Past that, someone else holds it, and the user chooses."""
 
 LEAVE_GRACE_SECONDS = 3.0
 """How long leaving waits for the server to say goodbye and close before closing anyway."""
@@ -185,10 +177,6 @@ class Link:
         """Attempts and sessions that failed in a row: the count the retry policy is given."""
         self._named_at: float | None = None
         """When this connection's user got a nickname, for WORKED_SECONDS."""
-        self._dropped_at: float | None = None
-        """When the last connection that had a nickname was lost, until a nickname is had again: for RECLAIM_SECONDS."""
-        self._reclaiming = False
-        """True once this connection is closed to ask again for a nickname its dropped connection still holds."""
         self._leaving = False
         self._held: list[str] = []
         """Lines typed while a sealed ``/msg`` before them waits for keys, in the order typed (#17)."""
@@ -405,8 +393,11 @@ class Link:
         answer = self.presence.answer(message)
         named = self._named_at is None and self.presence.nick is not None
         if named:
-            self._named_at, self._dropped_at = now, None
-        if answer is not None and self._reclaim(answer, now):
+            self._named_at = now
+        instead = None if answer is None else self.presence.instead_of_takeover(answer)
+        if instead is not None:
+            # Nothing of it is shown: the nickname asked for as ever is answered as on any connection.
+            self.send_line(instead)
             return
         shown = self.e2e.received(message) if self.e2e is not None else None
         if shown is None and self.files is not None:
@@ -423,20 +414,6 @@ class Link:
         if answer is not None and self._screen is not None:
             self._screen.answered(answer)
 
-    def _reclaim(self, answer: Answer, now: float) -> bool:
-        """Whether ``answer``, the nickname a reconnection asked for refused as taken, is the dropped connection's
-        doing, and the link closes to ask again after its next pause (True: nothing of it is shown)."""
-        # The nickname the link asks for by itself, not another the user typed at the prompt.
-        mine = self.presence.wanted is not None and fold(answer.nick) == fold(self.presence.wanted)
-        held = answer.code == "nick-in-use" and mine and self._retry and not self._leaving
-        if not held or self._dropped_at is None or now - self._dropped_at >= RECLAIM_SECONDS:
-            return False
-        self.say(f"{answer.nick} is still taken on the server by the connection that dropped; trying again.")
-        self._reclaiming = True
-        assert self._connection is not None and self._connection.transport is not None, "an answer came on it"
-        self._connection.transport.loseConnection()
-        return True
-
     def _lost(self, reason: Failure) -> None:
         reached, self._connection = self._connection is not None, None
         unanswered = self._greeting is not None
@@ -448,9 +425,6 @@ class Link:
             # Left before the other end said a word: chatd greets at once, so it was no chatd.
             not_chatd = Failure(NotChatdError(None))
         named_at, self._named_at = self._named_at, None
-        if named_at is not None:
-            self._dropped_at = self._reactor.seconds()
-        reclaiming, self._reclaiming = self._reclaiming, False
         self._quit = None
         self.presence.lost()
         if self.e2e is not None:
@@ -466,8 +440,7 @@ class Link:
             return
         if named_at is not None and self._reactor.seconds() - named_at >= WORKED_SECONDS:
             self._failures = 0
-        if not reclaiming:
-            self.say(self.server.lost(reason))
+        self.say(self.server.lost(reason))
         if not self._retry:
             self._finish(1)
 

@@ -19,6 +19,7 @@ line seen in each, ``resume.py`` keeps; the greeting after a
 reconnection names them before the nickname.
 """
 
+import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -42,6 +43,12 @@ class Answer:
     """True if the refusal was of the password the client kept for the account, which it has now forgotten."""
 
 
+TAKEOVER_REFUSALS = frozenset({"takeover-failed", "takeover-throttled"})
+"""The server's refusals of a takeover token: the connection it was for is gone (a restart, say), or it was wrong."""
+
+TOKEN = re.compile(r"[A-Za-z0-9_-]{1,64}")
+"""A takeover token as chatd hands it (URL-safe base64): nothing else is sent back in a line."""
+
 ROOMS_KEPT = 256
 """Rooms the client remembers being in, the newest kept: a server lets one be in 20 by default, and a hostile one
 that sent 20,000 joins had each checked against all those before it, a minute of the core."""
@@ -64,6 +71,10 @@ class Presence:
         """The account and password to identify with on every connection (``--identify``, or proved since), if any."""
         self.resume = Resume()
         """Where the user left off: the rooms to come back to after a drop, and the latest line seen in each."""
+        self.token: str | None = None
+        """The takeover token the server last handed the connection with the nickname: sent once, on coming back,
+        to take that connection's place at once (``/takeover``, docs/PROTOCOL.md), though the server may not have
+        seen it drop. Kept in memory only."""
 
     def greeting(self) -> list[str]:
         """The lines to send first on every connection: JSON lines, the rooms to come back to, then the nickname.
@@ -81,6 +92,10 @@ class Presence:
             # The account's nickname, whatever the user was called when the link dropped: that is what it proves.
             self.asked = proof.account
             return ["/format json", *resume]
+        token, self.token = self.token, None
+        if token is not None and self.wanted:
+            # The connection that dropped may hold the nickname still (a phone that changed network): take its place.
+            return ["/format json", *resume, f"/takeover {self.wanted} {token}"]
         return ["/format json", *resume, *([f"/nick {self.wanted}"] if self.wanted else [])]
 
     def identification(self) -> list[str]:
@@ -137,6 +152,14 @@ class Presence:
             return None
         self.asked = None
         return answer
+
+    def instead_of_takeover(self, answer: Answer) -> str | None:
+        """The line to send after ``answer``, if it refused the takeover token the greeting sent: the nickname asked
+        for as ever, the connection the token was for being gone (the server restarted, say); None otherwise."""
+        if answer.code not in TAKEOVER_REFUSALS or not self.wanted:
+            return None
+        self.asked = self.wanted
+        return f"/nick {self.wanted}"
 
     def lost(self) -> None:
         """The connection is gone: remember where the user was, and forget the server's state.
@@ -198,6 +221,7 @@ class Presence:
         nick = message.get("nick")
         if isinstance(nick, str):
             self.nick = self.wanted = scrub(nick)
+            self._handed(message)
             # The greeting named the rooms to come back to; the server's joins that follow say where the user is.
             self.resume.forget()
 
@@ -206,9 +230,16 @@ class Presence:
         elsewhere, its rooms to follow (``in_room``), and the user it was left the chat. "You are NICK already." (a
         ``/nick`` of the nickname held) names the same user, and changes nothing."""
         nick = message.get("nick")
+        self._handed(message)
         if isinstance(nick, str) and self.nick is not None and fold(nick) != fold(self.nick):
             self.nick = self.wanted = scrub(nick)
             self.rooms, self.current = [], None
+
+    def _handed(self, message: Message) -> None:
+        """Keep the takeover token a "You are NICK." hands this connection, if it is one."""
+        token = message.get("token")
+        if isinstance(token, str) and TOKEN.fullmatch(token):
+            self.token = token
 
     def _mine(self, message: Message) -> bool:
         nick = message.get("nick")

@@ -16,7 +16,7 @@ from twisted.internet.defer import Deferred
 from twisted.internet.task import Clock, deferLater
 from twisted.trial.unittest import TestCase
 
-from chatd.client.connection import RECLAIM_SECONDS, Link
+from chatd.client.connection import Link
 from chatd.client.presence import Presence
 from chatd.client.reach import connect_to
 from tests.e2e.daemon import Daemon, LineClient
@@ -65,26 +65,26 @@ class StrandedTests(TestCase):
         said_by(bob, "missed")
         return screen, clock, proxy, bob
 
-    async def test_a_nickname_still_held_is_asked_for_again_until_the_server_lets_go(self) -> None:
-        """Refused as taken by its own stranded connection, the client tries again, and is back with what it missed."""
-        screen, clock, proxy, bob = await self.alice_stranded()
+    async def test_the_client_takes_its_stranded_connections_place_at_once(self) -> None:
+        """Coming back while the server still holds its stranded connection, the client presents that connection's
+        takeover token and is back in #lobby with what it missed at once, the old connection still unreleased; bob
+        sees alice neither quit nor join."""
+        screen, clock, _, bob = await self.alice_stranded()
         clock.advance(1.0)
-        await screen.showing(
-            "alice is still taken on the server by the connection that dropped; trying again."
-        )
-        await screen.showing("Reconnecting in 2.0 s.")
-        await deferLater(reactor, 0, lambda: None)  # as above: the pause scheduled
-        await proxy.release()
-        read_until(bob, "-- alice quit (connection closed)")
-        clock.advance(2.0)
         await screen.showing("---- missed 1 line in #lobby ----")
         self.assertEqual((screen.count("<bob> before"), screen.count("<bob> missed")), (1, 1))
-        self.assertEqual(screen.count("Lost the server"), 1)
+        self.assertEqual((screen.count("Lost the server"), screen.count("already taken")), (1, 0))
+        said_by(bob, "after")
+        await screen.showing("#lobby <bob> after")
+        bob.say("/quit")
+        self.assertNotIn(b"alice", bob.read_to_end())
 
-    async def test_past_the_servers_keepalive_the_client_stops_asking(self) -> None:
-        """A nickname still refused once the server's own bound on a dead connection is past is left to the user."""
-        screen, clock, _, _ = await self.alice_stranded()
-        clock.advance(RECLAIM_SECONDS)
-        await screen.showing("alice is already taken; choose another nickname (nick-in-use)")
-        await screen.showing("Choose a nickname:", times=2)
-        self.assertEqual(screen.count("trying again"), 0)
+    async def test_a_token_the_server_no_longer_knows_gives_way_to_the_nickname(self) -> None:
+        """The stranded connection let go before the client is back, its token is refused: the client asks for its
+        nickname as ever, and is back with what it missed."""
+        screen, clock, proxy, bob = await self.alice_stranded()
+        await proxy.release()
+        read_until(bob, "-- alice quit (connection closed)")
+        clock.advance(1.0)
+        await screen.showing("---- missed 1 line in #lobby ----")
+        self.assertEqual((screen.count("takeover"), screen.count("already taken")), (0, 0))
