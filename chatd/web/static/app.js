@@ -83,7 +83,7 @@ class Chat extends composed(PARTS) {
     this.resuming = []; // the rooms of the /resume lines sent before it and not answered yet, in order (null: /resume alone)
     this.automatic = false; // ... by the page itself, coming back
     this.typedLogin = false; // the nickname to ask for is one the user gave at the login, since the page was last named
-    this.droppedAt = 0; // Date.now() when the connection of a named user dropped: how long to ask for the nickname again
+    this.token = null; // the takeover token of the socket last named, sent once coming back by itself (returning.js); memory only
     this.serverRoom = null; // folded name of the room plain lines go to, as the server keeps it
     this.nowhere = false; // the server said the user is in no room, and nothing joined since
     this.plan = null; // where the user was when the connection dropped, or before the tab was reloaded: [rooms], in join order

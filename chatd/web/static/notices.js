@@ -10,12 +10,8 @@ import { $, el, fold } from "./dom.js";
 /** What the page says when the server slows its connection (a `flood` notice): older messages loaded quickly do it. */
 const SLOWED = "The server is slowing this page down: too much was asked at once (loading older messages counts), so what comes next waits its turn.";
 
-/**
- * How long after a drop the page asks again for its nickname while the server still holds it for the socket that
- * dropped: the server pings every 30 s and closes a socket that has not answered by the next ping, so a dead one
- * keeps the nickname up to 60 s (docs/PROTOCOL.md, Liveness). Five tries, 12 s, gave up long before.
- */
-const RECLAIM_MS = 70000;
+/** The server's refusals of the takeover token the page came back with: the socket it was for is gone (a restart, say). */
+const TAKEOVER_REFUSALS = new Set(["takeover-failed", "takeover-throttled"]);
 
 /**
  * What the login says when the password the page kept (login.js) is refused as it comes back by itself: the
@@ -52,6 +48,8 @@ export const Notices = (Base) =>
           }
           return;
         case "nick":
+          // Each "You are NICK." hands a new takeover token: the one to come back with (returning.js).
+          if (typeof object.token === "string" && /^[A-Za-z0-9_-]{1,64}$/.test(object.token)) this.token = object.token;
           this.named(object.nick);
           return;
         case "room": {
@@ -152,10 +150,10 @@ export const Notices = (Base) =>
       }
       if (this.me === null && this.asked) {
         this.asked = false;
-        if (this.automatic && object.code === "nick-in-use" && Date.now() - this.droppedAt < RECLAIM_MS) {
-          // The server has not yet seen the old connection go: try again after the next pause.
-          this.view.say(`${this.wanted} is still taken on the server; trying again…`);
-          this.link.restart();
+        if (TAKEOVER_REFUSALS.has(object.code) && this.wanted !== null) {
+          // The socket the token was for is gone: the nickname, asked for as ever (no prompt follows this refusal).
+          this.asked = true;
+          this.link.send(`/nick ${this.wanted}`);
           return;
         }
         // The password the page kept, refused on coming back: an operator or the host may have reset it.

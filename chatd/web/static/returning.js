@@ -69,7 +69,6 @@ export const Returning = (Base) =>
         // Where the user was, to go back to: each room with the last line seen there.
         this.plan = this.rooms().filter((room) => room.joined);
         this.wanted = this.me;
-        this.droppedAt = Date.now();
       }
       this.me = null;
       this.asked = false;
@@ -104,6 +103,7 @@ export const Returning = (Base) =>
     /** The connection closed after the user's own /quit: the page does not come back, so nothing typed could be sent. */
     ended() {
       this.me = null;
+      this.token = null;
       this.plan = null;
       this.left = true;
       tab.forget();
@@ -150,7 +150,12 @@ export const Returning = (Base) =>
       // The account proves itself by its own name, whatever the user was called when the connection dropped.
       // Spelt as its owner spells it, since the server's answers name it as typed: "wrong password, or aisha is not
       // registered" was shown to Aisha.
-      lines.push(this.password ? `/identify ${this.accountName ?? this.wanted} ${this.password}` : `/nick ${this.wanted}`);
+      // A socket that died without a word may hold the nickname still, up to a minute: its token takes its place at
+      // once (docs/PROTOCOL.md, Taking over a dropped connection). Sent once: a refusal asks for the nickname (notices.js).
+      const token = this.token;
+      this.token = null;
+      const naming = token !== null && this.automatic ? `/takeover ${this.wanted} ${token}` : `/nick ${this.wanted}`;
+      lines.push(this.password ? `/identify ${this.accountName ?? this.wanted} ${this.password}` : naming);
       if (this.password) this.proving.push({ change: "identified", password: this.password });
       this.asked = true;
       for (const line of lines) this.link.send(line);
