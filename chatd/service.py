@@ -84,6 +84,7 @@ from chatd.storage.sqlite_mailbox import SQLiteMailbox
 from chatd.storage.sqlite_open import refuse_if_folder, refuse_if_held, unopened
 from chatd.storage.sqlite_rooms import SQLiteRooms
 from chatd.storage.sqlite_transfers import SQLiteTransfers
+from chatd.text import fold
 from chatd.tls_reload import ReloadOnHangup
 from chatd.turns import Turns
 
@@ -128,15 +129,15 @@ def build(
     spool, spool_services = _spool_before_store(config, reactor)
     # Storage and bus are made here, handed to the chat, and put first, so
     # they start before and stop after the front ends.
+    # The default room and the --room ones belong to the server: nobody owns them by joining first.
+    server_rooms = (config.default_room, *config.rooms)
     try:
-        stores = _stores(config.db, reactor)
+        stores = _stores(config.db, reactor, server_rooms)
     except BaseException:
         spool.release()
         raise
     history, keep = stores.history, stores.keep
     bus = MemoryBus()
-    # The default room and the --room ones belong to the server: nobody owns them by joining first.
-    server_rooms = (config.default_room, *config.rooms)
     chat = Chat(
         reactor,
         history,
@@ -318,14 +319,15 @@ class _Stores:
     restored: Sequence[Event] = ()
 
 
-def _stores(db: str | None, reactor: Any) -> _Stores:
-    """The stores ``--db`` names. In memory, output waits for nothing and nothing is restored.
+def _stores(db: str | None, reactor: Any, server_rooms: Sequence[str]) -> _Stores:
+    """The stores ``--db`` names. In memory, output waits for nothing and nothing is restored. The file's store holds
+    the last seq of ``server_rooms`` in memory: every user joins the default room as they connect.
 
     Raises ``DatabaseFileError`` for a file that cannot be used.
     """
     if db is None:
         return _Stores(MemoryHistory(), MemoryAccounts(), MemoryMailbox(), MemoryRooms(), MemoryKeys(), None)
-    store = SQLiteHistory.open(db, reactor)
+    store = SQLiteHistory.open(db, reactor, [fold(room) for room in server_rooms])
     return _Stores(
         store,
         SQLiteAccounts(store),

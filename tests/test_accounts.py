@@ -22,7 +22,7 @@ from chatd.storage.schema import STEPS, prepare
 from chatd.storage.sqlite_accounts import SQLiteAccounts
 from tests.events import said
 from tests.helpers import ThreadedReactor, refuse_on_accounts
-from tests.test_history import deferred, open_store
+from tests.test_history import deferred, open_store, read_seq
 
 T = TypeVar("T")
 
@@ -175,7 +175,7 @@ class UpgradeTests(SynchronousTestCase):
         connection.close()
         reactor = ThreadedReactor()
         store = open_store(self, path, reactor)
-        self.assertEqual(store.last_seq("#lobby"), 7)
+        self.assertEqual(read_seq(reactor, store, "#lobby"), 7)
         accounts = SQLiteAccounts(store)
         created = deferred(accounts.create("alice", "hash-a", 1.0))
         reactor.advance(0)

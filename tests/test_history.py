@@ -96,9 +96,15 @@ class HistoryContract(_TestCase):
         self.assertEqual(self.history.last_seq("#lobby"), 15)
 
     def test_last_seq_is_known_at_once(self) -> None:
-        """The last sequence number of a room is answered from memory, before anything is written; 0 if none."""
+        """The last sequence number of a room used is answered from memory, before anything is written; 0 for a room
+        never used, once ``read_last_seq`` is answered."""
         self.history.append(said(11, "#Lobby", "bob", "more", 11))
+        self.assertIsNone(self.history.read_last_seq("#lobby"))
         self.assertEqual(self.history.last_seq("#lobby"), 11)
+        reading = self.history.read_last_seq("#nowhere")
+        if reading is not None:
+            self.result(reading)
+        self.assertIsNone(self.history.read_last_seq("#nowhere"))
         self.assertEqual(self.history.last_seq("#nowhere"), 0)
 
     def test_room_events_are_what_came_after_a_sequence_number(self) -> None:
@@ -554,6 +560,14 @@ def deferred(answer: Awaitable[T]) -> "Deferred[T]":
     """``answer``, which both stores give as a Deferred."""
     assert isinstance(answer, Deferred)
     return cast("Deferred[T]", answer)
+
+
+def read_seq(reactor: ThreadedReactor, store: SQLiteHistory, room: str) -> int:
+    """Room ``room``'s last seq as ``store`` has it, read from the file first if it is not held in memory."""
+    reading = store.read_last_seq(room)
+    if reading is not None:
+        reactor.run_until(reading)
+    return store.last_seq(room)
 
 
 def open_store(

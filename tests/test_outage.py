@@ -24,7 +24,7 @@ from chatd.storage.search_file import index_path, unmade
 from chatd.storage.sqlite import SQLiteHistory
 from chatd.storage.sqlite_open import read_at_start
 from tests.events import said
-from tests.test_history import caught_up, open_store
+from tests.test_history import caught_up, open_store, read_seq
 from tests.test_sqlite import LoggedStoreTestCase
 
 
@@ -204,7 +204,7 @@ class StoreTroubleTests(LoggedStoreTestCase):
 
     def passes(self, store: SQLiteHistory, texts: list[str]) -> None:
         """Each text said in a pass of its own, logged and committed."""
-        for number, text in enumerate(texts, store.last_seq("#lobby") + 1):
+        for number, text in enumerate(texts, read_seq(self.reactor, store, "#lobby") + 1):
             store.append(said(number, "#lobby", "alice", text, number))
             self.end_pass(store)
 
@@ -367,7 +367,7 @@ class FullAtStartTests(LoggedStoreTestCase):
         with open(log_path(killed), "rb") as log:
             self.assertEqual(log.read(), logged)
         reopened = open_store(self, killed, self.reactor)
-        self.assertEqual(reopened.last_seq("#lobby"), 100)
+        self.assertEqual(read_seq(self.reactor, reopened, "#lobby"), 100)
 
     def test_a_pass_log_the_full_disk_keeps_from_emptying_stops_the_start_saying_so(self) -> None:
         """The kernel's ENOSPC on the pass log as a start empties it is the full disk's sentence too, naming --db."""

@@ -35,6 +35,7 @@ from chatd.domain.limits import DEFAULT_LIMITS, Limits
 from chatd.domain.listing import merged_slice, page_bounds
 from chatd.domain.moderation import Moderation, keep_running
 from chatd.domain.modes import Modes
+from chatd.domain.names import check_room_name
 from chatd.domain.offline import Offline
 from chatd.domain.ports import Accounts, Bus, Clock, History, KeyStore, Mailbox, RoomStore, UserView
 from chatd.domain.publish import Publisher
@@ -102,7 +103,7 @@ class Chat:
         3599/3600 is inexact in floating point, while whole seconds on a clock of whole seconds are exact.)"""
         self._state = ChatState(server_rooms)
         self._deadlines = Deadlines(clock)
-        seam = Publisher(self._state, clock.seconds, history, bus)
+        seam = self._seam = Publisher(self._state, clock.seconds, history, bus)
         protect = Protection(self._state, seam, accounts, clock.seconds)
         self._crowds = Crowds(self._state, seam, clock, limits.big_room, limits.tally_seconds)
         talk = Talk(self._state, seam, limits, clock.seconds, protect, self._crowds)
@@ -534,6 +535,17 @@ class Chat:
     def account_of(self, nick: str) -> str | None:
         """The account whoever is online as ``nick`` is identified to (None if none); raises NoSuchNicknameError."""
         return self._state.users.find(nick).account
+
+    def ready_to_join(self, name: str) -> Awaitable[None] | None:
+        """None if a join of room ``name`` can be made now; else what to await first (then ask again).
+
+        A room that is not live is numbered on from its last ``seq``, which
+        a store on disk holds in memory only for rooms used lately
+        (chatd.storage.last_seqs): for another it reads the room's row, and
+        the join waits for it, as a replay of the room's lines does. A name
+        a join would refuse is refused here, as the join would.
+        """
+        return self._seam.seq_known(check_room_name(name, self.limits.room_name))
 
     def has_room(self, name: str) -> bool:
         """Whether a room called ``name`` (in any case) exists: with members, or a server's or registered one without."""

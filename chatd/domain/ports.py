@@ -70,7 +70,12 @@ class History(Protocol):
         ...
 
     def last_seq(self, room: str) -> int:
-        """The ``seq`` of the last event kept for room ``room``; 0 if none. Answered from memory."""
+        """The ``seq`` of the last event kept for room ``room``; 0 if none. Answered from memory, for a room
+        ``read_last_seq`` has answered None for: a store may hold it for some rooms only."""
+        ...
+
+    def read_last_seq(self, room: str) -> Awaitable[None] | None:
+        """None if ``last_seq`` answers for room ``room`` now; else what to await before it does (a read)."""
         ...
 
     def room_events(self, room: str, after: int, limit: int) -> Awaitable[Sequence[RoomEvent]]:

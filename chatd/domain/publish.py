@@ -8,7 +8,7 @@ delivers it to each front end with its recipients. Who receives an event
 is decided before it is applied, so a user it takes offline still gets it.
 """
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 
 from chatd.domain.events import Event
 from chatd.domain.ids import EventIds
@@ -38,10 +38,17 @@ class Publisher:
         return self._ids(at), at
 
     def next_seq(self, room: str) -> int:
-        """The sequence number of the next event in room ``room``, which may not exist yet."""
+        """The sequence number of the next event in room ``room``, which may not exist yet: then once
+        ``seq_known`` says it is."""
         key = fold(room)
         existing = self._state.rooms.by_key.get(key)
         return (existing.seq if existing is not None else self._history.last_seq(key)) + 1
+
+    def seq_known(self, room: str) -> Awaitable[None] | None:
+        """None if ``next_seq`` answers for room ``room`` now (it is live, or the history holds its last); else what
+        to await first: the history's read of it (``History.read_last_seq``)."""
+        key = fold(room)
+        return None if key in self._state.rooms.by_key else self._history.read_last_seq(key)
 
     def publish(self, event: Event, *recipients: Iterable[User]) -> None:
         """Apply ``event``, keep it, carry it, and deliver it to the sessions of each group of ``recipients``.

@@ -334,6 +334,9 @@ class Registry:
             await written
         except Exception:
             unanswered.changes.remove(change)
+            # The room may have emptied meanwhile, a server's room's last seq then forgotten (chatd.storage.last_seqs).
+            while (reading := self._seam.seq_known(key)) is not None:
+                await reading
             self._put_back(by, key, unanswered)
             raise RoomNotKeptError(shown, settings) from None
         else:

@@ -14,8 +14,10 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from chatd.domain.errors import ChatError, NotInRoomError
+from chatd.domain.ports import UserView
 from chatd.domain.replies import RoomSummary, Topic
 from chatd.frontend.flood import ENTRIES_PER_LINE
+from chatd.frontend.held import awaited
 from chatd.irc import numerics as n
 from chatd.irc.framing import MESSAGE_LIMIT
 from chatd.irc.history import replay
@@ -42,16 +44,31 @@ def join(session: "IRCSession", message: Message) -> "Waiting":
             session.chat.part(me, room.name)
         return None
     keys = message.params[1].split(",") if len(message.params) > 1 else []
-    for number, name in enumerate(message.params[0].split(",")):
-        if not name:
-            continue
+    names = message.params[0].split(",")
+    return _join_each(
+        session, me, [(name, keys[n] if n < len(keys) else "") for n, name in enumerate(names) if name]
+    )
+
+
+def _join_each(session: "IRCSession", me: UserView, rooms: list[tuple[str, str]]) -> "Waiting":
+    """Join each of ``rooms`` (name, key) in turn, a refusal a numeric each; waits, and the rest with it, while a
+    room's last seq is read (``Chat.ready_to_join``), as the connection's later lines do."""
+    for number, (name, key) in enumerate(rooms):
         try:
+            reading = session.chat.ready_to_join(name)
+            if reading is not None:
+                return awaited(reading).addCallback(_join_after_read, session, me, rooms[number:])
             # Delivery tells the connection that asked for the join (it pays for its replay) from the others.
             with session.factory.speaking(session):
-                session.chat.join(me, name, keys[number] if number < len(keys) else "")
+                session.chat.join(me, name, key)
         except ChatError as error:
             session.refuse(error, "JOIN")
     return None
+
+
+def _join_after_read(_: None, session: "IRCSession", me: UserView, rooms: list[tuple[str, str]]) -> "Waiting":
+    """``_join_each`` once a room's last seq is read, unless the user has gone meanwhile."""
+    return _join_each(session, me, rooms) if me.online else None
 
 
 def join_burst(

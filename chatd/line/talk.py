@@ -16,6 +16,7 @@ from chatd.domain.events import MessageNotKept
 from chatd.domain.names import ROOM_PREFIX, check_room_name
 from chatd.domain.ports import RoomView, UserView
 from chatd.frontend.flood import ENTRIES_PER_LINE, RESUMED_PER_CHARGE
+from chatd.frontend.held import awaited
 from chatd.line import commands as cmd
 from chatd.line.errors import (
     AlreadyJoinedError,
@@ -108,6 +109,10 @@ def join(session: "LineSession", command: cmd.Join, asked: bool = True) -> "Wait
             f"/join {new}, then /mode {new} +k {command.key} if {command.key} was to be its key"
         )
     me = session.me()
+    reading = session.chat.ready_to_join(command.room)
+    if reading is not None:
+        # The room's last seq is read first (chatd.storage.last_seqs); the session's later lines wait, as for a replay.
+        return awaited(reading).addCallback(lambda _: join(session, command, asked) if me.online else None)
     already = fold(command.room) in me.rooms
     room = session.acts(partial(session.chat.join, me, command.room, command.key))
     session.current = room.name

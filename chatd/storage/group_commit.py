@@ -20,6 +20,7 @@ from twisted.logger import Logger
 from twisted.python.failure import Failure
 from twisted.python.threadpool import ThreadPool
 
+from chatd.storage.last_seqs import LastSeqs
 from chatd.storage.outage import Outage
 from chatd.storage.pass_log import PassLog, apply, described
 from chatd.storage.pass_records import Change, Row
@@ -77,6 +78,7 @@ class GroupCommit:
     _sent: "Batch | None"
     _version: int
     _recent: RecentLines
+    _last: LastSeqs
     _log_outage: Outage
     _commit_outage: Outage
 
@@ -158,6 +160,10 @@ class GroupCommit:
         self._sent = None
         if batch.failure is None:
             self._commit_outage.succeeded()
+            # The file's rows hold these rooms' seqs now. A failed batch's rooms stay held: the file lacks their seqs.
+            self._last.committed(
+                (row[3], row[4]) for row in batch.rows if row[3] is not None and row[4] is not None
+            )
         self._log.committed(batch.last)
         if batch.elsewhere:
             # Another connection changed the file (deleted lines, maybe): read each room's lines from it again.

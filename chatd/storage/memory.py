@@ -160,6 +160,10 @@ class MemoryHistory(Service):
         """The ``seq`` of the last event of room ``room`` (folded name); 0 if none."""
         return self._last.get(room, 0)
 
+    def read_last_seq(self, room: str) -> None:
+        """Memory answers ``last_seq`` at once, for every room: None."""
+        return None
+
     def room_events(self, room: str, after: int, limit: int) -> "Deferred[Sequence[RoomEvent]]":
         """Up to ``limit`` kept messages of room ``room`` (folded name) with ``seq`` above ``after``, oldest first."""
         kept = self._rooms.get(room, ())

@@ -42,8 +42,9 @@ def first_value(connection: sqlite3.Connection, query: str, arguments: tuple[obj
     return None if row is None else row[0]
 
 
-def place(connection: sqlite3.Connection, room: str, event_id: str, last: int) -> int:
-    """The ``seq`` of ``room``'s first line with an id at or above ``event_id``, ``last`` + 1 if none (reader thread).
+def place(connection: sqlite3.Connection, room: str, event_id: str, last: int | None) -> int:
+    """The ``seq`` of ``room``'s first line with an id at or above ``event_id``, ``last`` + 1 if none (reader thread);
+    ``last`` read from the room's row if None.
 
     A room's lines are in the order of their ids, so the answer is bisected
     over their numbers, each step one look-up in ``lines_by_room`` (about
@@ -52,6 +53,8 @@ def place(connection: sqlite3.Connection, room: str, event_id: str, last: int) -
     first. Numbers with no line (other events', lines forgotten) are
     stepped over by reading the first line at or past a number.
     """
+    if last is None:
+        last = first_value(connection, "SELECT last_seq FROM rooms WHERE room = ?", (room,)) or 0
     found, low, high = last + 1, 1, last + 1
     # Every line below ``low`` has a lesser id; none from ``high`` up to ``found`` is kept.
     while low < high:

@@ -49,15 +49,20 @@ from chatd.domain.events import (
     Joined,
     Muted,
     Quit,
+    RoomRegistered,
+    RoomRegistrationNotKept,
+    RoomUnregistered,
     Unmuted,
     Whispered,
 )
 from chatd.domain.offline import conversation_of
 from chatd.storage import forgotten, retention
 from chatd.storage.group_commit import COMMIT_EVERY, Batch, GroupCommit, data_version
+from chatd.storage.last_seqs import ROOMS, LastSeqs
 from chatd.storage.outage import Outage
 from chatd.storage.pass_log import PassLog
 from chatd.storage.pass_records import Change, Row, Statement
+from chatd.storage.reader_queries import first_value
 from chatd.storage.recent import RecentLines
 from chatd.storage.schema import LINE_KINDS, PRIVATE_KINDS
 from chatd.storage.search_file import reopen_index
@@ -102,7 +107,10 @@ class SQLiteHistory(Service, GroupCommit, StoreReads):
     """A ``History`` in a SQLite file; as a service, its threads run between start and stop.
 
     Make one with ``open``. ``commits`` counts the transactions written, so
-    a test can see which records went in one.
+    a test can see which records went in one. ``server_rooms``: the server's
+    rooms' folded names, whose last ``seq`` is held in memory, as registered
+    rooms' are; ``rooms_held``: how many others keep theirs there, those used
+    most recently (chatd.storage.last_seqs).
     """
 
     log = Logger()
@@ -115,7 +123,7 @@ class SQLiteHistory(Service, GroupCommit, StoreReads):
         index: sqlite3.Connection,
         log: PassLog,
         position: int,
-        last: dict[str, int],
+        held_last: dict[str, int],
         restored: Sequence[Event],
         registered: Sequence[tuple[str, float]] = (),
         waiting: dict[str, tuple[int, int]] | None = None,
@@ -125,6 +133,8 @@ class SQLiteHistory(Service, GroupCommit, StoreReads):
         key_head: tuple[int, str] = (0, ""),
         room_settings: Sequence[tuple[str, str]] = (),
         path: str | None = None,
+        server_rooms: Sequence[str] = (),
+        rooms_held: int = ROOMS,
     ) -> None:
         self._reactor = reactor
         self._writer = writer
@@ -133,7 +143,10 @@ class SQLiteHistory(Service, GroupCommit, StoreReads):
         """The position of the last event logged."""
         self.index = SearchIndex(reactor, index, self._unindexed)
         """``/search``'s index (chatd.storage.search_index), kept up after every commit."""
-        self._last = last
+        self._last = LastSeqs(held_last, server_rooms, rooms_held)
+        """The last ``seq`` of the rooms the chat may ask for at once (chatd.storage.last_seqs)."""
+        self._seq_reads: dict[str, list[Deferred[None]]] = {}
+        """Rooms whose last ``seq`` is being read from the file, and who waits for it (``read_last_seq``)."""
         self.restored = restored
         """The events kept that restore the chat's state (``RESTORED``), oldest first, for ``Chat.restore``."""
         self.registered = registered
@@ -210,13 +223,16 @@ class SQLiteHistory(Service, GroupCommit, StoreReads):
         """The commits failing (a full disk, a damaged file): told once as they begin and once as they end."""
 
     @classmethod
-    def open(cls, path: str, reactor: Any) -> "SQLiteHistory":
-        """The store in the file ``path`` (made if missing), checked, upgraded and read; on ``reactor``.
+    def open(
+        cls, path: str, reactor: Any, server_rooms: Sequence[str] = (), rooms_held: int = ROOMS
+    ) -> "SQLiteHistory":
+        """The store in the file ``path`` (made if missing), checked, upgraded and read; on ``reactor``;
+        ``server_rooms`` and ``rooms_held`` as the constructor has them.
 
         ``reactor`` provides ``IReactorTime`` and ``IReactorFromThreads``.
         Raises ``DatabaseFileError`` (chatd.storage.sqlite_open).
         """
-        return cls(reactor, *open_file(path, reactor, cls.log), path)
+        return cls(reactor, *open_file(path, reactor, cls.log, server_rooms), path, server_rooms, rooms_held)
 
     @override
     def startService(self) -> None:
@@ -281,7 +297,11 @@ class SQLiteHistory(Service, GroupCommit, StoreReads):
 
     def append(self, event: Event) -> None:
         """Queue ``event`` for this pass's record if it is kept; note its room's ``seq`` now, and where a join made its
-        room anew (``_MADE``); delete the line a ``Deleted`` names (``_delete``)."""
+        room anew (``_MADE``), and whether a room is registered, whose ``seq`` is held always (``LastSeqs``); delete
+        the line a ``Deleted`` names (``_delete``)."""
+        if isinstance(event, RoomRegistrationNotKept):
+            self._last.registered(fold(event.room), event.owner is not None)
+            return
         if isinstance(event, Whispered | Encrypted):
             pair = conversation_of(event)
             if pair is not None:
@@ -295,7 +315,9 @@ class SQLiteHistory(Service, GroupCommit, StoreReads):
             return
         if isinstance(event, ROOM_EVENTS):
             room = fold(event.room)
-            self._last[room] = event.seq
+            self._last.appended(room, event.seq)
+            if isinstance(event, RoomRegistered | RoomUnregistered):
+                self._last.registered(room, isinstance(event, RoomRegistered))
             if isinstance(event, MESSAGES):
                 self._recent.add(room, event)
         self._gather(event)
@@ -429,8 +451,46 @@ class SQLiteHistory(Service, GroupCommit, StoreReads):
         return bool(self._events or self._changes) or self._pending is not None or self._sent is not None
 
     def last_seq(self, room: str) -> int:
-        """The ``seq`` of the last event of room ``room`` (folded name), kept or queued; 0 if none."""
-        return self._last.get(room, 0)
+        """The ``seq`` of the last event of room ``room`` (folded name), kept or queued; 0 if none.
+
+        Held in memory only for some rooms (chatd.storage.last_seqs): for any
+        other, ``read_last_seq`` first. Raises ``LookupError`` if not held.
+        """
+        seq = self._last.get(room)
+        if seq is None:
+            raise LookupError(f"the last seq of {room} is not held; read_last_seq first")
+        return seq
+
+    def read_last_seq(self, room: str) -> "Deferred[None] | None":
+        """None if ``last_seq`` answers for room ``room`` (folded name) now; else a Deferred that fires once it does.
+
+        The room's row is read on the reader thread, after every event
+        appended so far is written, so it holds their seqs; all who ask
+        meanwhile wait for that one read. The chat waits before it makes
+        such a room: a join of a name not used for a while.
+        """
+        if self._last.get(room) is not None:
+            return None
+        done: Deferred[None] = Deferred()
+        waiting = self._seq_reads.get(room)
+        if waiting is not None:
+            waiting.append(done)
+            return done
+        waiting = self._seq_reads[room] = [done]
+        reading = self.read(first_value, "SELECT last_seq FROM rooms WHERE room = ?", (room,))
+
+        def answered(seq: int | None) -> None:
+            self._last.read(room, seq or 0)
+
+        def tell(result: Failure | None) -> None:
+            for each in self._seq_reads.pop(room):
+                if isinstance(result, Failure):
+                    each.errback(result)
+                else:
+                    each.callback(None)
+
+        reading.addCallback(answered).addBoth(tell)
+        return done
 
     def prune(self, before: float) -> "Deferred[int]":
         """Delete what is kept from before ``before`` (seconds) that the chat needs no more; fires with how many.

@@ -1,15 +1,17 @@
 """Opening the ``--db`` file at start: the sentences a host reads when it cannot be used, and what the chat needs.
 
 The file is opened, checked and upgraded (chatd.storage.schema), and what
-the chat needs at start (each room's last sequence number, the ban and mute
+the chat needs at start (each registered and server's room's last sequence number, the ban and mute
 events, the kicks whose wait runs, each room's last topic and lock since it was last made, the registered rooms and their settings) read, by ``SQLiteHistory.open``,
 once, before the daemon starts: ``chatd.tap`` calls it before twistd forks,
 so a bad file stops the start with one sentence, and the chat has its bans
 before the first connection.
 """
 
+import json
 import os
 import sqlite3
+from collections.abc import Sequence
 from contextlib import ExitStack, closing
 from typing import Any, NamedTuple
 
@@ -54,6 +56,14 @@ _REGISTERED_ROOMS = (
 )
 """Each registered room with each of its operators, a row each (one row, operator NULL, for a room with none)."""
 
+_HELD_LAST = (
+    "SELECT room, last_seq FROM rooms WHERE room IN (SELECT room FROM registered_rooms) "
+    "OR room IN (SELECT value FROM json_each(?))"
+)
+"""The last sequence number of each registered room and of the server's rooms (a JSON list of their folded names):
+those the store always holds (chatd.storage.last_seqs), not every room's, of which a loop of joins of new names made
+millions."""
+
 _KEY_HEAD = "SELECT seq, hash FROM key_log ORDER BY seq DESC LIMIT 1"
 """The key log's last entry: its seq and hash (the head); no row for an empty log."""
 
@@ -67,7 +77,7 @@ class Opened(NamedTuple):
     index_file: sqlite3.Connection
     log: PassLog
     position: int
-    last: dict[str, int]
+    held_last: dict[str, int]
     restored: list[Event]
     registered: list[tuple[str, float]]
     waiting: dict[str, tuple[int, int]]
@@ -78,8 +88,9 @@ class Opened(NamedTuple):
     room_settings: list[tuple[str, str]]
 
 
-def open_file(path: str, reactor: Any, log: Logger) -> Opened:
-    """The file ``path`` (made if missing) claimed, checked, upgraded and read, for ``SQLiteHistory.open``.
+def open_file(path: str, reactor: Any, log: Logger, server_rooms: Sequence[str] = ()) -> Opened:
+    """The file ``path`` (made if missing) claimed, checked, upgraded and read, for ``SQLiteHistory.open``;
+    ``server_rooms``: the server's rooms' folded names.
 
     ``reactor`` provides ``IReactorTime``; ``log`` is the store's, which
     tells the host of a pass log a daemon that did not stop cleanly left.
@@ -101,14 +112,21 @@ def open_file(path: str, reactor: Any, log: Logger) -> Opened:
         writer.close()
         raise DatabaseFileError(_in_use(path))
     try:
-        return read_at_start(path, reactor, writer, claim, log)
+        return read_at_start(path, reactor, writer, claim, log, server_rooms)
     except BaseException:
         writer.close()
         claim.release()
         raise
 
 
-def read_at_start(path: str, reactor: Any, writer: sqlite3.Connection, claim: Claim, log: Logger) -> Opened:
+def read_at_start(
+    path: str,
+    reactor: Any,
+    writer: sqlite3.Connection,
+    claim: Claim,
+    log: Logger,
+    server_rooms: Sequence[str],
+) -> Opened:
     """``open_file``'s work once the file is claimed: checked, upgraded, its pass log applied, what the chat needs read.
 
     The index's and reader's connections, opened last, are closed again if the start fails after them.
@@ -121,7 +139,9 @@ def read_at_start(path: str, reactor: Any, writer: sqlite3.Connection, claim: Cl
             set_up_writer(writer)
             # What was shown but not yet committed when the daemon last stopped, before anything is read.
             last_record = _replay(writer, path, log)
-            last = dict(writer.execute("SELECT room, last_seq FROM rooms"))
+            held_last = {room: 0 for room in server_rooms} | dict(
+                writer.execute(_HELD_LAST, (json.dumps(server_rooms),))
+            )
             restored = [decoded(*row) for row in writer.execute(_RESTORE, (reactor.seconds(),))]
             registered = writer.execute("SELECT nick, registered_at FROM accounts").fetchall()
             waiting = {
@@ -154,7 +174,7 @@ def read_at_start(path: str, reactor: Any, writer: sqlite3.Connection, claim: Cl
         index,
         pass_log,
         position,
-        last,
+        held_last,
         restored,
         registered,
         waiting,

@@ -25,6 +25,7 @@ from chatd.domain.events import Private, RoomEvent
 from chatd.domain.search import Found, scans, search_words
 from chatd.storage import forgotten
 from chatd.storage.damaged_rows import UnreadableRowError
+from chatd.storage.last_seqs import LastSeqs
 from chatd.storage.reader_queries import (
     LINES,
     conversation,
@@ -48,7 +49,7 @@ class StoreReads:
     # Set by SQLiteHistory, which says what each is.
     log: Logger
     when_written: Callable[[Callable[[], None]], None]
-    last_seq: Callable[[str], int]
+    _last: LastSeqs
     _reactor: Any
     _reader: sqlite3.Connection
     _reading: ThreadPool
@@ -68,8 +69,9 @@ class StoreReads:
 
     def place(self, room: str, event_id: str) -> "Deferred[int]":
         """The ``seq`` of the first kept message of room ``room`` with an id at or above ``event_id``; one past the
-        room's last ``seq`` if none (``reader_queries.place``: a bisection by the room's index)."""
-        return self.read(place, room, event_id, self.last_seq(room))
+        room's last ``seq`` if none (``reader_queries.place``: a bisection by the room's index), read from the file
+        with it unless held in memory (chatd.storage.last_seqs)."""
+        return self.read(place, room, event_id, self._last.get(room))
 
     def count(self, room: str, after: int, before: int) -> "Deferred[int]":
         """How many kept messages of room ``room`` have a ``seq`` above ``after`` and below ``before``."""
