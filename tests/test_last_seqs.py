@@ -13,6 +13,7 @@ from chatd.storage.last_seqs import LastSeqs
 from chatd.storage.sqlite import SQLiteHistory
 from tests.events import joined, parted, said
 from tests.helpers import LineTestCase, ThreadedReactor, committed
+from tests.irc import IRCTestCase
 from tests.test_history import read_seq
 
 
@@ -104,8 +105,8 @@ class StoreTests(SynchronousTestCase):
         self.assertEqual(again.last_seq("#lobby"), 0)
 
 
-class RejoinTests(LineTestCase):
-    """A join of a room whose last seq the store does not hold waits for its read, and numbers on from it."""
+class OldRoomTestCase(LineTestCase):
+    """A chat on a file #old was used in before this start (seqs 1 to 3), holding one room besides #lobby."""
 
     def make_clock(self) -> ThreadedReactor:
         self.reactor = ThreadedReactor()
@@ -145,6 +146,10 @@ class RejoinTests(LineTestCase):
         """Let every read asked so far answer (the joins' replays): one more asked now answers after them."""
         self.reactor.run_until(self.store.count("#lobby", 0, 1))
         self.end_pass()
+
+
+class RejoinTests(OldRoomTestCase):
+    """A join of a room whose last seq the store does not hold waits for its read, and numbers on from it."""
 
     def test_a_room_not_held_since_a_restart_numbers_on_from_its_row(self) -> None:
         """After a restart, #old is not held: the join waits for its row, then numbers on from seq 3."""
@@ -188,3 +193,19 @@ class RejoinTests(LineTestCase):
         )
         self.assertIn(b"#old <bob> hello", self.lines(alice_wire)[-1])
         self.assertEqual([event.text for event in self.published if isinstance(event, Said)], ["hello"])
+
+
+class IRCRejoinTests(OldRoomTestCase, IRCTestCase):
+    """An IRC JOIN of several rooms waits at each whose last seq the store reads, the rest and later lines after it."""
+
+    def test_a_join_of_rooms_not_held_makes_them_in_order_then_talks(self) -> None:
+        """JOIN #old,#fresh waits for #old's row and then #fresh's (none: 1); the PRIVMSG after it comes last."""
+        alice, wire = self.irc_user("alice")
+        self.send(alice, "JOIN #old,#fresh", "PRIVMSG #old :back")
+        self.assertEqual(self.seqs("#old"), [])
+        while not any(isinstance(event, Said) for event in self.published):
+            self.reactor.run_from_thread()
+        self.drain()
+        self.assertEqual(self.seqs("#old"), [("Joined", "alice", 4), ("Said", "alice", 5)])
+        self.assertEqual(self.seqs("#fresh"), [("Joined", "alice", 1)])
+        self.assertIn(b"JOIN #fresh", wire.value())
