@@ -464,10 +464,13 @@ class SQLiteHistory(Service, GroupCommit, StoreReads):
     def read_last_seq(self, room: str) -> "Deferred[None] | None":
         """None if ``last_seq`` answers for room ``room`` (folded name) now; else a Deferred that fires once it does.
 
-        The room's row is read on the reader thread, after every event
-        appended so far is written, so it holds their seqs; all who ask
-        meanwhile wait for that one read. The chat waits before it makes
-        such a room: a join of a name not used for a while.
+        The room's row is read on the reader thread at once, not after what
+        waits to be written as other reads are: a room with an event not yet
+        committed is held, so a room not held has none, and the file's row
+        is its last. Waiting for the writes made every join of a new room a
+        commit of its own. All who ask meanwhile wait for that one read. The
+        chat waits before it makes such a room: a join of a name not used
+        for a while.
         """
         if self._last.get(room) is not None:
             return None
@@ -477,7 +480,14 @@ class SQLiteHistory(Service, GroupCommit, StoreReads):
             waiting.append(done)
             return done
         waiting = self._seq_reads[room] = [done]
-        reading = self.read(first_value, "SELECT last_seq FROM rooms WHERE room = ?", (room,))
+        reading = deferToThreadPool(
+            self._reactor,
+            self._reading,
+            first_value,
+            self._reader,
+            "SELECT last_seq FROM rooms WHERE room = ?",
+            (room,),
+        )
 
         def answered(seq: int | None) -> None:
             self._last.read(room, seq or 0)
