@@ -476,6 +476,18 @@ class MemoryHistoryTests(HistoryContract, SynchronousTestCase):
         self.assertEqual(self.kept_texts(history, "#a"), [])
         self.assertEqual(history.last_seq("#a"), 2)
 
+    def test_past_the_bound_a_room_used_least_recently_numbers_from_one(self) -> None:
+        """Past ``last_seqs`` rooms used, the last seq of the one used least recently is forgotten, as a restart
+        forgets it; not that of a room whose lines are kept, which must go on after theirs."""
+        history = MemoryHistory(rooms=1, last_seqs=2)
+        history.append(said(1, "#talk", "alice", "kept", 5))
+        for number, room in enumerate(("#a", "#b", "#c"), 2):
+            history.append(joined(number, room, "bob", 3))
+        self.assertEqual(
+            (history.last_seq("#talk"), history.last_seq("#a"), history.last_seq("#c")), (5, 0, 3)
+        )
+        self.assertEqual(self.kept_texts(history, "#talk"), ["kept"])
+
 
 class SQLiteHistoryTests(HistoryContract, SynchronousTestCase):
     """The contract, in a SQLite file, with its real threads and a reactor the test runs."""

@@ -5,9 +5,11 @@ rooms said in (lines said and actions: what a user scrolls back to; the
 room said in least recently forgotten first, as a client joining a new
 room, saying a line and parting, again and again, would otherwise make it
 grow until the daemon stops), as many private messages of each pair of
-identified users, and the last sequence number of every room it has seen,
-so a room made again goes on numbering from where it stopped, its lines
-forgotten or not. A room's other events (joins, parts, topics, kicks, modes) pass
+identified users, and the last sequence number of the ``LAST_SEQS`` rooms
+used most recently and of every room whose lines it keeps, so a room made
+again goes on numbering from where it stopped, its lines forgotten or not;
+a room forgotten that far back numbers from 1 again, as after a restart
+(docs/PROTOCOL.md). A room's other events (joins, parts, topics, kicks, modes) pass
 through: arrivals and departures would make a busy lobby's memory grow
 with every user who comes online (5,000 users reconnecting into 50 rooms:
 10,000 joins, about 0.3 KiB a user), and the SQLite store of issue 13
@@ -53,15 +55,25 @@ ROOMS = 1000
 memory is a small one, and a million lines is what it may hold of them."""
 
 
+LAST_SEQS = 100_000
+"""Rooms whose last sequence number is kept (besides those whose lines are), the room used least recently forgotten
+first: about 15 MB of them. A client joining a new name, saying a line and parting, again and again, made 50 rooms
+a second, every one held until the daemon stopped: 400 MB a day. A room made again after this many others is
+numbered from 1, as after a restart; a room is rarely left that long and then rejoined on a server this small."""
+
+
 class MemoryHistory(Service):
     """A ``History`` in this process's memory; as a service it has nothing to start or stop."""
 
-    def __init__(self, per_room: int = PER_ROOM, rooms: int = ROOMS) -> None:
+    def __init__(self, per_room: int = PER_ROOM, rooms: int = ROOMS, last_seqs: int = LAST_SEQS) -> None:
         self._per_room = per_room
         self._most_rooms = rooms
         self._rooms: OrderedDict[str, deque[RoomEvent]] = OrderedDict()
         """The messages of each room kept, the room said in least recently first."""
-        self._last: dict[str, int] = {}
+        self._most_last = last_seqs
+        self._last: OrderedDict[str, int] = OrderedDict()
+        """Each room's last ``seq``, the room used least recently first: ``last_seqs`` rooms, and any whose
+        messages are kept, whose seqs must go on after theirs."""
         self._private: dict[str, deque[Private]] = {}
         """The last ``per_room`` private messages of each conversation between two accounts."""
         self._pairs: dict[str, list[str]] = {}
@@ -82,7 +94,7 @@ class MemoryHistory(Service):
                 kept_privately.append(event)
         elif isinstance(event, ROOM_EVENTS):
             key = fold(event.room)
-            self._last[key] = event.seq
+            self._numbered(key, event.seq)
             if isinstance(event, MESSAGES):
                 self._kept_for(key).append(event)
         elif isinstance(event, Deleted):
@@ -93,6 +105,19 @@ class MemoryHistory(Service):
         kept = self._rooms.get(room)
         if kept is not None:
             self._rooms[room] = deque((line for line in kept if line.seq != seq), maxlen=self._per_room)
+
+    def _numbered(self, room: str, seq: int) -> None:
+        """Note ``seq`` as room ``room``'s last; forget the last seq of the room used least recently if there are
+        ``last_seqs`` rooms, passing over those whose messages are kept."""
+        self._last[room] = seq
+        self._last.move_to_end(room)
+        passed = 0
+        # Each room passed over is the most recent then: of the ``rooms`` with messages kept, few come up at a time.
+        while len(self._last) > self._most_last and passed < len(self._rooms):
+            oldest, last = self._last.popitem(last=False)
+            if oldest in self._rooms:
+                self._last[oldest] = last
+                passed += 1
 
     def _kept_for(self, room: str) -> "deque[RoomEvent]":
         """The messages kept of ``room``, now the room said in most recently; the least recently said in goes if
