@@ -125,7 +125,7 @@ def read_at_start(
     writer: sqlite3.Connection,
     claim: Claim,
     log: Logger,
-    server_rooms: Sequence[str],
+    server_rooms: Sequence[str] = (),
 ) -> Opened:
     """``open_file``'s work once the file is claimed: checked, upgraded, its pass log applied, what the chat needs read.
 
