@@ -28,9 +28,10 @@ from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 
 ROOMS = 10_000
-"""Rooms neither the server's nor registered whose last ``seq`` is held: 1.4 MB of them at most (docs/PERFORMANCE.md). Any room
-left is read again, a look-up by primary key, when it is made again; this many covers a big server's rooms emptied
-in the last hours (5,000 users in 50 rooms, docs/PERFORMANCE.md), so a room left a while ago is rejoined at once."""
+"""Rooms neither the server's nor registered whose last ``seq`` is held: 0.8 to 1.4 MB of them (76 to 135 bytes a
+room, docs/SECURITY.md). Any other is read again, a look-up by primary key, when it is made again; this many covers
+a big server's rooms emptied in the last hours (5,000 users in 50 rooms, docs/PERFORMANCE.md), so a room left a
+while ago is rejoined at once."""
 
 
 class LastSeqs:

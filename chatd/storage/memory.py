@@ -57,9 +57,10 @@ memory is a small one, and a million lines is what it may hold of them."""
 
 LAST_SEQS = 100_000
 """Rooms whose last sequence number is kept (besides those whose lines are), the room used least recently forgotten
-first: about 15 MB of them. A client joining a new name, saying a line and parting, again and again, made 50 rooms
-a second, every one held until the daemon stopped: 400 MB a day. A room made again after this many others is
-numbered from 1, as after a restart; a room is rarely left that long and then rejoined on a server this small."""
+first: 8 to 14 MB of them (76 to 135 bytes a room, docs/SECURITY.md). A client joining a new name, saying a line
+and parting, again and again, made 50 rooms a second, every one held until the daemon stopped: 400 MB a day. A room
+made again after this many others is numbered from 1, as after a restart; a room is rarely left that long and then
+rejoined on a server this small."""
 
 
 class MemoryHistory(Service):
