@@ -4,12 +4,14 @@ the daemon running or not.
 - ``backup DEST``: a consistent copy through SQLite's online backup API
   (``sqlite3.Connection.backup``), which a running daemon's writes do not
   disturb; DEST must not exist yet.
-- ``export [--room ROOM] [--text]``: the kept events, oldest first, one JSON object a
+- ``export [--room ROOM] [--text [--private]]``: the kept events, oldest first, one JSON object a
   line on standard output (a room with none kept is refused), each the whole event as
   ``chatd.domain.encoding.encode_event`` writes it (``decode_event`` reads
-  it back); with ``--text``, the lines people saw, as a join shows them
+  it back); with ``--text``, the lines people saw in rooms, as a join shows them
   again from history (``chatd.line.render.history_text``), with no address:
-  a transcript a teacher keeps of a class, which the JSON is not.
+  a transcript a teacher keeps of a class, which the JSON is not. A
+  transcript is made to be handed out, so it holds no private message
+  unless ``--private`` asks for them too.
 - ``forget NICK``: deletes every line (message or action) NICK sent in a
   room, whatever the case or width they wrote it in (``chatd.text.fold``):
   by nickname alone, whoever sent them (each account that has had the
@@ -173,7 +175,14 @@ def parser() -> argparse.ArgumentParser:
     export = commands.add_parser("export", parents=[db], help="write the kept events as JSON lines")
     export.add_argument("--room", help="only this room's events")
     export.add_argument(
-        "--text", action="store_true", help="write the lines as people saw them, dated, with no addresses"
+        "--text",
+        action="store_true",
+        help="write the rooms' lines as people saw them, dated, with no addresses (no private messages)",
+    )
+    export.add_argument(
+        "--private",
+        action="store_true",
+        help="with --text: the private messages kept too, beside the rooms' lines",
     )
     forget = commands.add_parser(
         "forget",
@@ -223,11 +232,16 @@ def main(
                 "forget: --confirm goes with --private, for private messages; "
                 "forget NICK alone deletes room lines without it."
             )
+        if arguments.command == "export" and arguments.private and (not arguments.text or arguments.room):
+            raise AdminError(
+                "export: --private goes with --text and no --room, for private messages in a transcript; "
+                "export alone writes every kept event, private messages included."
+            )
         with closing(_open(arguments.db)) as connection, _all_shown(connection, arguments.db):
             if arguments.command == "backup":
                 backup(connection, arguments.db, arguments.dest, out)
             elif arguments.command == "export":
-                export(connection, arguments.room, out, text=arguments.text)
+                export(connection, arguments.room, out, text=arguments.text, private=arguments.private)
             elif arguments.command == "password":
                 read = partial(new_password, arguments.password_file, arguments.nick, stdin, ask)
                 set_password(connection, arguments.nick, read, out)
@@ -374,9 +388,11 @@ def backup(connection: sqlite3.Connection, path: str, dest: str, out: TextIO) ->
     print(f"Backed up {path} to {dest}.", file=out)
 
 
-def export(connection: sqlite3.Connection, room: str | None, out: TextIO, text: bool = False) -> None:
+def export(
+    connection: sqlite3.Connection, room: str | None, out: TextIO, text: bool = False, private: bool = False
+) -> None:
     """Write every kept event (of ``room`` only, if given), oldest first, one JSON object a line; with ``text``,
-    each as the line(s) people were shown (``_shown``).
+    each as the line(s) people were shown (``_shown``), private messages only if ``private``.
 
     A room with no event kept is one sentence, not an empty export: most
     often its name was mistyped, which nothing else would tell the host.
@@ -393,6 +409,8 @@ def export(connection: sqlite3.Connection, room: str | None, out: TextIO, text: 
     try:
         for (body,) in rows:
             event = decode_event(body)
+            if text and not private and isinstance(event, Whispered | Encrypted):
+                continue
             out.write(_shown(event) if text else encode_event(event) + "\n")
             written += 1
     except sqlite3.Error as error:

@@ -102,6 +102,42 @@ class ExportTests(AdminTestCase):
         )
 
 
+class PrivateExportTests(AdminTestCase):
+    """export --text is a transcript to hand out: the rooms' lines, private messages only with --private."""
+
+    def setUp(self) -> None:
+        super().setUp()
+        alice, bob = Actor("alice", "10.0.0.1", "alice"), Actor("bob", "10.0.0.2", "bob")
+        fill(
+            self.db,
+            [
+                replace(said(1, "#lobby", "alice", "hi all", 1), id="e1", actor=alice),
+                Whispered(id="e2", at=2, actor=bob, to="alice", text="my secret", to_account="alice"),
+            ],
+        )
+
+    def test_a_transcript_leaves_private_messages_out(self) -> None:
+        """--text alone writes the room's line and not the private one."""
+        status, out, err = self.admin("export", "--text")
+        self.assertEqual((status, err), (0, ""))
+        self.assertEqual(out, "[1970-01-01 00:00] #lobby <alice> hi all\n")
+
+    def test_private_asks_for_them_too(self) -> None:
+        """--text --private writes both, as they were shown."""
+        status, out, err = self.admin("export", "--text", "--private")
+        self.assertEqual((status, err), (0, ""))
+        self.assertEqual(len(out.splitlines()), 2)
+        self.assertIn("my secret", out.splitlines()[1])
+
+    def test_private_without_a_transcript_is_one_sentence(self) -> None:
+        """--private with JSON or with --room means nothing: one sentence, exit status 2, nothing written."""
+        for arguments in (("--private",), ("--text", "--private", "--room", "#lobby")):
+            status, out, err = self.admin("export", *arguments)
+            self.assertEqual((status, out), (2, ""))
+            self.assertEqual(len(err.splitlines()), 1, err)
+            self.assertIn("--private goes with --text", err)
+
+
 class PrivateForgetTests(AdminTestCase):
     """forget --private reaches the private messages sent under a nickname, every one kept, a former owner's too:
     once counted, and deleted only with --confirm."""
