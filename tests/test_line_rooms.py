@@ -86,7 +86,7 @@ class RoomCommandTests(AccountTestCase):
             self.lines(self.alice_wire),
             [
                 b"ERR room-not-registered #dev is not registered; its owner may /register #dev first",
-                b"ERR server-room #lobby belongs to the server; nobody may register it",
+                b"ERR server-room #lobby belongs to the server; nobody may register it nor name its operators",
             ],
         )
 

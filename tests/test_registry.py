@@ -362,14 +362,15 @@ class RoomOperatorTests(RegistryTestCase):
         self.online("dave", "#plain")
         self.assertRaises(RoomNotRegisteredError, self.chat.add_room_operator, self.alice, "#plain", "bob")
 
-    def test_an_empty_server_room_is_a_room_not_registered_and_a_room_nobody_made_is_none(self) -> None:
-        """/op and /deop in #maths, a server's room nobody is in, say it is not registered, as with members in it
-        and as /register #maths says it is a room; in #nowhere, that there is no such room."""
+    def test_a_server_room_has_no_room_operators_and_a_room_nobody_made_is_none(self) -> None:
+        """/op and /deop in #maths, a server's room, say it is the server's, with nobody in it as with members in it
+        (as /register #maths does); in #nowhere, that there is no such room."""
         self.chat = self.make_chat(server_rooms=("#lobby", "#maths"))
         carol, _ = self.online("carol", "#lobby")
         for change in (self.chat.add_room_operator, self.chat.remove_room_operator):
-            refused = self.assertRaises(RoomNotRegisteredError, change, carol, "#MATHS", "bob")
-            self.assertEqual((refused.room, refused.owned), ("#maths", False))
+            for room in ("#MATHS", "#lobby"):
+                refused = self.assertRaises(ServerRoomError, change, carol, room, "bob")
+                self.assertEqual(refused.room, room.lower())
             self.assertRaises(NoSuchRoomError, change, carol, "#nowhere", "bob")
 
     def test_room_operators_are_kept_by_account(self) -> None:

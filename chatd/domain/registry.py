@@ -436,8 +436,11 @@ class Registry:
         key = fold(name)
         registration = self._state.rooms.registered.get(key)
         if registration is None:
-            # A server's room with nobody in it is a room all the same (``seen``): no-such-room only for none.
+            # A server's room with nobody in it is a room all the same (``seen``): no-such-room only for none. It
+            # has no owner nor room operators, and never will: server operators keep its order.
             room = self._state.rooms.seen(name)
+            if self._state.rooms.is_server(key):
+                raise ServerRoomError(room.name)
             raise RoomNotRegisteredError(room.name, owned=room.owner is not None)
         if not by.operator and by.account != registration.owner:
             raise NotOwnerError(registration.name)

@@ -404,7 +404,10 @@ WORDINGS: Mapping[type[ChatError], Callable[[Any], str]] = MappingProxyType(
                     f"{'settings' if e.settings else 'registration'}; nothing changed"
                 ),
             ),
-            _row(ServerRoomError, lambda e: f"{e.room} belongs to the server; nobody may register it"),
+            _row(
+                ServerRoomError,
+                lambda e: f"{e.room} belongs to the server; nobody may register it nor name its operators",
+            ),
             _row(RoomRegisteredError, lambda e: f"{e.room} is registered to {e.owner} already"),
             _row(
                 RoomUnownedError,

@@ -125,7 +125,10 @@ class RegisteredRoomTests(AccountTestCase):
         )
         alice.say("/join #lobby")
         alice.say("/register #lobby")
-        self.until(alice, "ERR server-room #lobby belongs to the server; nobody may register it")
+        self.until(
+            alice,
+            "ERR server-room #lobby belongs to the server; nobody may register it nor name its operators",
+        )
 
     def test_registering_again_after_unregister_names_the_reason(self) -> None:
         """alice gives #dev up and asks for it back: she is told nobody owns it now, and bob sees nothing."""

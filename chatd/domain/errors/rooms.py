@@ -65,7 +65,8 @@ class RoomNotKeptError(ChatError):
 
 @dataclass(eq=False)
 class ServerRoomError(ChatError):
-    """The room ``room`` is one of the server's (the default room, a --room one): nobody may register it."""
+    """The room ``room`` is one of the server's (the default room, a --room one): nobody may register it, so it has
+    no owner to name room operators (``/op``, ``/deop``) nor to give it up (``/unregister``); operators moderate it."""
 
     code = "server-room"
     room: str
