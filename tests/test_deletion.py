@@ -194,3 +194,15 @@ class DeleteTests(LineTestCase):
             {"type": "deleted", "room": "#lobby", "nick": "bob", "line": line, "reason": "typo"},
         )
         self.assertEqual(sorted(event), ["at", "id", "line", "nick", "reason", "room", "type"])
+
+    def test_a_reason_past_the_limit_is_refused_and_the_line_stays(self) -> None:
+        """A reason of 201 characters is refused as a kick's is: one ERR line, nothing told, the line kept."""
+        bob, bob_wire = self.connect(b"bob")
+        _alice, alice_wire = self.connect(b"alice")
+        line = self.said(bob, bob_wire, b"hello")
+        self.lines(alice_wire)
+        bob.dataReceived(f"/delete {line} {'x' * 201}\n".encode())
+        [refused] = self.lines(bob_wire)
+        self.assertTrue(refused.startswith(b"ERR bad-text "), refused)
+        self.assertEqual(self.lines(alice_wire), [])
+        self.assertEqual(self.last_id(), line)

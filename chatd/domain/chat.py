@@ -135,7 +135,7 @@ class Chat:
         self.whisper: Callable[[UserView, str, str], Away | Kept | None] = (
             talk.whisper if self._offline is None else self._offline.whisper
         )
-        self.delete = Deletion(self._state, seam, history).delete
+        self.delete = Deletion(self._state, seam, history, limits.reason).delete
         self.set_topic = talk.set_topic
         self.set_away = talk.set_away
         self.whois = talk.whois

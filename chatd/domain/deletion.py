@@ -21,6 +21,7 @@ resuming after it, or ``around`` it, reads from the next line as after a
 from chatd.domain import rules
 from chatd.domain.errors import NoSuchLineError, NoSuchRoomError, NotYourLineError
 from chatd.domain.events import Deleted, RoomEvent
+from chatd.domain.names import check_text
 from chatd.domain.ports import History, UserView
 from chatd.domain.publish import Publisher
 from chatd.domain.rooms import Room
@@ -32,21 +33,25 @@ from chatd.text import fold
 class Deletion:
     """``/delete``: checks who asks, finds the line in the history, and publishes its ``Deleted``."""
 
-    def __init__(self, state: ChatState, seam: Publisher, history: History) -> None:
+    def __init__(self, state: ChatState, seam: Publisher, history: History, reason_limit: int) -> None:
         self._state = state
         self._seam = seam
         self._history = history
+        self._reason_limit = reason_limit
+        """The most characters a reason may have, as a kick's (``Limits.reason``)."""
 
     async def delete(self, view: UserView, name: str, line: str, reason: str = "") -> None:
         """Delete the line with id ``line`` from room ``name``, saying ``reason``; the ``Deleted`` event is the answer.
 
-        Raises NotMemberError (only members name a room, bar server operators, who moderate rooms they are not
+        Raises InvalidTextError for a reason a kick's would be refused for (too long, an unsafe character),
+        NotMemberError (only members name a room, bar server operators, who moderate rooms they are not
         in: NoSuchRoomError for them), NoSuchLineError if the room keeps no line
         said or acted with that id, NotYourLineError if the user may not
         delete it. Checked again once the line is read: the user may have
         left the room, or lost their standing, meanwhile.
         """
         user = own(view)
+        reason = check_text(reason, self._reason_limit)
         key = fold(self._room(user, name).name)
         found = await _line(self._history, key, line)
         room = self._room(user, name)
