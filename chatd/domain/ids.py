@@ -40,6 +40,12 @@ def event_point(event_id: str) -> Point | None:
     return Point(event_id, _id(int(event_id, 16) + 1))
 
 
+def id_moment(event_id: str) -> float:
+    """When the event with id ``event_id`` (one ``EventIds`` made) happened: seconds since the epoch, to its
+    millisecond. What a front end tells of a line it names by id alone (a deletion's)."""
+    return int(event_id, 16) // _COUNTER / 1000
+
+
 def time_point(microseconds: int) -> Point:
     """The point a time (microseconds since the epoch) names: events of an earlier millisecond are before it, of a
     later one after it, and those of its own millisecond, if it is a whole one, at it."""

@@ -15,6 +15,7 @@ CAPS: dict[str, str] = {
     "cap-notify": "",
     "draft/account-registration": "",
     "draft/chathistory": "",
+    "draft/message-redaction": "",
     "echo-message": "",
     "extended-join": "",
     "invite-notify": "",

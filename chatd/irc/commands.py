@@ -9,7 +9,18 @@ docs/IRC.md documents each (tests/test_docs.py holds the two together).
 from collections.abc import Callable
 from typing import TYPE_CHECKING, NamedTuple
 
-from chatd.irc import accounts, channels, history, modes, operators, queries, registration, search, talk
+from chatd.irc import (
+    accounts,
+    channels,
+    history,
+    modes,
+    operators,
+    queries,
+    redaction,
+    registration,
+    search,
+    talk,
+)
 from chatd.irc.message import Message
 
 if TYPE_CHECKING:
@@ -70,6 +81,13 @@ COMMANDS: dict[str, Row] = {
     "PONG": Row("PONG token", "answer the server's PING", registration.pong, 0, False),
     "PRIVMSG": Row("PRIVMSG target[,target] :text", "talk in a room or to someone", talk.privmsg),
     "QUIT": Row("QUIT [:reason]", "leave the server", registration.quit_, 0, False),
+    "REDACT": Row(
+        "REDACT #room msgid [:reason]",
+        "delete a line of a room by its msgid: your own, or anyone's where you are an operator"
+        " (draft/message-redaction), as /delete does",
+        redaction.redact,
+        2,
+    ),
     "REGISTER": Row(
         "REGISTER * * password",
         "make your nickname an account with this password, and log in to it (REGISTER * password works too)",

@@ -30,6 +30,7 @@ from chatd.domain.events import (
     Actor,
     AwayChanged,
     Banned,
+    Deleted,
     Encrypted,
     Event,
     FileOffered,
@@ -68,6 +69,9 @@ DEFAULT_LIMITS = IRCLimits()
 
 _ACCOUNT_EVENTS = (AccountRegistered, Identified, AccountDropped, AccountNotKept, AccountNotDropped)
 """What account-notify tells roommates as ACCOUNT (the user is answered 900 instead)."""
+
+REDACTION = "draft/message-redaction"
+"""The capability of a client that takes a deleted line away when sent ``REDACT`` (and may send it)."""
 
 _SPOKEN = (Said, Acted, Whispered)
 """What a client that did not ask for echo-message is not sent back."""
@@ -165,6 +169,9 @@ class IRCFactory(ServerFactory):
         if isinstance(event, FileOffered) and self.files is not None and self.files.links is not None:
             self._offer_with_links(event, self.files, cast(Sequence[IRCSession], sessions))
             return
+        if isinstance(event, Deleted):
+            self._deleted(event, cast(Sequence[IRCSession], sessions))
+            return
         if isinstance(event, _SPOKEN):
             fanout = self.fanouts.find(cast(list[IRCSession], sessions))
             if fanout is not None:
@@ -248,6 +255,16 @@ class IRCFactory(ServerFactory):
             else:
                 others.append(session)
         return others
+
+    def _deleted(self, event: Deleted, sessions: Sequence[IRCSession]) -> None:
+        """A deletion: ``REDACT`` to the clients that took draft/message-redaction, which take the line away; a NOTICE
+        in words to the others, which cannot (chatd.irc.render). Rare enough to render per session."""
+        for session in sessions:
+            shape = Shape(session.shape)
+            if REDACTION in session.caps:
+                session.sink.write(self.events.render(event, shape))
+            else:
+                session.sink.write(self.events.deleted_notice(event, shape))
 
     def _away_to_own(self, event: AwayChanged, sessions: Sequence[Session]) -> None:
         """305 or 306 to each of the user's own sessions but the one whose AWAY it was (it answers it itself), as

@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from enum import IntFlag
 from typing import cast
 
+from chatd.domain.durations import format_duration
 from chatd.domain.envelopes import READ_ENCRYPTED
 from chatd.domain.events import (
     CHAT,
@@ -68,6 +69,7 @@ from chatd.domain.events import (
     Walled,
     Whispered,
 )
+from chatd.domain.ids import id_moment
 from chatd.domain.masks import SHOWN_HOST
 from chatd.irc.framing import MESSAGE_LIMIT
 from chatd.irc.message import NO_TAGS, Message, render, tag
@@ -87,6 +89,7 @@ _TEXT_AT = {
     "KICK": 3,
     "WALLOPS": 1,
     "JOIN": 3,
+    "REDACT": 3,
 }
 """Where a command carries text, as its parameter count when the last one is text (a PART's reason, an
 extended JOIN's name): that text is written after a colon always, as servers write text."""
@@ -205,8 +208,7 @@ class EventLines:
             AccountNotDropped: self._account,
             FileOffered: self._file_offered,
             Encrypted: self._encrypted,
-            # IRC's REDACT (draft/message-redaction) comes with the IRC port's own task; until then it shows nothing.
-            Deleted: _nothing,
+            Deleted: self._redact,
         }
 
     def covers(self, kind: type) -> bool:
@@ -447,10 +449,23 @@ class EventLines:
             Message(tags=tags, source=self.server, command="NOTICE", params=(to, text), trailing=True)
         )
 
+    def _redact(self, event: Event, shape: Shape) -> Iterator[Message]:
+        """A deletion as draft/message-redaction has it: ``REDACT #room ID [:reason]`` from the deleter, for clients
+        that took the capability; the others read ``deleted_notice``."""
+        assert isinstance(event, Deleted)
+        reason = (event.reason,) if event.reason else ()
+        yield self._message(event, shape, "REDACT", event.room, event.line, *reason)
+
+    def deleted_notice(self, event: Deleted, shape: Shape) -> bytes:
+        """A deletion in words, a NOTICE from the server to the room, for clients without draft/message-redaction:
+        they cannot take the line away, so they are told which it was, by when it was sent and its id."""
+        return b"".join(map(line, self._room_notice(event, shape)))
+
     def _room_notice(self, event: Event, shape: Shape) -> Iterator[Message]:
         assert isinstance(
             event,
-            RoomRegistered
+            Deleted
+            | RoomRegistered
             | RoomUnregistered
             | CrowdTallied
             | RoomRegistrationNotKept
@@ -564,9 +579,19 @@ def notice(event: Event) -> str:
             return f"{event.actor.nick} took room operator from {nick} (account {account})"
         case RoomRegistrationNotKept(room=room, owner=owner, operators=operators):
             return f"{room}: {registration_undone_words(event.actor.nick, owner, operators)}"
+        case Deleted(line=line, reason=reason):
+            return deleted_words(event.actor.nick, line, event.at, reason)
         case CrowdTallied(joined=joined, left=left, renamed=renamed, members=members):
             return f"Since the last count: {tally_words(joined, left, renamed, members)} (a big room: NAMES lists everyone)"
     raise AssertionError(f"no notice for {type(event).__name__}")
+
+
+def deleted_words(nick: str, line: str, at: float, reason: str) -> str:
+    """What a client that cannot take a line away is told of its deletion by ``nick`` at ``at`` (seconds): how long
+    ago the line was sent, as the spec's fallback suggests (an IRC client shows lines in its own time zone), and its
+    id, which clients with message-tags hold; never its text."""
+    ago = format_duration(at - id_moment(line))
+    return f"{nick} deleted a line sent {ago} ago (id {line})" + (f": {reason}" if reason else "")
 
 
 def split_text(room: int, text: str, reserve: int = 0) -> Iterator[str]:
