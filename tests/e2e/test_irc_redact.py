@@ -1,0 +1,74 @@
+"""REDACT (``draft/message-redaction``) on a real twistd over loopback, with its SQLite --db: an IRC client deletes
+its line; another IRC client that took the capability reads REDACT, WeeChat (which did not) the NOTICE in words,
+an nc user the /delete line, and CHATHISTORY gives the line no more."""
+
+import os
+import re
+import shutil
+import tempfile
+
+from twisted.trial.unittest import SynchronousTestCase
+
+from tests.e2e.ircclient import Heard, IRCClient, irc_port
+from tests.e2e.test_daemon import Lobby
+from tests.e2e.test_irc import start
+from tests.e2e.weechat import WeeChat
+
+REDACTING = "message-tags echo-message draft/message-redaction"
+"""What a client that deletes its lines takes: msgids, its own lines back with them, and REDACT."""
+
+
+class RedactTests(SynchronousTestCase):
+    def setUp(self) -> None:
+        directory = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, directory)
+        self.daemon = start(self, os.path.join(directory, "chatd.sqlite"))
+        self.port = irc_port(self.daemon)
+
+    def test_a_line_redacted_goes_for_every_client_as_it_can_read_it(self) -> None:
+        """alice REDACTs her line by the msgid her echo carried: bob's client reads REDACT from her, WeeChat a NOTICE
+        from the server in #lobby naming the line's id, dave on nc the /delete line; CHATHISTORY then gives the line
+        after it alone."""
+        dave = Lobby(self.daemon).enter("dave")
+        weechat = WeeChat(self.daemon, self.port, "wee")
+        weechat.joined("#lobby")
+        bob = IRCClient(self.daemon, self.port, "bob")
+        bob.registered()
+        bob.send(f"CAP REQ :{REDACTING} batch draft/chathistory")
+        bob.next("cap")
+        bob.join("#lobby")
+        alice = IRCClient(self.daemon, self.port, "alice")
+        alice.registered()
+        alice.send(f"CAP REQ :{REDACTING}")
+        alice.next("cap")
+        alice.join("#lobby")
+        alice.say("#lobby", "my password is hunter2")
+        alice.next("pubmsg", where=lambda event: event.nick == "alice")
+        echoed = [line for line in alice.received if line.endswith("PRIVMSG #lobby :my password is hunter2")]
+        found = re.match(r"@(?:\S*;)?msgid=(\w+)[; ]", echoed[-1])
+        assert found is not None, echoed
+        line = found[1]
+        alice.say("#lobby", "please ignore that")
+        bob.next("pubmsg", where=lambda event: event.arguments == ("please ignore that",))
+        alice.send(f"REDACT #lobby {line} :pasted a password")
+        told = Heard("redact", "alice", "#lobby", (line, "pasted a password"))
+        self.assertEqual(alice.next("redact"), told)
+        self.assertEqual(bob.next("redact"), told)
+        notice = weechat.next_shown(
+            lambda shown: shown.buffer == weechat.buffer("#lobby") and "irc_notice" in shown.tags, "NOTICE"
+        )
+        self.assertRegex(
+            notice.message, rf"alice deleted a line sent \d+s ago \(id {line}\): pasted a password$"
+        )
+        while b" deleted " not in (shown := dave.read_line()):
+            pass  # the joins and lines before it
+        self.assertTrue(
+            shown.endswith(f"] #lobby -- alice deleted the line {line} (pasted a password)\r\n".encode()),
+            shown,
+        )
+        bob.send("CHATHISTORY LATEST #lobby * 10")
+        bob.next("batch")
+        replayed = []
+        while (heard := bob.next("pubmsg", "batch")).kind == "pubmsg":
+            replayed.append(heard.arguments)
+        self.assertEqual(replayed, [("please ignore that",)])
