@@ -12,11 +12,12 @@
 // table of what each server object does; the rest of the chat is in its
 // parts (PARTS), a module each, with the state only it uses:
 // conversations.js, returning.js, login.js, notices.js, membership.js,
-// linkjoins.js, logs.js, search.js, composer.js and forms.js.
+// linkjoins.js, logs.js, deletions.js, search.js, composer.js and forms.js.
 
 import { ServerClock } from "./clock.js";
 import { Composer } from "./composer.js";
 import { Conversations } from "./conversations.js";
+import { Deletions } from "./deletions.js";
 import { fold } from "./dom.js";
 import { Encryption } from "./encryption.js";
 import { Transfers } from "./files.js";
@@ -33,7 +34,7 @@ import { Search } from "./search.js";
 import { View } from "./view.js";
 
 /** The chat's parts, a module each (parts.js), in the order a session meets them. */
-const PARTS = [Conversations, Returning, Login, Notices, Membership, LinkJoins, Logs, Search, Composer, Forms];
+const PARTS = [Conversations, Returning, Login, Notices, Membership, LinkJoins, Logs, Deletions, Search, Composer, Forms];
 
 class Chat extends composed(PARTS) {
   constructor() {
@@ -178,6 +179,7 @@ const HANDLERS = {
   room_operator_removed: Chat.prototype.standing,
   room_registration_not_kept: Chat.prototype.standing,
   invited: Chat.prototype.invited,
+  deleted: Chat.prototype.deleted,
   nickname_claimed: Chat.prototype.general,
   password_set: Chat.prototype.general,
   walled: Chat.prototype.general,

@@ -151,6 +151,9 @@ function body(object, links) {
     case "room_modes_changed":
       // No nickname: the server made it (identifying gives a registered room's owner and operators their standing).
       return [nick ? who(nick) : "the server", ` ${changes(object.changes)}`];
+    case "deleted":
+      // A line the page never showed (deletions.js): who took it away, never what it said.
+      return [who(nick), ` deleted a line${reason(object.reason)}`];
     case "invited":
       return [who(object.by), " invited ", who(nick), ` to ${text(object.room)}`];
     case "nickname_claimed": {

@@ -45,6 +45,7 @@ const ROOM_COMMANDS = new Map([
   ["who", { names: (words) => words.length > 0, usage: "/who #room" }],
   ["topic", { names: (words) => named(words[0]), usage: "/topic #room" }],
   ["search", { names: (words) => named(words[0]), usage: "/search #room words" }],
+  ["delete", { names: (words) => named(words[0]), usage: "/delete #room ID" }],
   ["kick", { names: (words) => named(words[1]), usage: "/kick NICK #room" }],
   ["invite", { names: (words) => words.length > 1, usage: "/invite NICK #room" }],
   ["op", { names: (words) => named(words[0]), usage: "/op #room NICK" }],

@@ -1,0 +1,65 @@
+"""Deleting a line from the page, in real headless Chromiums against a real daemon: the line's own "delete" button,
+asked twice, sends /delete; every page showing the line, its log and its search results, shows "deleted by" in its
+place; a typed /delete of someone else's line is refused as a refused command is; a reload's replay leaves it out."""
+
+from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.by import By
+from twisted.trial.unittest import SynchronousTestCase
+
+from tests.e2e.browser import Page, quiet, start_web
+
+NOT_YOURS = "the line {} is not yours to delete: only #lobby's owner, its operators and server operators delete others' lines"
+
+
+def marked(page: Page) -> None:
+    """Wait until ``page``'s log shows its one deleted line as alice's deletion."""
+    page.wait(
+        lambda: page.texts("#log-box .log .line.deleted .body") == ["deleted by alice"] or None,
+        "the line marked deleted",
+    )
+
+
+class DeletePageTests(SynchronousTestCase):
+    def test_a_line_deleted_from_its_button_goes_from_every_page(self) -> None:
+        """alice's two presses of her line's delete button: on both pages the line, and bob's search hit of it, say
+        "deleted by alice" and no longer its text; bob's page offered him no button on her line, and his typed
+        /delete of it was refused in his log; reloaded, bob's page replays the line after it alone."""
+        _, url = start_web(self)
+        alice, bob = Page(self, url), Page(self, url)
+        alice.login("alice")
+        bob.login("bob")
+        alice.say("my password is hunter2")
+        alice.say("please ignore that")
+        line = bob.wait_for_said("my password is hunter2")
+        line_id = str(line.get_attribute("data-id"))
+        self.assertEqual(line.find_elements(By.CSS_SELECTOR, ".delete-line"), [])
+        bob.say(f"/delete {line_id}")
+        bob.wait(
+            lambda: NOT_YOURS.format(line_id) in bob.texts("#log-box .log .line.error .text") or None,
+            "the refusal of bob's /delete",
+        )
+        bob.say("/search hunter2")
+        bob.wait(
+            lambda: bob.texts("#results-list .hit .text") == ["my password is hunter2"] or None, "the hit"
+        )
+
+        own = alice.wait_for_said("my password is hunter2")
+        ActionChains(alice.driver).move_to_element(own).perform()  # the button shows on hover
+        button = own.find_element(By.CSS_SELECTOR, ".delete-line")
+        button.click()
+        self.assertEqual(button.text, "delete for everyone?")
+        self.assertEqual(alice.said(), ["my password is hunter2", "please ignore that"])
+        button.click()
+
+        for page in (alice, bob):
+            marked(page)
+            self.assertEqual(page.said(), ["please ignore that"])
+        self.assertEqual(bob.texts(f'#results-list li[data-id="{line_id}"] .body'), ["deleted by alice"])
+        self.assertNotIn("hunter2", bob.find("body").text)
+
+        bob.driver.refresh()
+        bob.wait_in("bob")
+        bob.wait_for_said("please ignore that")
+        self.assertEqual(bob.said(), ["please ignore that"])
+        quiet(self, alice)
+        quiet(self, bob)
