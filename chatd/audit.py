@@ -43,6 +43,7 @@ from chatd.domain.events import (
     AccountNotKept,
     AccountRegistered,
     Actor,
+    AddressChanged,
     BanAdded,
     BanLifted,
     Banned,
@@ -75,6 +76,7 @@ Line = tuple[str, dict[str, object]]
 
 BOUNDED: tuple[type[Event], ...] = (
     Registered,
+    AddressChanged,
     AccountRegistered,
     Identified,
     PasswordChanged,
@@ -150,6 +152,8 @@ def line(event: Event) -> Line | None:
     match event:
         case Registered(actor=actor):
             return "{nick} came online from {address}", {"nick": actor.nick, "address": _where(actor)}
+        case AddressChanged(actor=actor):
+            return _by(actor, "moved to {address}, taking their connection over", address=event.address)
         case AccountRegistered(actor=actor):
             return _by(actor, "registered the account {account}", account=event.account)
         case Identified(actor=actor):

@@ -52,6 +52,15 @@ class AuditLogTests(ChatTestCase):
         self.assertEqual(self.fields(self.events()[0]), {"nick": "alice", "address": "10.0.0.1"})
         self.assertEqual(self.events()[0]["log_namespace"], "chatd.audit.AuditLog")
 
+    def test_a_takeover_from_another_address_is_logged_with_both(self) -> None:
+        """A new connection taking alice's over from another address is logged with where she was and is."""
+        _, phone = self.online("alice", address="10.0.0.1")
+        self.since = len(self.events())
+        self.chat.hand_over("alice", RecordingSession(self.audience), "10.0.0.2", lambda held: held is phone)
+        self.assertEqual(
+            self.lines(), ["alice from 10.0.0.1 moved to 10.0.0.2, taking their connection over"]
+        )
+
     def test_moderation_is_logged_with_who_did_it_and_never_what_was_said(self) -> None:
         """Kick, ban, kill, mute, their ends, a topic lock, a wall and /shutdown: each one line, by whom, with no
         text (a kill's reason is not logged, as a kick's is not)."""

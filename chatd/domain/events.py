@@ -142,6 +142,14 @@ class AwayChanged(_Base):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class AddressChanged(_Base):
+    """``actor`` (as they were) connects from ``address`` now: a new connection of theirs took over the one they
+    had (``/takeover``). Nobody is shown it; bans, masks and whatever is kept by address follow them there."""
+
+    address: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class OperatorGranted(_Base):
     """``actor`` became an operator (a front end checked that they are one)."""
 
@@ -550,6 +558,7 @@ Event = (
     | Quit
     | NickChanged
     | AwayChanged
+    | AddressChanged
     | OperatorGranted
     | BanAdded
     | Banned
@@ -600,6 +609,7 @@ EVENTS: tuple[type[Event], ...] = (
     Quit,
     NickChanged,
     AwayChanged,
+    AddressChanged,
     OperatorGranted,
     BanAdded,
     Banned,

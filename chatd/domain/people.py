@@ -15,6 +15,7 @@ from chatd.domain.events import (
     AccountNotKept,
     AccountRegistered,
     Actor,
+    AddressChanged,
     Event,
     Identified,
     NickChanged,
@@ -54,16 +55,19 @@ def person_key(actor: Actor) -> str:
 _IDENTIFYING = (AccountRegistered, Identified, AccountNotDropped)
 _UNIDENTIFYING = (AccountDropped, AccountNotKept)
 
-MOVING: tuple[type[Event], ...] = (NickChanged, *_IDENTIFYING, *_UNIDENTIFYING)
+MOVING: tuple[type[Event], ...] = (NickChanged, AddressChanged, *_IDENTIFYING, *_UNIDENTIFYING)
 """The kinds of event ``person_moved`` reads, from the tuples it tests: what a subscriber to it subscribes to
 (``Bus.subscribe``)."""
 
 
 def person_moved(event: Event) -> tuple[Actor, Actor] | None:
     """Who ``event`` changes, as they were and as they are after it: a rename, identifying (registering
-    identifies too), an account given up or not kept, or kept after all; None for any other event. What is theirs follows them."""
+    identifies too), an account given up or not kept, or kept after all, a takeover from another address; None for
+    any other event. What is theirs follows them."""
     if isinstance(event, NickChanged):
         return event.actor, replace(event.actor, nick=event.new)
+    if isinstance(event, AddressChanged):
+        return event.actor, replace(event.actor, address=event.address)
     if isinstance(event, _IDENTIFYING):
         return event.actor, replace(event.actor, account=event.account)
     if isinstance(event, _UNIDENTIFYING):

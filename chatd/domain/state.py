@@ -21,6 +21,7 @@ from chatd.domain.events import (
     AccountNotKept,
     AccountRegistered,
     Acted,
+    AddressChanged,
     AwayChanged,
     BanAdded,
     BanLifted,
@@ -175,6 +176,15 @@ def _away_changed(state: ChatState, event: AwayChanged) -> None:
     state.user(event.actor.nick).away = event.text
 
 
+def _address_changed(state: ChatState, event: AddressChanged) -> None:
+    user = state.user(event.actor.nick)
+    user.moved(event.address)
+    # A room's ban mask may name the old address, or the new one.
+    for room in user.rooms.values():
+        if room.masks:
+            room.recheck_ban(user)
+
+
 def _operator_granted(state: ChatState, event: OperatorGranted) -> None:
     state.users.make_operator(state.user(event.actor.nick))
 
@@ -289,6 +299,7 @@ _APPLY: dict[type, Callable[[ChatState, Any], None]] = {
     Killed: _taken_off,
     NickChanged: _nick_changed,
     AwayChanged: _away_changed,
+    AddressChanged: _address_changed,
     OperatorGranted: _operator_granted,
     Muted: _muted,
     Unmuted: _unmuted,

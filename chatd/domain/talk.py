@@ -15,6 +15,7 @@ from chatd.domain.errors import TooManyRoomsError
 from chatd.domain.events import (
     Acted,
     Actor,
+    AddressChanged,
     AwayChanged,
     Joined,
     NickChanged,
@@ -95,6 +96,11 @@ class Talk:
         front end's to close, with no quit. ``holds`` is the front end's proof
         that ``session`` may (chatd.line.takeover). An address banned since
         raises BannedError, as it would on coming online.
+
+        The user is at ``address`` from then on (``AddressChanged``, shown to
+        nobody), whatever address their other sessions, if any, have: bans,
+        room masks, ``/whois`` and what is kept by address follow the phone
+        to its new network, not the connection it left behind.
         """
         user = self._state.users.by_key.get(fold(nick))
         if user is None:
@@ -102,9 +108,13 @@ class Talk:
         old = next((each for each in user.sessions if holds(each)), None)
         if old is None:
             return None
-        rules.check_address(self._state, address_key(address), self._now())
+        address = address_key(address)
+        rules.check_address(self._state, address, self._now())
         self._state.users.attach(user, session)
         self._state.users.detach(user, old)
+        if address != user.address:
+            id, at = self._seam.stamp()
+            self._seam.publish(AddressChanged(id=id, at=at, actor=user.actor, address=address))
         return user, old
 
     def rename(self, view: UserView, nick: str) -> None:

@@ -82,6 +82,11 @@ class User:
         self.look = look(nick)
         self.actor = Actor(nick, self.address, self.account)
 
+    def moved(self, address: str) -> None:
+        """Connect from ``address`` now (``address_key``'s form), and a snapshot that says so."""
+        self.address = address
+        self.actor = Actor(self.nick, address, self.account)
+
     def identified(self, account: str | None) -> None:
         """Be identified to ``account`` (None: to none), and a snapshot that says so."""
         self.account = account

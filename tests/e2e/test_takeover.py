@@ -5,14 +5,17 @@ from typing import Any
 
 from twisted.trial.unittest import SynchronousTestCase
 
-from tests.e2e.daemon import Daemon, LineClient
+from tests.e2e.daemon import Daemon, LineClient, opers_file
 from tests.e2e.test_client_resume import enter, said_by
 from tests.e2e.test_daemon import LOOPBACK
+from tests.helpers import quick_hash
+
+PASSWORD = "correct horse"
 
 
-def json_client(daemon: Daemon) -> LineClient:
-    """A connection past its greeting in text, then in JSON: asked for a nickname."""
-    client = daemon.connect()
+def json_client(daemon: Daemon, source: str | None = None) -> LineClient:
+    """A connection (from ``source``, if given) past its greeting in text, then in JSON: asked for a nickname."""
+    client = daemon.connect(source=source)
     client.read_line(), client.read_line()
     client.say("/format json")
     while client.expect_json().get("kind") != "prompt":
@@ -20,18 +23,20 @@ def json_client(daemon: Daemon) -> LineClient:
     return client
 
 
-def json_named(daemon: Daemon, nick: str) -> tuple[LineClient, str]:
-    """A JSON client named ``nick``, in #lobby, and the takeover token it was handed."""
-    client = json_client(daemon)
+def json_named(daemon: Daemon, nick: str, source: str | None = None) -> tuple[LineClient, str]:
+    """A JSON client named ``nick`` (from ``source``, if given), in #lobby, and the takeover token it was handed."""
+    client = json_client(daemon, source)
     client.say(f"/nick {nick}")
     while (named := client.expect_json()).get("kind") != "nick":
         pass
     return client, named["token"]
 
 
-def takes_over(daemon: Daemon, nick: str, token: str) -> tuple[LineClient, dict[str, Any]]:
-    """A new JSON connection that presents ``token`` for ``nick``, and the answer."""
-    client = json_client(daemon)
+def takes_over(
+    daemon: Daemon, nick: str, token: str, source: str | None = None
+) -> tuple[LineClient, dict[str, Any]]:
+    """A new JSON connection (from ``source``, if given) that presents ``token`` for ``nick``, and the answer."""
+    client = json_client(daemon, source)
     client.say(f"/takeover {nick} {token}")
     return client, client.expect_json()
 
@@ -107,3 +112,30 @@ class TakeoverTests(SynchronousTestCase):
         while (got := self.alice.expect_json()).get("text") != text:
             pass
         return got
+
+
+class NewAddressTests(SynchronousTestCase):
+    """alice's phone on 127.0.0.2 comes back from 127.0.0.3; boss, an operator, on 127.0.0.1."""
+
+    def setUp(self) -> None:
+        self.daemon = Daemon.start(self, [*LOOPBACK, "--opers", opers_file(self, quick_hash(PASSWORD))])
+        self.boss = enter(self.daemon, "boss")
+        self.boss.say(f"/oper boss {PASSWORD}")
+        self.boss.expect("*** You are now an operator.")
+        _, token = json_named(self.daemon, "alice", source="127.0.0.2")
+        self.phone, named = takes_over(self.daemon, "alice", token, source="127.0.0.3")
+        self.assertEqual(named["nick"], "alice")
+
+    def test_whois_shows_the_new_address(self) -> None:
+        """boss's /whois alice says she is connected from the address she came back from."""
+        self.boss.say("/whois alice")
+        while not (line := self.boss.read_line()).startswith(b"*** alice is connected from"):
+            pass
+        self.assertEqual(line, b"*** alice is connected from 127.0.0.3\r\n")
+
+    def test_a_ban_of_the_new_address_takes_her_off(self) -> None:
+        """boss bans 127.0.0.3: alice's new connection is told and closed, as anyone at a banned address is."""
+        self.boss.say("/ban 127.0.0.3")
+        ended = self.phone.read_to_end().replace(b" ", b"")
+        self.assertIn(b'"type":"banned"', ended)
+        self.assertIn(b'"nick":"alice"', ended)
