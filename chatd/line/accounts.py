@@ -106,7 +106,7 @@ async def _offline(session: "LineSession", user: UserView) -> None:
     session.charge_listing(count)
 
 
-async def show_rooms(session: "LineSession", user: UserView) -> None:
+async def show_rooms(session: "LineSession", user: UserView, talking: str | None = None) -> None:
     """This session is now one more of ``user``'s: show each of their rooms as on joining, one after another.
 
     A connection coming back names the rooms it was in, its current one
@@ -115,6 +115,8 @@ async def show_rooms(session: "LineSession", user: UserView) -> None:
     nickname would; and it talks where it did, not in the account's last
     room. Its notes were dropped without a word, and every connection
     back after a restart talked in whichever room the first had joined last.
+    Without notes, it talks in ``talking`` if the user is in it: a
+    takeover's, the room the connection it replaced talked in.
     """
     session.send(session.nick_notice())
     noted = list(session.resuming)
@@ -130,6 +132,8 @@ async def show_rooms(session: "LineSession", user: UserView) -> None:
             await shown
     await join_noted(session, asked)
     back = [key for key in noted if key in user.rooms]
+    if not back and talking is not None and fold(talking) in user.rooms:
+        back = [fold(talking)]
     if back:
         session.current = user.rooms[back[-1]].name
     session.send(now_talking(session.current))

@@ -116,10 +116,21 @@ def takeover(session: "LineSession", command: "Takeover") -> "Waiting":
 
 def _taken_over(session: "LineSession", user: UserView, old: "LineSession") -> "Waiting":
     session.user = user
+    _carry_over(old, session)
     # Its user is this session's now: its end is no quit.
     old.user = None
     old.close(TakenOverError(user.nick))
-    return Deferred.fromCoroutine(show_rooms(session, user))
+    return Deferred.fromCoroutine(show_rooms(session, user, talking=old.current))
+
+
+def _carry_over(old: "LineSession", new: "LineSession") -> None:
+    """Give ``new`` what of ``old`` its user would miss after a network blip: whom they ignore (a session's own,
+    so lost with it). Where plain lines go is ``show_rooms``'s ``talking``. The rest is the new connection's own
+    (its format, its ``/resume`` notes, its flood budget) or the user's, which stays (away text, rooms, account);
+    a ``/history`` paging goes no further, as after any other command."""
+    if old.ignored:
+        new.ignored = dict(old.ignored)
+        new.ignorers.add(new)
 
 
 def _banned(session: "LineSession", failure: Failure) -> None:

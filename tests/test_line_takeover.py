@@ -1,0 +1,108 @@
+"""``/takeover NICK TOKEN`` on the line front end: what the user is after it, from their new connection."""
+
+from twisted.internet.defer import Deferred
+from twisted.internet.testing import StringTransport
+
+from chatd.domain.events import AddressChanged, Event
+from chatd.frontend.accounts import AccountLogin
+from chatd.line.protocol import LineProtocol
+from tests.helpers import LineTestCase, quick_hash, verify_at_once
+
+
+class TakeoverTests(LineTestCase):
+    """alice from 10.0.0.1, in #lobby; her phone comes back from 10.0.0.2 with her token."""
+
+    def setUp(self) -> None:
+        super().setUp()
+        self.alice, self.alice_wire = self.connect(b"alice", host="10.0.0.1")
+
+    def take_over(self, host: str = "10.0.0.2") -> tuple[LineProtocol, StringTransport]:
+        """A new connection from ``host`` that takes alice's over; its wire is cleared."""
+        token = self.alice.token
+        assert token is not None
+        phone, wire = self.connect(None, host=host)
+        phone.dataReceived(f"/takeover alice {token}\n".encode())
+        self.end_pass()
+        wire.clear()
+        return phone, wire
+
+    def test_whois_shows_operators_the_new_address(self) -> None:
+        """After the takeover an operator's /whois shows where alice connects from now."""
+        boss, boss_wire = self.operator(b"boss", host="10.0.0.9")
+        self.take_over()
+        boss.dataReceived(b"/whois alice\n")
+        self.assertIn(b"*** alice is connected from 10.0.0.2", self.lines(boss_wire))
+
+    def test_a_ban_of_the_new_address_takes_her_off_and_one_of_the_old_does_not(self) -> None:
+        """A ban of the address she left takes nobody off; a ban of the one she is at ends her new connection."""
+        boss, _ = self.operator(b"boss", host="10.0.0.9")
+        phone, wire = self.take_over()
+        boss.dataReceived(b"/ban 10.0.0.1\n")
+        self.end_pass()
+        self.assertFalse(wire.disconnecting)
+        boss.dataReceived(b"/ban 10.0.0.2\n")
+        self.end_pass()
+        self.assertTrue(wire.disconnecting)
+        self.assertIsNone(phone.user)
+
+    def test_the_move_is_published_to_nobody(self) -> None:
+        """The chat says where alice is now in one event, delivered to nobody: her roommates see nothing."""
+        _, bob_wire = self.connect(b"bob", host="10.0.0.3")
+        published: list[Event] = []
+        self.bus.subscribe(published.append, (AddressChanged,))
+        self.take_over()
+        self.assertEqual(
+            [(e.actor.address, e.address) for e in published if isinstance(e, AddressChanged)],
+            [("10.0.0.1", "10.0.0.2")],
+        )
+        self.assertEqual(self.lines(bob_wire), [])
+
+    def test_a_takeover_from_the_same_address_publishes_nothing(self) -> None:
+        """A connection back from the address alice had changes nothing about her address."""
+        published: list[Event] = []
+        self.bus.subscribe(published.append, (AddressChanged,))
+        self.take_over(host="10.0.0.1")
+        self.assertEqual(published, [])
+
+    def test_whom_she_ignores_is_carried_over(self) -> None:
+        """alice ignored mallory on her old connection: her new one hides mallory's lines too."""
+        mallory, _ = self.connect(b"mallory", host="10.0.0.4")
+        self.alice.dataReceived(b"/ignore mallory\n")
+        _, wire = self.take_over()
+        mallory.dataReceived(b"spam\n")
+        self.assertEqual(self.lines(wire), [])
+
+    def test_plain_lines_go_where_they_went(self) -> None:
+        """alice talked in #dev after joining #ops: her new connection talks in #dev, and says so."""
+        self.alice.dataReceived(b"/join #dev\n/join #ops\n/join #dev\n")
+        self.assertIn(b"*** Now talking in #dev.", self.lines(self.alice_wire))
+        phone, _ = self.take_over()
+        self.assertEqual(phone.current, "#dev")
+
+
+class TakeoverMidCommandTests(LineTestCase):
+    """alice's old connection is hashing a /register password when her new one takes it over."""
+
+    def setUp(self) -> None:
+        super().setUp()
+        self.hashing: Deferred[str] = Deferred()
+        self.factory.accounts = AccountLogin(
+            lambda _: self.hashing, verify_at_once, self.clock, bounded=self.bounded
+        )
+
+    def test_the_answer_comes_once_to_the_new_connection(self) -> None:
+        """The hash done after the takeover, the account is made and the new connection told so once; nothing
+        breaks."""
+        alice, _ = self.connect(b"alice", host="10.0.0.1")
+        alice.dataReceived(b"/register correct horse\n")
+        token = alice.token
+        assert token is not None
+        phone, wire = self.connect(None, host="10.0.0.2")
+        phone.dataReceived(f"/takeover alice {token}\n".encode())
+        self.lines(wire)
+        self.hashing.callback(quick_hash("correct horse"))
+        self.assertEqual(
+            self.lines(wire),
+            [b"*** The nickname alice is registered to you, and you are identified to it."],
+        )
+        self.assertTrue(self.chat.is_registered("alice"))
