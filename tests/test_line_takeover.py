@@ -79,6 +79,17 @@ class TakeoverTests(LineTestCase):
         phone, _ = self.take_over()
         self.assertEqual(phone.current, "#dev")
 
+    def test_she_may_delete_a_line_she_said_before_from_her_new_address(self) -> None:
+        """alice, a guest, said a line from 10.0.0.1: from 10.0.0.2, after the takeover, it is still hers to delete."""
+        self.alice.dataReceived(b"my password is hunter2\n")
+        kept = self.history.at_hand("#lobby", None, 1)
+        assert kept, "the history in memory holds every line"
+        phone, wire = self.take_over()
+        phone.dataReceived(f"/delete {kept[-1].id}\n".encode())
+        self.assertEqual(
+            self.lines(wire), [f"[00:00] #lobby -- alice deleted the line {kept[-1].id}".encode()]
+        )
+
 
 class TakeoverMidCommandTests(LineTestCase):
     """alice's old connection is hashing a /register password when her new one takes it over."""

@@ -9,7 +9,7 @@ room's record, not anyone's words, and stay.
 
 Who may: the line's sender, proven as the store can prove it (the same
 account; a guest only for a line said without an account under the
-nickname they hold, from their address, since they took it), and whoever
+nickname they hold, since they took it), and whoever
 has authority in the room (``rules.has_authority``: server operators, the
 room's owner and its operators). The event goes to the room's members and
 to the deleter; the store that gets it deletes the line
@@ -91,13 +91,15 @@ def may_delete(user: User, room: Room, line: RoomEvent) -> bool:
 
 
 def sent(user: User, line: RoomEvent) -> bool:
-    """Whether ``line`` is provably ``user``'s own: said by their account, or, said with none, by the nickname they
-    hold from their address since they took it.
+    """Whether ``line`` is provably ``user``'s own: said by their account, or, said with none, under the nickname they
+    hold since they took it.
 
     A guest's nickname is anyone's once they leave, and an address may be a
-    school's: the line must be from this address and this holding of it.
+    school's: the line must be from this holding of it, which no one else can
+    have had meanwhile (two never hold one nickname at once). Not from this
+    address: a takeover (``/takeover``) moves the same holding to another.
     """
     said = line.actor
     if said.account is not None:
         return said.account == user.account
-    return fold(said.nick) == fold(user.nick) and said.address == user.address and line.at >= user.named_at
+    return fold(said.nick) == fold(user.nick) and line.at >= user.named_at
