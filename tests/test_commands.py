@@ -39,6 +39,7 @@ from chatd.line.commands import (
     Msg,
     Nick,
     Part,
+    Ping,
     Quit,
     Resume,
     Rooms,
@@ -176,6 +177,7 @@ VALID: dict[str, list[tuple[str, Command]]] = {
         ("/resume", Resume()),
     ],
     "time": [("/time", Time())],
+    "ping": [("/ping", Ping("")), ("/PING 42  abc ", Ping("42  abc"))],
     "quit": [("/quit", Quit("")), ("/quit gone fishing", Quit("gone fishing"))],
     "format": [
         ("/format JSON", Format(True)),

@@ -457,6 +457,20 @@ class NickTimeHelpQuitTests(LineTestCase):
         alice.dataReceived(b"/time\n")
         self.assertEqual(self.lines(wire), [b"*** Server time: 1970-01-02 01:01:01 UTC"])
 
+    def test_ping_is_answered_pong_with_its_text_before_a_nickname_too(self) -> None:
+        """/ping is answered PONG with the text sent, in text and in JSON, named or not."""
+        alice, wire = self.connect(b"alice")
+        alice.dataReceived(b"/ping 42 abc\n/ping\n")
+        self.assertEqual(self.lines(wire), [b"*** PONG 42 abc", b"*** PONG"])
+        bot, bot_wire = self.connect(None)
+        bot.dataReceived(b"/format json\n")
+        self.lines(bot_wire)
+        bot.dataReceived(b"/ping k7\n")
+        self.assertEqual(
+            [json.loads(line) for line in self.lines(bot_wire)],
+            [{"type": "notice", "kind": "pong", "echo": "k7", "text": "PONG k7"}],
+        )
+
     def test_help_lists_every_command(self) -> None:
         """/help has a line per command and a last line on plain text."""
         alice, wire = self.connect(b"alice")

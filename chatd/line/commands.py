@@ -151,6 +151,14 @@ class Time:
 
 
 @dataclass(frozen=True, slots=True)
+class Ping:
+    """``/ping [TEXT]``: answered ``PONG TEXT`` once every line before it is handled, so a client that has heard
+    nothing for a while learns whether the server still hears it (chatd.client.liveness)."""
+
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
 class Quit:
     """``/quit [reason]``, or ``exit`` / ``quit`` alone."""
 

@@ -115,7 +115,7 @@ class Notice:
 
     ``kind`` lets programs tell them apart: welcome, motd, prompt, nick,
     room, help, format, flood, bye, shutdown, oper, away, ignore, ban,
-    history_end, search_end, resume.
+    history_end, search_end, resume, pong.
     ``fields`` is what it says as data (``{"nick": "alice"}`` for "You are
     alice."), JSON keys between ``kind`` and ``text``, so a program never
     reads the sentence. ``more`` are lines after ``text``: each a line of

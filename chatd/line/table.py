@@ -322,6 +322,17 @@ COMMANDS: dict[str, Spec] = {
             example="/time",
         ),
         Spec(
+            "ping",
+            "[TEXT]",
+            "ask the server to answer PONG TEXT: whether the connection still works",
+            cmd.Ping,
+            talk.pong,
+            needs_nick=False,
+            details="TEXT: any words, sent back as they are, so a program tells its own pings' answers apart. "
+            "The answer comes after those of the lines sent before it.",
+            example="/ping 42",
+        ),
+        Spec(
             "quit",
             "[reason]",
             "leave the chat (or type exit)",

@@ -282,6 +282,10 @@ def show_time(session: "LineSession", command: cmd.Time) -> None:
     session.send(session.chat.time())
 
 
+def pong(session: "LineSession", command: cmd.Ping) -> None:
+    session.send(Notice("pong", f"PONG {command.text}".rstrip(), {"echo": command.text}))
+
+
 def leave(session: "LineSession", command: cmd.Quit) -> None:
     user, session.user = session.user, None
     session.close(session.goodbye())
