@@ -11,7 +11,7 @@ with exit status 1 instead of hanging.
 import random
 from collections.abc import Callable
 from datetime import tzinfo
-from typing import Protocol
+from typing import Protocol, cast
 
 from twisted.application.internet import ClientService, backoffPolicy
 from twisted.internet.defer import CancelledError, Deferred
@@ -24,6 +24,7 @@ from twisted.internet.interfaces import (
     IReactorTime,
     ISSLTransport,
     IStreamClientEndpoint,
+    ITCPTransport,
 )
 from twisted.internet.protocol import Factory, connectionDone
 from twisted.protocols.basic import LineReceiver
@@ -34,12 +35,18 @@ from zope.interface import implementer
 from chatd.client.e2e import EndToEnd
 from chatd.client.files import Transfers
 from chatd.client.help import own_help
+from chatd.client.liveness import PROBE, STALLED, Watch, answers_probe, is_pong
 from chatd.client.presence import Answer, Presence
 from chatd.client.reach import GREETING_SECONDS, NotChatdError, Server, speaks_chatd
 from chatd.client.render import Shown, parse, render, render_text, status
 from chatd.client.seen import SeenLines
 from chatd.client.style import View
+from chatd.client.unechoed import Unechoed
 from chatd.text import counted
+
+BACK_TEXT = "chatd-client-back"
+"""The text of the ``/ping`` sent on being named again: its pong comes after the rooms and what was missed in them
+(replies keep the order of the lines they answer), when the lines the drop may have lost are known."""
 
 RETRY_POLICY = backoffPolicy(initialDelay=0.5, maxDelay=60.0, factor=1.5, jitter=lambda: random.random() / 2)
 """Seconds to wait before the Nth reconnection attempt in a row: 0.75 s growing to 60 s, plus up to 0.5 s
@@ -185,6 +192,12 @@ class Link:
         self._quit: str | None = None
         """The quit line of a leave that waits behind the held lines."""
         self._cutoff: IDelayedCall | None = None
+        self._watch: Watch | None = None
+        """The quiet of this connection, which says when the server has gone silent (chatd.client.liveness)."""
+        self._stalled = False
+        """True once this connection was dropped for its silence: the user was told so already."""
+        self.unechoed = Unechoed()
+        """Room lines sent and not seen back, to send again after a drop unless the resume shows them."""
         self._greeting: IDelayedCall | None = None
         """The deadline for this connection's first line from the server, until it comes."""
         self._not_chatd: Failure | None = None
@@ -254,6 +267,8 @@ class Link:
         if self._connection is None:
             return False
         self.presence.sending(text)
+        if self.presence.nick is not None:
+            self.unechoed.sent(text, self.presence.current)
         self._connection.sendLine(text.encode("utf-8"))
         return True
 
@@ -341,6 +356,22 @@ class Link:
         for line in self.presence.greeting():
             connection.sendLine(line.encode("utf-8"))
         self._greeting = self._reactor.callLater(GREETING_SECONDS, self._foreign, None)
+        self._watch = Watch(self._reactor, lambda: self.send_line(PROBE), self._stall)
+
+    def _stall(self) -> None:
+        """The server answered nothing, not even the probe: drop the connection and come back (a new one works at
+        once where the old one stalled), saying so, and what typed since may be lost."""
+        self.say(STALLED)
+        if self.unechoed.commands:
+            self.say(
+                f"The {counted(self.unechoed.commands, 'command')} typed since the server last answered may not have "
+                "reached it: type them again if nothing comes of them."
+            )
+            self.unechoed.heard()
+        self._stalled = True
+        if self._connection is not None and self._connection.transport is not None:
+            # Not loseConnection: that waits for the unsent bytes to go, and nothing goes on a stalled connection.
+            cast(ITCPTransport, self._connection.transport).abortConnection()
 
     def _foreign(self, answer: str | None) -> None:
         """The server's first line, ``answer`` (None: none came in time), is not chatd's: close, saying why."""
@@ -373,10 +404,18 @@ class Link:
         return True
 
     def _received(self, text: str) -> None:
+        if self._watch is not None:
+            self._watch.heard()
+        self.unechoed.heard()
         if not self._is_chatd(text):
             return
         now = self._reactor.seconds()
         message = parse(text)
+        if message is not None and answers_probe(message):
+            return
+        if message is not None and is_pong(message, BACK_TEXT):
+            self._send_again()
+            return
         if message is not None:
             message = self.seen.received(message)
         if message is None:
@@ -390,10 +429,13 @@ class Link:
             # The server closes after its goodbye: that close is no loss, whoever sent the quit.
             self._leaving = True
         self.presence.received(message)
+        self.unechoed.echoed(message, self.presence.nick)
         answer = self.presence.answer(message)
         named = self._named_at is None and self.presence.nick is not None
         if named:
             self._named_at = now
+            if self.unechoed.back():
+                self.send_line(f"/ping {BACK_TEXT}")
         instead = None if answer is None else self.presence.instead_of_takeover(answer)
         if instead is not None:
             # Nothing of it is shown: the nickname asked for as ever is answered as on any connection.
@@ -414,8 +456,27 @@ class Link:
         if answer is not None and self._screen is not None:
             self._screen.answered(answer)
 
+    def _send_again(self) -> None:
+        """Back in the rooms, shown what was missed: send the lines typed into the dropped connection that neither
+        came back nor were shown among what was missed, once; those for a room no longer current are said lost."""
+        again, elsewhere = self.unechoed.take(self.presence.current)
+        if again:
+            self.say(
+                f"Sending again the {counted(len(again), 'line')} the dropped connection did not deliver."
+            )
+        for text in again:
+            self.send(text)
+        if elsewhere:
+            self.say(
+                f"Not sent, as the connection dropped: {counted(elsewhere, 'line')} typed in another room."
+            )
+
     def _lost(self, reason: Failure) -> None:
         reached, self._connection = self._connection is not None, None
+        if self._watch is not None:
+            self._watch.stop()
+            self._watch = None
+        stalled, self._stalled = self._stalled, False
         unanswered = self._greeting is not None
         if self._greeting is not None:
             self._greeting.cancel()
@@ -440,7 +501,8 @@ class Link:
             return
         if named_at is not None and self._reactor.seconds() - named_at >= WORKED_SECONDS:
             self._failures = 0
-        self.say(self.server.lost(reason))
+        if not stalled:
+            self.say(self.server.lost(reason))
         if not self._retry:
             self._finish(1)
 

@@ -50,6 +50,8 @@ class FlakyProxy(ProxyFactory):
         self.stranded: list[tcp.Connection] = []
         """Server sides whose client is gone, open and unread: held here, as the reactor no longer holds a paused
         socket and its collection would close it."""
+        self.stalled: list[tcp.Connection] = []
+        """Client sides of stalled connections, open and unread, until the client drops them or the test ends."""
         self.entry = 0
 
     @classmethod
@@ -77,6 +79,23 @@ class FlakyProxy(ProxyFactory):
             forwarded.peer = None
             client_side.abortConnection()
 
+    def stall(self) -> None:
+        """Stop every connection's bytes both ways, both sides left open and unread; ``release`` ends the server's."""
+        for forwarded in list(self.forwarded):
+            client_side = _socket(forwarded)
+            client_side.unregisterProducer()
+            client_side.pauseProducing()
+            self.stalled.append(client_side)
+            self.forwarded.remove(forwarded)
+            server_side = forwarded.peer
+            if server_side is not None:
+                kept = _socket(server_side)
+                kept.unregisterProducer()
+                kept.pauseProducing()
+                self.stranded.append(kept)
+                server_side.peer = None
+            forwarded.peer = None
+
     async def release(self) -> None:
         """End the stranded server sides, as the server's keepalive does once the client is known gone: done once
         their sockets are closed (an abort closes on a later turn of the reactor)."""
@@ -86,6 +105,9 @@ class FlakyProxy(ProxyFactory):
 
     def _abort_stranded(self) -> list[tcp.Connection]:
         stranded, self.stranded = self.stranded, []
+        stalled, self.stalled = self.stalled, []
+        for side in stalled:
+            side.abortConnection()
         for side in stranded:
             side.abortConnection()
         return stranded
