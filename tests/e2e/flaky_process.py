@@ -2,7 +2,7 @@
 
 ``python -m tests.e2e.flaky_process TARGET`` forwards a free loopback port
 to 127.0.0.1 TARGET, prints ``entry PORT``, and reads commands on stdin:
-``strand`` and ``release`` (as ``FlakyProxy``'s), each answered with a
+``strand``, ``stall`` and ``release`` (as ``FlakyProxy``'s), each answered with a
 line once done. ``FlakyProxyProcess`` runs it for a test and kills it at
 cleanup.
 """
@@ -37,6 +37,10 @@ class FlakyProxyProcess:
     def strand(self) -> None:
         """Strand every connection through the proxy (``FlakyProxy.strand``)."""
         self._command("strand")
+
+    def stall(self) -> None:
+        """Stall every connection through the proxy (``FlakyProxy.stall``)."""
+        self._command("stall")
 
     def release(self) -> None:
         """Close the stranded server sides, once closed (``FlakyProxy.release``)."""
@@ -73,6 +77,9 @@ class _Commands(LineReceiver):
         if line == b"strand":
             self._proxy.strand()
             self.sendLine(b"stranded")
+        elif line == b"stall":
+            self._proxy.stall()
+            self.sendLine(b"stalled")
         elif line == b"release":
             ensureDeferred(self._proxy.release()).addCallback(lambda _: self.sendLine(b"released"))
 

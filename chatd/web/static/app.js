@@ -48,7 +48,7 @@ class Chat extends composed(PARTS) {
     this.link = new Link({
       opened: () => this.opened(),
       received: (object) => this.receive(object),
-      lost: (seconds, failures, broken) => this.lost(seconds, failures, broken),
+      lost: (seconds, failures, broken, stalled) => this.lost(seconds, failures, broken, stalled),
       ended: () => this.ended(),
       held: () => this.held(),
     });

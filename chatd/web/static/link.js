@@ -17,6 +17,14 @@ export function pause(failures) {
 /** How long a connection must have stayed up for its end to start the pauses afresh. */
 const WORKED_MS = 10000;
 
+// A stalled connection (packets lost without an error: a train in a tunnel) looks like a quiet chat, and the
+// browser's own WebSocket ping answers the server's alone, once a minute: after QUIET_MS without a message the
+// page asks /ping (docs/PROTOCOL.md, "Liveness"), and with no message ANSWER_MS later it gives the socket up and
+// comes back, as the terminal client does (chatd/client/liveness.py). A busy chat is never asked.
+const QUIET_MS = 10000;
+const ANSWER_MS = 8000;
+const PROBE_TEXT = "chatd-page-liveness";
+
 export function socketUrl() {
   return (location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/ws";
 }
@@ -26,10 +34,11 @@ export function socketUrl() {
  *
  * `handlers.opened()` runs when a socket is up, `handlers.received(object)`
  * for each JSON object the server sends (frames that are no JSON object are
- * dropped), `handlers.lost(seconds, failures, broken)` when it is gone and
+ * dropped), `handlers.lost(seconds, failures, broken, stalled)` when it is gone and
  * the next attempt is `seconds` away (`broken`: a socket that was up closed
  * without the server's closing frame, as when the server is killed or the
- * network drops), `handlers.ended()` when it is gone after `stop`,
+ * network drops; `stalled`: the page gave it up, the server silent and not
+ * answering its ping), `handlers.ended()` when it is gone after `stop`,
  * `handlers.held()` when it is gone after `hold` and waits for `now`.
  */
 export class Link {
@@ -42,6 +51,9 @@ export class Link {
     this.openedAt = 0;
     this.stopped = false;
     this.held = false;
+    this.quiet = null; // the timer of the socket's quiet: the ping, then giving the socket up
+    this.quietMs = QUIET_MS; // a test shortens these two (tests/e2e/test_web_stalled.py), as a clock is injected
+    this.answerMs = ANSWER_MS;
   }
 
   get connected() {
@@ -60,9 +72,11 @@ export class Link {
     this.socket = socket;
     socket.addEventListener("open", () => {
       this.openedAt = Date.now();
+      this.listen(socket);
       this.handlers.opened();
     });
     socket.addEventListener("message", (event) => {
+      if (this.socket === socket) this.listen(socket);
       if (typeof event.data !== "string") return;
       let object;
       try {
@@ -70,13 +84,15 @@ export class Link {
       } catch {
         return;
       }
-      if (object !== null && typeof object === "object" && !Array.isArray(object)) {
-        this.handlers.received(object);
-      }
+      if (object === null || typeof object !== "object" || Array.isArray(object)) return;
+      // The answer to the page's own ping is the link's business: the user typed no /ping.
+      if (object.type === "notice" && object.kind === "pong" && object.echo === PROBE_TEXT) return;
+      this.handlers.received(object);
     });
     socket.addEventListener("close", (event) => {
       if (this.socket !== socket) return;
       this.socket = null;
+      this.hush();
       // The server closes with a frame of its own whenever it means to (a shutdown, /quit, a kill): none, and it went away.
       const broken = this.openedAt !== 0 && !event.wasClean;
       if (this.openedAt && Date.now() - this.openedAt >= WORKED_MS) this.failures = 0;
@@ -93,10 +109,38 @@ export class Link {
     });
   }
 
-  retry(broken = false) {
+  /** Start `socket`'s quiet afresh: a message came, or it just opened. */
+  listen(socket) {
+    this.hush();
+    this.quiet = setTimeout(() => {
+      this.send(`/ping ${PROBE_TEXT}`);
+      this.quiet = setTimeout(() => this.giveUp(socket), this.answerMs);
+    }, this.quietMs);
+  }
+
+  hush() {
+    if (this.quiet !== null) clearTimeout(this.quiet);
+    this.quiet = null;
+  }
+
+  /**
+   * `socket` answered nothing, not even the ping: come back on a new one now. Its close event is not awaited: a
+   * stalled socket's closing handshake waits for a frame that will not come.
+   */
+  giveUp(socket) {
+    this.quiet = null;
+    if (this.socket !== socket) return;
+    this.socket = null;
+    if (Date.now() - this.openedAt >= WORKED_MS) this.failures = 0;
+    this.openedAt = 0;
+    socket.close();
+    this.retry(true, true);
+  }
+
+  retry(broken = false, stalled = false) {
     this.failures += 1;
     const seconds = pause(this.failures);
-    this.handlers.lost(seconds, this.failures, broken);
+    this.handlers.lost(seconds, this.failures, broken, stalled);
     this.timer = setTimeout(() => this.start(), seconds * 1000);
   }
 

@@ -9,6 +9,9 @@ import { $ } from "./dom.js";
 import * as tab from "./kept.js";
 import { noticeLine } from "./lines.js";
 
+/** What the log says when the connection stopped answering (docs/PROTOCOL.md, "Liveness"). */
+const STALLED = "The connection is not answering; reconnecting…";
+
 /** What the log says when the server went away without a word: killed, or the network dropped. */
 const GONE = "The server went away without warning: it may have stopped suddenly, or the network dropped. The page keeps trying to reconnect.";
 
@@ -62,9 +65,14 @@ export const Returning = (Base) =>
      * was up, and the server closed it without a word (a shutdown says
      * "Server shutting down. Goodbye." before it closes): the log says so
      * where the user reads, as the status line's "Disconnected" alone did not.
+     * `stalled`: the page gave up a socket that answered nothing; the message
+     * sent last and not seen back is put back in the message box, as it may
+     * not have reached the server.
      */
-    lost(seconds, failures, broken) {
-      if (broken && this.me !== null) this.say(GONE);
+    lost(seconds, failures, broken, stalled = false) {
+      if (stalled && this.me !== null) this.say(STALLED);
+      else if (broken && this.me !== null) this.say(GONE);
+      if (stalled) this.giveBackStalled();
       if (this.me !== null) {
         // Where the user was, to go back to: each room with the last line seen there.
         this.plan = this.rooms().filter((room) => room.joined);
@@ -98,6 +106,18 @@ export const Returning = (Base) =>
       this.view.header();
       const again = failures > 1 ? ` (attempt ${failures})` : "";
       this.view.say(`Disconnected. Reconnecting in ${Math.max(1, Math.round(seconds))} s${again}…`);
+    }
+
+    /**
+     * The message sent last, not seen back before the socket stalled, in the message box again if the user has
+     * not moved on: it may have reached the server or not, and what was missed, shown once back, says which.
+     */
+    giveBackStalled() {
+      const unsent = this.unsent;
+      const box = $("composer-text");
+      if (unsent === null || unsent.conversation !== this.current || box.value !== "" || box.disabled) return;
+      box.value = unsent.text;
+      this.say("Your last message was not seen back from the server before the connection stalled: it is back in the message box. Send it again if it is not among what you missed.", "error");
     }
 
     /** The connection closed after the user's own /quit: the page does not come back, so nothing typed could be sent. */
