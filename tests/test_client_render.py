@@ -689,29 +689,29 @@ class ResumeMarkerTests(SynchronousTestCase):
 
     def test_the_rule_says_how_many_were_missed(self) -> None:
         """All shown: missed N lines; none: nothing missed; past the bound, how many earlier ones are not shown."""
-        self.assertEqual(lines(self.end(3, 3)), ["05:00 * ---- missed 3 lines in #a ----"])
-        self.assertEqual(lines(self.end(1, 1)), ["05:00 * ---- missed 1 line in #a ----"])
+        self.assertEqual(lines(self.end(3, 3)), ["05:00 * ---- missed 3 messages in #a ----"])
+        self.assertEqual(lines(self.end(1, 1)), ["05:00 * ---- missed 1 message in #a ----"])
         self.assertEqual(lines(self.end(0, 0)), ["05:00 * ---- nothing missed in #a ----"])
         self.assertEqual(
             lines(self.end(1000, 1500)),
-            ["05:00 * ---- missed 1500 lines in #a; 500 earlier lines not shown (/history #a) ----"],
+            ["05:00 * ---- missed 1500 messages in #a; 500 earlier messages not shown (/history #a) ----"],
         )
 
     def test_lines_from_someone_ignored_are_not_called_earlier_lines(self) -> None:
         """Missed lines all or partly from someone the user ignores are said so; /history would not show them."""
         self.assertEqual(
             lines(self.end(0, 3, ignored=3)),
-            ["05:00 * ---- missed 3 lines in #a, all from people you ignore ----"],
+            ["05:00 * ---- missed 3 messages in #a, all from people you ignore ----"],
         )
         self.assertEqual(
             lines(self.end(1, 3, ignored=2)),
-            ["05:00 * ---- missed 3 lines in #a, 2 from people you ignore ----"],
+            ["05:00 * ---- missed 3 messages in #a, 2 from people you ignore ----"],
         )
         self.assertEqual(
             lines(self.end(990, 1500, ignored=10)),
             [
-                "05:00 * ---- missed 1500 lines in #a, 10 from people you ignore; "
-                "500 earlier lines not shown (/history #a) ----"
+                "05:00 * ---- missed 1500 messages in #a, 10 from people you ignore; "
+                "500 earlier messages not shown (/history #a) ----"
             ],
         )
 

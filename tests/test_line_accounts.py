@@ -412,7 +412,7 @@ class SessionsTests(AccountTestCase):
             [
                 b"[1970-01-01 00:00] #dev <alice> two",
                 b"[1970-01-01 00:00] #dev <bob> three",
-                b"*** End of what you missed in #dev: 2 lines.",
+                b"*** End of what you missed in #dev: 2 messages.",
                 b"*** Now talking in #dev.",
             ],
         )

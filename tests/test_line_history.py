@@ -344,6 +344,20 @@ class LaterStoreTests(LineTestCase):
             ],
         )
 
+    def test_a_paste_missed_is_counted_as_one_message(self) -> None:
+        """Lines that arrived together are one message shown as its lines: the marker counts messages, and says so."""
+        alice, alice_wire = self.connect(b"alice")
+        alice.dataReceived(b"/format json\nseen\n")
+        seen = said_lines(alice_wire, self)[-1]
+        alice.dataReceived(b"one\ntwo\nthree\n")
+        self.end_pass()
+        bob, wire = self.connect(None)
+        bob.dataReceived(f"/format json\n/resume #lobby {seen['id']}\nbob\n".encode())
+        self.assertEqual(
+            [(line.get("text"), line.get("history")) for line in said_lines(wire, self)[-2:]],
+            [("one\ntwo\nthree", True), ("End of what you missed in #lobby: 1 message.", None)],
+        )
+
     def test_lines_said_while_a_resume_reads_come_after_its_marker_once_each(self) -> None:
         """A resume holds live lines as a replay does: the missed lines, the marker, then what came meanwhile."""
         alice, alice_wire = self.connect(b"alice")
@@ -358,7 +372,7 @@ class LaterStoreTests(LineTestCase):
         self.store.answer()
         self.assertEqual(
             [(line.get("text"), line.get("history")) for line in said_lines(wire, self)],
-            [("missed", True), ("End of what you missed in #lobby: 1 line.", None), ("during", None)],
+            [("missed", True), ("End of what you missed in #lobby: 1 message.", None), ("during", None)],
         )
 
     def test_other_rooms_and_private_lines_wait_too_and_keep_their_order(self) -> None:
@@ -784,7 +798,7 @@ class ResumeTests(LineTestCase):
                 ("said", "line 5", True),
                 ("said", "line 6", True),
                 ("said", "line 7", True),
-                ("notice", "End of what you missed in #dev: 4 lines.", None),
+                ("notice", "End of what you missed in #dev: 4 messages.", None),
                 ("said", "live", None),
             ],
         )
@@ -810,7 +824,7 @@ class ResumeTests(LineTestCase):
                 "missed": 3,
                 "earlier": True,
                 "ignored": 3,
-                "text": "End of what you missed in #dev: 3 lines, all from people you ignore.",
+                "text": "End of what you missed in #dev: 3 messages, all from people you ignore.",
             },
         )
 
@@ -826,7 +840,7 @@ class ResumeTests(LineTestCase):
         self.assertEqual([line.get("text") for line in lines if line.get("history")], ["line 5"])
         self.assertEqual(
             (lines[-1]["count"], lines[-1]["missed"], lines[-1]["ignored"], lines[-1]["text"]),
-            (1, 3, 2, "End of what you missed in #dev: 3 lines, 2 from people you ignore."),
+            (1, 3, 2, "End of what you missed in #dev: 3 messages, 2 from people you ignore."),
         )
 
     def test_rooms_noted_before_a_nickname_are_where_choosing_one_puts_the_session(self) -> None:
@@ -850,9 +864,9 @@ class ResumeTests(LineTestCase):
             [
                 "You are bob.",
                 "lobby again",
-                "End of what you missed in #lobby: 1 line.",
+                "End of what you missed in #lobby: 1 message.",
                 "line 4",
-                "End of what you missed in #dev: 1 line.",
+                "End of what you missed in #dev: 1 message.",
             ],
         )
         self.assertEqual((self.bob.current, self.bob.resuming), ("#dev", {}))
@@ -950,7 +964,7 @@ class ResumeTests(LineTestCase):
         missed = [
             b"[1970-01-01 00:00] #dev <alice> line 5",
             b"[1970-01-01 00:00] #dev <alice> line 6",
-            b"*** End of what you missed in #dev: 2 lines.",
+            b"*** End of what you missed in #dev: 2 messages.",
         ]
         self.bob.dataReceived(f"/resume #dev {lobby['id']}\n".encode())
         self.assertEqual(self.lines(self.bob_wire)[2:], missed)
@@ -971,7 +985,7 @@ class ResumeTests(LineTestCase):
             [
                 b"[1970-01-01 00:00] #dev <alice> line 4",
                 b"[1970-01-01 00:00] #dev <alice> line 5",
-                b"*** End of what you missed in #dev: 2 lines.",
+                b"*** End of what you missed in #dev: 2 messages.",
             ],
         )
 
@@ -1060,7 +1074,7 @@ class ResumeBoundTests(LineTestCase):
                 "count": 1000,
                 "missed": 1005,
                 "earlier": True,
-                "text": "End of what you missed in #lobby: 1005 lines, the last 1000 shown; "
+                "text": "End of what you missed in #lobby: 1005 messages, the last 1000 shown; "
                 "/history #lobby shows earlier lines.",
             },
         )
@@ -1084,7 +1098,7 @@ class ResumeBoundTests(LineTestCase):
         self.assertEqual(shown[-1][-405:-401], b"1000")
         self.assertEqual(
             lines[-1],
-            f"*** End of what you missed in #lobby: 1000 lines, the last {len(shown)} shown; "
+            f"*** End of what you missed in #lobby: 1000 messages, the last {len(shown)} shown; "
             "/history #lobby shows earlier lines.".encode(),
         )
 

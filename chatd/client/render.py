@@ -514,12 +514,12 @@ def _missed(room: str, shown: int, missed: int, ignored: int) -> str:
     if not missed:
         said = f"nothing missed in {room}"
     else:
-        said = f"missed {counted(missed, 'line')} in {room}"
+        said = f"missed {counted(missed, 'message')} in {room}"
         if ignored:
             said += f", {ignored if ignored < missed else 'all'} from people you ignore"
         earlier = missed - shown - ignored
         if earlier > 0:
-            said += f"; {counted(earlier, 'earlier line')} not shown (/history {room})"
+            said += f"; {counted(earlier, 'earlier message')} not shown (/history {room})"
     return f"---- {said} ----"
 
 

@@ -316,13 +316,13 @@ def _missed_end(room: str, shown: int, missed: int, ignored: int = 0) -> Notice:
     if not missed:
         text = f"Nothing missed in {room}."
     elif shown + ignored == missed:
-        text = f"End of what you missed in {room}: {counted(missed, 'line')}" + (
+        text = f"End of what you missed in {room}: {counted(missed, 'message')}" + (
             f", {hidden}." if ignored else "."
         )
     else:
         last = f"the last {shown} shown" if shown else "none shown"
         also = f", {hidden}" if ignored else ""
-        text = f"End of what you missed in {room}: {counted(missed, 'line')}, {last}{also}; /history {room} shows earlier lines."
+        text = f"End of what you missed in {room}: {counted(missed, 'message')}, {last}{also}; /history {room} shows earlier lines."
     details: dict[str, object] = {"room": room, "count": shown, "missed": missed, "earlier": True}
     if ignored:
         details["ignored"] = ignored

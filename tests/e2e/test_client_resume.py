@@ -169,7 +169,7 @@ class ReconnectResumeTests(TestCase):
         before = len(screen.lines)
 
         clock.advance(1.0)
-        await screen.showing("---- missed 2 lines in #dev ----")
+        await screen.showing("---- missed 2 messages in #dev ----")
         said_by(bob, "live")
         await screen.showing("#lobby <bob> live")
         back = [STAMP.sub("", line) for line in screen.lines[before:]]
@@ -182,12 +182,12 @@ class ReconnectResumeTests(TestCase):
                 "- alice joined #lobby",
                 "* In #lobby (2): bob alice",
                 "| #lobby <bob> missed in lobby",
-                "* ---- missed 1 line in #lobby ----",
+                "* ---- missed 1 message in #lobby ----",
                 "- alice joined #dev",
                 "* In #dev (2): @bob alice",
                 "| #dev <bob> missed in dev 1",
                 "| #dev * bob missed in dev 2",
-                "* ---- missed 2 lines in #dev ----",
+                "* ---- missed 2 messages in #dev ----",
                 "  #lobby <bob> live",
             ],
         )

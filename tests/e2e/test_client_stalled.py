@@ -67,7 +67,7 @@ class StalledTests(TestCase):
         # The pause is announced before ClientService schedules it on the clock: let it, on the next turn.
         await deferLater(reactor, 0, lambda: None)
         clock.advance(1.0)
-        await screen.showing("---- missed 1 line in #lobby ----")
+        await screen.showing("---- missed 1 message in #lobby ----")
         await screen.showing("#lobby <alice> into the tunnel")
         read_until(bob, "<alice> into the tunnel")
         self.assertEqual((screen.count("<bob> before"), screen.count("<bob> missed")), (1, 1))

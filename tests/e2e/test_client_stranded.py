@@ -71,7 +71,7 @@ class StrandedTests(TestCase):
         sees alice neither quit nor join."""
         screen, clock, _, bob = await self.alice_stranded()
         clock.advance(1.0)
-        await screen.showing("---- missed 1 line in #lobby ----")
+        await screen.showing("---- missed 1 message in #lobby ----")
         self.assertEqual((screen.count("<bob> before"), screen.count("<bob> missed")), (1, 1))
         self.assertEqual((screen.count("Lost the server"), screen.count("already taken")), (1, 0))
         said_by(bob, "after")
@@ -86,5 +86,5 @@ class StrandedTests(TestCase):
         await proxy.release()
         read_until(bob, "-- alice quit (connection closed)")
         clock.advance(1.0)
-        await screen.showing("---- missed 1 line in #lobby ----")
+        await screen.showing("---- missed 1 message in #lobby ----")
         self.assertEqual((screen.count("takeover"), screen.count("already taken")), (0, 0))

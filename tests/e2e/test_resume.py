@@ -128,7 +128,7 @@ class ResumeTests(SynchronousTestCase):
                 "count": 4,
                 "missed": 4,
                 "earlier": True,
-                "text": "End of what you missed in #lobby: 4 lines.",
+                "text": "End of what you missed in #lobby: 4 messages.",
             },
         )
         [live] = self.talk(alice, "live")
@@ -159,7 +159,7 @@ class ResumeTests(SynchronousTestCase):
         lines, end = self.resumed(bob)
         self.assertEqual(lines, [{**line, "history": True} for line in after])
         self.assertEqual(
-            end, {**self.resumed_end(2, 2), "text": "End of what you missed in #lobby: 2 lines."}
+            end, {**self.resumed_end(2, 2), "text": "End of what you missed in #lobby: 2 messages."}
         )
 
     def test_a_line_forgotten_by_retention_is_where_what_was_missed_begins(self) -> None:
@@ -185,7 +185,7 @@ class ResumeTests(SynchronousTestCase):
         lines, end = self.resumed(bob)
         self.assertEqual([line["text"] for line in lines], ["young 1", "young 2"])
         self.assertEqual(
-            end, {**self.resumed_end(2, 2), "text": "End of what you missed in #lobby: 2 lines."}
+            end, {**self.resumed_end(2, 2), "text": "End of what you missed in #lobby: 2 messages."}
         )
 
     def test_after_kill_9_the_client_gets_exactly_the_lines_it_missed(self) -> None:
@@ -222,7 +222,7 @@ class ResumeTests(SynchronousTestCase):
             end,
             {
                 **self.resumed_end(RESUME_MOST, RESUME_MOST + 3),
-                "text": "End of what you missed in #lobby: 1003 lines, the last 1000 shown; "
+                "text": "End of what you missed in #lobby: 1003 messages, the last 1000 shown; "
                 "/history #lobby shows earlier lines.",
             },
         )

@@ -1697,7 +1697,7 @@ class ResumeTests(SynchronousTestCase):
         alice.open("#dev")
         alice.wait_for_said("missed in dev 2")
         self.assertEqual(alice.said(), ["seen in dev", "missed in dev 1", "missed in dev 2"])
-        self.assertIn("End of what you missed in #dev: 2 lines.", alice.texts(".log .line.notice .text"))
+        self.assertIn("End of what you missed in #dev: 2 messages.", alice.texts(".log .line.notice .text"))
 
     def restart_seen_from_lobby(self, daemon: Daemon, url: str, alice: Page) -> LineClient:
         """Restart ``daemon`` (in memory) under ``alice``'s page; carol, on nc, is in #lobby before the page comes back."""
