@@ -164,3 +164,20 @@ class SendAgainTests(LinkTestCase):
         again.sent()
         again.register()
         self.assertEqual(again.sent(), [])
+
+    def test_a_line_refused_long_before_the_drop_is_not_sent_again(self) -> None:
+        """A line with no echo (the server refused it) a minute before the stall is no line the stall lost."""
+        peer = self.endpoint.accept()
+        self.link.send("alice")
+        peer.register()
+        self.link.send("refused long ago")
+        peer.send(said("others talk"))
+        self.clock.advance(60)
+        peer.send(said("still talking"))
+        self.clock.advance(QUIET_SECONDS + ANSWER_SECONDS)
+        peer.close()
+        self.clock.advance(2)
+        again = self.endpoint.accept()
+        again.sent()
+        again.register()
+        self.assertEqual(again.sent(), [])

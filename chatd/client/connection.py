@@ -268,7 +268,7 @@ class Link:
             return False
         self.presence.sending(text)
         if self.presence.nick is not None:
-            self.unechoed.sent(text, self.presence.current)
+            self.unechoed.sent(text, self.presence.current, self._reactor.seconds())
         self._connection.sendLine(text.encode("utf-8"))
         return True
 
@@ -473,6 +473,7 @@ class Link:
 
     def _lost(self, reason: Failure) -> None:
         reached, self._connection = self._connection is not None, None
+        self.unechoed.lost(self._reactor.seconds())
         if self._watch is not None:
             self._watch.stop()
             self._watch = None

@@ -8,12 +8,26 @@ back and neither its echo nor the resume showed it: sent again then, once,
 it is no duplicate. One that did arrive is shown by the resume, and is not
 sent again. Commands have no echo to prove them: those sent since the
 server last said anything are counted, to tell the user they may be lost.
+
+A line the server refused (a mute, a line too long) never comes back
+either: only the lines sent in the last ``WINDOW`` seconds before the
+connection was lost are ever sent again, and at most ``MOST`` are held,
+so a line refused hours ago is not said on the next reconnection.
 """
 
 from dataclasses import dataclass
 
+from chatd.client.liveness import ANSWER_SECONDS, QUIET_SECONDS
 from chatd.client.render import Message
 from chatd.text import fold
+
+WINDOW = QUIET_SECONDS + ANSWER_SECONDS + 12.0
+"""Seconds before a connection is lost within which a line not seen back may have gone into it unread: a stall is
+noticed ``QUIET_SECONDS + ANSWER_SECONDS`` after the last line heard, and 12 s more cover a line sent just before
+that one whose echo was still on its way. Older lines not seen back were refused, not lost."""
+
+MOST = 50
+"""Lines not seen back held at most, the oldest forgotten first: a stall's few, whatever a long session refused."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +39,8 @@ class _Line:
     action: bool
     typed: str
     """As typed, to send again."""
+    at: float
+    """When it was sent (the client's clock), for ``WINDOW``."""
 
 
 class Unechoed:
@@ -38,18 +54,27 @@ class Unechoed:
         self.commands = 0
         """Commands sent since the last line heard from the server."""
 
-    def sent(self, typed: str, room: str | None) -> None:
-        """Note a line sent with ``room`` current: a room line until echoed, a command until the server speaks."""
+    def sent(self, typed: str, room: str | None, at: float) -> None:
+        """Note a line sent at ``at`` with ``room`` current: a room line until echoed, a command until the server
+        speaks."""
         words = typed.split(maxsplit=1)
         if typed.startswith("/") and not typed.startswith("//"):
             if words[0].lower() == "/me" and len(words) == 2 and room is not None:
-                self._lines.append(_Line(fold(room), _key(words[1]), True, typed))
+                self._hold(_Line(fold(room), _key(words[1]), True, typed, at))
             else:
                 self.commands += 1
         elif room is not None and typed.strip():
-            self._lines.append(
-                _Line(fold(room), _key(typed[1:] if typed.startswith("//") else typed), False, typed)
+            self._hold(
+                _Line(fold(room), _key(typed[1:] if typed.startswith("//") else typed), False, typed, at)
             )
+
+    def _hold(self, line: _Line) -> None:
+        self._lines.append(line)
+        del self._lines[:-MOST]
+
+    def lost(self, at: float) -> None:
+        """The connection was lost at ``at``: the lines not seen back sent before ``WINDOW`` were refused, not lost."""
+        self._lines = [line for line in self._lines if line.at >= at - WINDOW]
 
     def back(self) -> bool:
         """The user is named on a new connection: the lines not seen back so far went over one now gone. Whether
