@@ -16,20 +16,14 @@ from typing import Protocol, cast
 from twisted.application.internet import ClientService, backoffPolicy
 from twisted.internet.defer import CancelledError, Deferred
 from twisted.internet.interfaces import (
-    IAddress,
     IDelayedCall,
-    IHandshakeListener,
     IProtocol,
     IProtocolFactory,
     IReactorTime,
-    ISSLTransport,
     IStreamClientEndpoint,
     ITCPTransport,
 )
-from twisted.internet.protocol import Factory, connectionDone
-from twisted.protocols.basic import LineReceiver
 from twisted.python.failure import Failure
-from typing_extensions import override
 from zope.interface import implementer
 
 from chatd.client.e2e import EndToEnd
@@ -40,6 +34,7 @@ from chatd.client.presence import Answer, Presence
 from chatd.client.reach import GREETING_SECONDS, NotChatdError, Server, speaks_chatd
 from chatd.client.render import Shown, parse, render, render_text, status
 from chatd.client.seen import SeenLines
+from chatd.client.serverconnection import ConnectionFactory, ServerConnection
 from chatd.client.style import View
 from chatd.client.unechoed import Unechoed
 from chatd.text import counted
@@ -61,9 +56,6 @@ more failure in a row, so a server that keeps closing is asked less and less oft
 LEAVE_GRACE_SECONDS = 3.0
 """How long leaving waits for the server to say goodbye and close before closing anyway."""
 
-MAX_SERVER_LINE = 16 * 1024 * 1024
-"""Longest server line accepted (a room list on a busy server is long); past it the connection drops."""
-
 
 class Screen(Protocol):
     """Where a link's lines go: the interactive terminal, or plain output."""
@@ -80,52 +72,6 @@ class Screen(Protocol):
 
     def answered(self, answer: Answer) -> None:
         """The server accepted or refused the nickname the client asked for (the answer is shown too)."""
-
-
-@implementer(IHandshakeListener)
-class ServerConnection(LineReceiver):
-    """Bytes <-> lines for one connection; everything else is the link's business."""
-
-    delimiter = b"\n"
-    MAX_LENGTH = MAX_SERVER_LINE
-
-    def __init__(self, link: "Link") -> None:
-        self._link = link
-
-    @override
-    def connectionMade(self) -> None:
-        # Over TLS the link is told only once the server's certificate has
-        # been checked: until then nothing typed may be sent, and a failed
-        # check must end the connection as a failure, not as a goodbye.
-        if not ISSLTransport.providedBy(self.transport):
-            self._link._made(self)
-
-    def handshakeCompleted(self) -> None:  # noqa: N802 - IHandshakeListener's name
-        """The TLS handshake succeeded, certificate and name checked."""
-        self._link._made(self)
-
-    @override
-    def lineReceived(self, line: bytes) -> None:
-        # The server sends CRLF and only UTF-8; a broken byte is shown as U+FFFD, not fatal.
-        self._link._received(line.removesuffix(b"\r").decode("utf-8", "replace"))
-
-    @override
-    def connectionLost(self, reason: Failure = connectionDone) -> None:
-        self._link._lost(reason)
-
-
-class _ConnectionFactory(Factory):
-    """Builds the ``ServerConnection`` of each (re)connection of one link."""
-
-    # Twisted's "Starting factory" lines would land among the chat lines.
-    noisy = False
-
-    def __init__(self, link: "Link") -> None:
-        self._link = link
-
-    @override
-    def buildProtocol(self, addr: IAddress | None) -> ServerConnection:
-        return ServerConnection(self._link)
 
 
 @implementer(IStreamClientEndpoint)
@@ -229,7 +175,7 @@ class Link:
     def start(self, screen: Screen) -> "Deferred[int]":
         """Connect, showing everything on ``screen``; fires with the exit status when done."""
         self._screen = screen
-        factory = _ConnectionFactory(self)
+        factory = ConnectionFactory(self)
         if self._retry:
             endpoint = _Watched(self._endpoint, self._attempt_failed)
             self._service = ClientService(endpoint, factory, retryPolicy=self._delay, clock=self._reactor)
@@ -342,7 +288,8 @@ class Link:
         if self._screen is not None and shown.lines:
             self._screen.show(shown)
 
-    def _made(self, connection: ServerConnection) -> None:
+    def made(self, connection: ServerConnection) -> None:
+        """A connection is up (over TLS, checked): greet the server and time its first line and its quiet."""
         self._connection = connection
         assert connection.transport is not None, "connectionMade has a transport"
         peer = connection.transport.getPeer()
@@ -403,7 +350,8 @@ class Link:
             self._screen.server_connected()
         return True
 
-    def _received(self, text: str) -> None:
+    def received(self, text: str) -> None:
+        """A line from the server: check, follow and show it."""
         if self._watch is not None:
             self._watch.heard()
         self.unechoed.heard()
@@ -471,7 +419,8 @@ class Link:
                 f"Not sent, as the connection dropped: {counted(elsewhere, 'line')} typed in another room."
             )
 
-    def _lost(self, reason: Failure) -> None:
+    def lost(self, reason: Failure) -> None:
+        """The connection is gone: say why, and come back, finish, or count a failed attempt."""
         reached, self._connection = self._connection is not None, None
         self.unechoed.lost(self._reactor.seconds())
         if self._watch is not None:

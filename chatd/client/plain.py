@@ -20,10 +20,11 @@ from twisted.python.failure import Failure
 from typing_extensions import override
 from zope.interface import implementer
 
-from chatd.client.connection import MAX_SERVER_LINE, Link
+from chatd.client.connection import Link
 from chatd.client.presence import Answer
 from chatd.client.progress import Bar, Steps
 from chatd.client.render import Shown
+from chatd.client.serverconnection import MAX_SERVER_LINE
 
 
 @implementer(IHalfCloseableProtocol)
