@@ -28,8 +28,8 @@ from zope.interface import implementer
 
 from chatd.client.e2e import EndToEnd
 from chatd.client.files import Transfers
-from chatd.client.help import own_help
 from chatd.client.liveness import PROBE, STALLED, Watch, answers_probe, is_pong
+from chatd.client.outbox import Outbox
 from chatd.client.presence import Answer, Presence
 from chatd.client.reach import GREETING_SECONDS, NotChatdError, Server, speaks_chatd
 from chatd.client.render import Shown, parse, render, render_text, status
@@ -131,12 +131,8 @@ class Link:
         self._named_at: float | None = None
         """When this connection's user got a nickname, for WORKED_SECONDS."""
         self._leaving = False
-        self._held: list[str] = []
-        """Lines typed while a sealed ``/msg`` before them waits for keys, in the order typed (#17)."""
-        self._holding = False
-        """True while lines wait behind a ``/msg``: every line typed goes behind them."""
-        self._quit: str | None = None
-        """The quit line of a leave that waits behind the held lines."""
+        self._outbox = Outbox(self, reactor, self._quit_now)
+        """The lines typed, sent or carried out in the order typed (chatd.client.outbox)."""
         self._cutoff: IDelayedCall | None = None
         self._watch: Watch | None = None
         """The quiet of this connection, which says when the server has gone silent (chatd.client.liveness)."""
@@ -185,62 +181,8 @@ class Link:
         return self._finished
 
     def send(self, text: str) -> bool:
-        """Send one line as typed (or carry out a client command); False if there is no connection to send it on.
-
-        Lines go in the order typed: while a sealed ``/msg`` waits for its
-        recipient's keys, the lines after it wait behind it (True: taken).
-        """
-        if self._must_wait():
-            self._held.append(text)
-            return True
-        return self._send_now(text)
-
-    def _send_now(self, text: str) -> bool:
-        words = text.split(maxsplit=1)
-        if words and words[0].lower() == "/format":
-            self.say("The client needs JSON lines from the server, so it keeps /format to itself.")
-            return True
-        if words and words[0].lower() == "/help":
-            said, ask_server = own_help(words[1] if len(words) > 1 else "")
-            for line in said:
-                self.say(line)
-            if not ask_server:
-                return True
-        if self._connection is not None and self.e2e is not None and self.e2e.command(text):
-            return True
-        if self.files is not None and self.files.command(text):
-            return True
-        if self._connection is None:
-            return False
-        self.presence.sending(text)
-        if self.presence.nick is not None:
-            self.unechoed.sent(text, self.presence.current, self._reactor.seconds())
-        self._connection.sendLine(text.encode("utf-8"))
-        return True
-
-    def _must_wait(self) -> bool:
-        """Whether a line typed now must wait: lines are held, or a ``/msg`` waits for keys."""
-        if self._holding:
-            return True
-        if self.e2e is None or not self.e2e.msg_waiting():
-            return False
-        self._holding = True
-        self.e2e.when_msg_done(self._let_go)
-        return True
-
-    def _let_go(self) -> None:
-        """The ``/msg`` waited for is through: send the lines held behind it, until one must wait again."""
-        self._holding = False
-        held, self._held = self._held, []
-        unsent = sum(not self.send(text) for text in held)
-        if unsent:
-            # Counted, not quoted: a held line may be an /identify with its password.
-            self.say(
-                f"Not sent either, as the connection dropped: the {counted(unsent, 'line')} typed after that message."
-            )
-        if self._quit is not None and not self._must_wait():
-            line, self._quit = self._quit, None
-            self._quit_now(line)
+        """Send one line as typed, or carry out a client command (``Outbox.send``); False with no connection."""
+        return self._outbox.send(text)
 
     def send_line(self, text: str) -> bool:
         """Send ``text`` to the server as it is, no command of the client's own; False with no connection."""
@@ -265,10 +207,7 @@ class Link:
             self._stop()
             return
         self._leaving = True
-        if self._must_wait():
-            self._quit = line
-            return
-        self._quit_now(line)
+        self._outbox.quit(line)
 
     def _quit_now(self, line: str) -> None:
         assert self._connection is not None, "a leave still waiting is dropped with the connection"
@@ -436,7 +375,7 @@ class Link:
             # Left before the other end said a word: chatd greets at once, so it was no chatd.
             not_chatd = Failure(NotChatdError(None))
         named_at, self._named_at = self._named_at, None
-        self._quit = None
+        self._outbox.lost()
         self.presence.lost()
         if self.e2e is not None:
             self.e2e.offline()
