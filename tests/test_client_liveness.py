@@ -3,7 +3,7 @@
 The link of tests.test_client_connection on a fake endpoint, its time a ``Clock``.
 """
 
-from chatd.client.connection import BACK_TEXT
+from chatd.client.comeback import BACK_TEXT
 from chatd.client.liveness import ANSWER_SECONDS, PROBE, QUIET_SECONDS
 from tests.test_client_connection import START, LinkTestCase, Peer
 

@@ -26,9 +26,10 @@ from twisted.internet.interfaces import (
 from twisted.python.failure import Failure
 from zope.interface import implementer
 
+from chatd.client.comeback import Comeback
 from chatd.client.e2e import EndToEnd
 from chatd.client.files import Transfers
-from chatd.client.liveness import PROBE, STALLED, Watch, answers_probe, is_pong
+from chatd.client.liveness import PROBE, STALLED, Watch, answers_probe
 from chatd.client.outbox import Outbox
 from chatd.client.presence import Answer, Presence
 from chatd.client.reach import GREETING_SECONDS, NotChatdError, Server, speaks_chatd
@@ -37,11 +38,6 @@ from chatd.client.seen import SeenLines
 from chatd.client.serverconnection import ConnectionFactory, ServerConnection
 from chatd.client.style import View
 from chatd.client.unechoed import Unechoed
-from chatd.text import counted
-
-BACK_TEXT = "chatd-client-back"
-"""The text of the ``/ping`` sent on being named again: its pong comes after the rooms and what was missed in them
-(replies keep the order of the lines they answer), when the lines the drop may have lost are known."""
 
 RETRY_POLICY = backoffPolicy(initialDelay=0.5, maxDelay=60.0, factor=1.5, jitter=lambda: random.random() / 2)
 """Seconds to wait before the Nth reconnection attempt in a row: 0.75 s growing to 60 s, plus up to 0.5 s
@@ -140,6 +136,8 @@ class Link:
         """True once this connection was dropped for its silence: the user was told so already."""
         self.unechoed = Unechoed()
         """Room lines sent and not seen back, to send again after a drop unless the resume shows them."""
+        self._comeback = Comeback(self, retry)
+        """What a new connection does for the one that dropped (chatd.client.comeback)."""
         self._greeting: IDelayedCall | None = None
         """The deadline for this connection's first line from the server, until it comes."""
         self._not_chatd: Failure | None = None
@@ -248,12 +246,7 @@ class Link:
         """The server answered nothing, not even the probe: drop the connection and come back (a new one works at
         once where the old one stalled), saying so, and what typed since may be lost."""
         self.say(STALLED)
-        if self.unechoed.commands:
-            self.say(
-                f"The {counted(self.unechoed.commands, 'command')} typed since the server last answered may not have "
-                "reached it: type them again if nothing comes of them."
-            )
-            self.unechoed.heard()
+        self._comeback.stalled()
         self._stalled = True
         if self._connection is not None and self._connection.transport is not None:
             # Not loseConnection: that waits for the unsent bytes to go, and nothing goes on a stalled connection.
@@ -300,8 +293,7 @@ class Link:
         message = parse(text)
         if message is not None and answers_probe(message):
             return
-        if message is not None and is_pong(message, BACK_TEXT):
-            self._send_again()
+        if message is not None and self._comeback.back(message):
             return
         if message is not None:
             message = self.seen.received(message)
@@ -321,12 +313,8 @@ class Link:
         named = self._named_at is None and self.presence.nick is not None
         if named:
             self._named_at = now
-            if self.unechoed.back():
-                self.send_line(f"/ping {BACK_TEXT}")
-        instead = None if answer is None else self.presence.instead_of_takeover(answer)
-        if instead is not None:
-            # Nothing of it is shown: the nickname asked for as ever is answered as on any connection.
-            self.send_line(instead)
+            self._comeback.named()
+        if answer is not None and self._comeback.instead_of_takeover(answer):
             return
         shown = self.e2e.received(message) if self.e2e is not None else None
         if shown is None and self.files is not None:
@@ -334,29 +322,10 @@ class Link:
         self._show(render(message, self.view, now) if shown is None else shown)
         if named and self.files is not None:
             self.files.online()
-        if answer is not None and answer.forgotten and self._retry:
-            # Piped, the refusal ends the run (PlainIO.answered): there is no next connection to speak of.
-            self.say(
-                f"The server refused the password the client had for {answer.nick}, so it will not send it again: type "
-                f"/identify {answer.nick} PASSWORD, or choose another nickname."
-            )
+        if answer is not None:
+            self._comeback.refused(answer)
         if answer is not None and self._screen is not None:
             self._screen.answered(answer)
-
-    def _send_again(self) -> None:
-        """Back in the rooms, shown what was missed: send the lines typed into the dropped connection that neither
-        came back nor were shown among what was missed, once; those for a room no longer current are said lost."""
-        again, elsewhere = self.unechoed.take(self.presence.current)
-        if again:
-            self.say(
-                f"Sending again the {counted(len(again), 'line')} the dropped connection did not deliver."
-            )
-        for text in again:
-            self.send(text)
-        if elsewhere:
-            self.say(
-                f"Not sent, as the connection dropped: {counted(elsewhere, 'line')} typed in another room."
-            )
 
     def lost(self, reason: Failure) -> None:
         """The connection is gone: say why, and come back, finish, or count a failed attempt."""
