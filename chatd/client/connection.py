@@ -8,23 +8,18 @@ stdout. Interactive links reconnect with backoff through Twisted's
 with exit status 1 instead of hanging.
 """
 
-import random
 from collections.abc import Callable
 from datetime import tzinfo
 from typing import Protocol, cast
 
-from twisted.application.internet import ClientService, backoffPolicy
 from twisted.internet.defer import CancelledError, Deferred
 from twisted.internet.interfaces import (
     IDelayedCall,
-    IProtocol,
-    IProtocolFactory,
     IReactorTime,
     IStreamClientEndpoint,
     ITCPTransport,
 )
 from twisted.python.failure import Failure
-from zope.interface import implementer
 
 from chatd.client.comeback import Comeback
 from chatd.client.e2e import EndToEnd
@@ -34,20 +29,11 @@ from chatd.client.outbox import Outbox
 from chatd.client.presence import Answer, Presence
 from chatd.client.reach import GREETING_SECONDS, NotChatdError, Server, speaks_chatd
 from chatd.client.render import Shown, parse, render, render_text, status
+from chatd.client.retries import RETRY_POLICY, Retries
 from chatd.client.seen import SeenLines
 from chatd.client.serverconnection import ConnectionFactory, ServerConnection
 from chatd.client.style import View
 from chatd.client.unechoed import Unechoed
-
-RETRY_POLICY = backoffPolicy(initialDelay=0.5, maxDelay=60.0, factor=1.5, jitter=lambda: random.random() / 2)
-"""Seconds to wait before the Nth reconnection attempt in a row: 0.75 s growing to 60 s, plus up to 0.5 s
-of jitter so that the users of a restarted server do not all come back in the same instant."""
-
-WORKED_SECONDS = 10.0
-"""How long a session must have had its nickname for its end to start the pauses afresh.
-
-Anything shorter (refused at once, banned, a failed TLS check) counts as one
-more failure in a row, so a server that keeps closing is asked less and less often."""
 
 LEAVE_GRACE_SECONDS = 3.0
 """How long leaving waits for the server to say goodbye and close before closing anyway."""
@@ -68,24 +54,6 @@ class Screen(Protocol):
 
     def answered(self, answer: Answer) -> None:
         """The server accepted or refused the nickname the client asked for (the answer is shown too)."""
-
-
-@implementer(IStreamClientEndpoint)
-class _Watched:
-    """An endpoint that tells the link why an attempt failed, before ClientService schedules the next."""
-
-    def __init__(self, endpoint: IStreamClientEndpoint, failed: Callable[[Failure], None]) -> None:
-        self._endpoint = endpoint
-        self._failed = failed
-
-    def connect(self, protocolFactory: IProtocolFactory) -> "Deferred[IProtocol]":  # noqa: N803 - the interface's name
-        attempt = self._endpoint.connect(protocolFactory)
-        attempt.addErrback(self._note)
-        return attempt
-
-    def _note(self, failure: Failure) -> Failure:
-        self._failed(failure)
-        return failure
 
 
 class Link:
@@ -115,15 +83,11 @@ class Link:
         self._reactor = reactor
         self._colour = colour
         self._retry = retry
-        self._policy = policy
         self._zone = zone
         self._screen: Screen | None = None
-        self._service: ClientService | None = None
+        self._retries = Retries(reactor, policy, self.say)
+        """The pauses between attempts, started only if the link retries (chatd.client.retries)."""
         self._connection: ServerConnection | None = None
-        self._failure: str | None = None
-        """Why the last attempt failed, said with the pause before the next."""
-        self._failures = 0
-        """Attempts and sessions that failed in a row: the count the retry policy is given."""
         self._named_at: float | None = None
         """When this connection's user got a nickname, for WORKED_SECONDS."""
         self._leaving = False
@@ -171,9 +135,7 @@ class Link:
         self._screen = screen
         factory = ConnectionFactory(self)
         if self._retry:
-            endpoint = _Watched(self._endpoint, self._attempt_failed)
-            self._service = ClientService(endpoint, factory, retryPolicy=self._delay, clock=self._reactor)
-            self._service.startService()
+            self._retries.start(self._endpoint, factory, self._attempt_failed)
         else:
             self._endpoint.connect(factory).addErrback(self._attempt_failed)
         return self._finished
@@ -357,8 +319,7 @@ class Link:
             # The TLS handshake failed or was cut, or the other end is no chatd: an attempt that failed, not a server lost.
             self._attempt_failed(not_chatd or reason)
             return
-        if named_at is not None and self._reactor.seconds() - named_at >= WORKED_SECONDS:
-            self._failures = 0
+        self._retries.ended(None if named_at is None else self._reactor.seconds() - named_at)
         if not stalled:
             self.say(self.server.lost(reason))
         if not self._retry:
@@ -368,33 +329,17 @@ class Link:
         if failure.check(CancelledError):
             return
         if self._retry and not self._leaving:
-            self._failure = self.server.unreachable(failure)
+            self._retries.failed(self.server.unreachable(failure))
         else:
             self.say(self.server.unreachable(failure))
             self._finish(1)
 
-    def _delay(self, attempt: int) -> float:
-        """ClientService's retry policy, shown to the user as it is applied.
-
-        ClientService counts failures since the last connection, so a server
-        that accepts and then closes would be retried at the first pause
-        forever. The link counts them itself, until a session that worked.
-        """
-        self._failures += 1
-        delay = self._policy(self._failures)
-        failure, self._failure = self._failure, None
-        if failure is None:
-            self.say(f"Reconnecting in {delay:.1f} s.")
-        else:
-            self.say(f"{failure} Retrying in {delay:.1f} s.")
-        return delay
-
     def _stop(self) -> None:
         if self._cutoff is not None and self._cutoff.active():
             self._cutoff.cancel()
-        if self._service is not None:
-            service, self._service = self._service, None
-            service.stopService().addBoth(lambda _: self._finish(0))
+        stopping = self._retries.stop()
+        if stopping is not None:
+            stopping.addBoth(lambda _: self._finish(0))
         elif self._connection is not None and self._connection.transport is not None:
             # connectionLost comes back here with no connection, and finishes.
             self._connection.transport.loseConnection()
