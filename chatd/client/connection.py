@@ -24,10 +24,11 @@ from twisted.python.failure import Failure
 from chatd.client.comeback import Comeback
 from chatd.client.e2e import EndToEnd
 from chatd.client.files import Transfers
+from chatd.client.firstline import FirstLine
 from chatd.client.liveness import PROBE, STALLED, Watch, answers_probe
 from chatd.client.outbox import Outbox
 from chatd.client.presence import Answer, Presence
-from chatd.client.reach import GREETING_SECONDS, NotChatdError, Server, speaks_chatd
+from chatd.client.reach import Server
 from chatd.client.render import Shown, parse, render, render_text, status
 from chatd.client.retries import RETRY_POLICY, Retries
 from chatd.client.seen import SeenLines
@@ -102,10 +103,8 @@ class Link:
         """Room lines sent and not seen back, to send again after a drop unless the resume shows them."""
         self._comeback = Comeback(self, retry)
         """What a new connection does for the one that dropped (chatd.client.comeback)."""
-        self._greeting: IDelayedCall | None = None
-        """The deadline for this connection's first line from the server, until it comes."""
-        self._not_chatd: Failure | None = None
-        """Why this connection, a chatd's by its address, turned out to be none: it ends as an attempt failed."""
+        self._first: FirstLine | None = None
+        """Whether this connection's other end is chatd, as its first line tells (chatd.client.firstline)."""
         self._finished: Deferred[int] = Deferred()
         self.seen = SeenLines()
         """The lines shown lately, so a ``deleted`` says whose line of when went (chatd.client.seen)."""
@@ -201,7 +200,7 @@ class Link:
         )
         for line in self.presence.greeting():
             connection.sendLine(line.encode("utf-8"))
-        self._greeting = self._reactor.callLater(GREETING_SECONDS, self._foreign, None)
+        self._first = FirstLine(self._reactor, self._speaks_chatd, connection.transport.loseConnection)
         self._watch = Watch(self._reactor, lambda: self.send_line(PROBE), self._stall)
 
     def _stall(self) -> None:
@@ -214,42 +213,19 @@ class Link:
             # Not loseConnection: that waits for the unsent bytes to go, and nothing goes on a stalled connection.
             cast(ITCPTransport, self._connection.transport).abortConnection()
 
-    def _foreign(self, answer: str | None) -> None:
-        """The server's first line, ``answer`` (None: none came in time), is not chatd's: close, saying why."""
-        self._greeting = None
-        self._not_chatd = Failure(NotChatdError(answer))
-        if self._connection is not None and self._connection.transport is not None:
-            self._connection.transport.loseConnection()
-
-    def _is_chatd(self, text: str) -> bool:
-        """Whether, ``text`` just received, the other end still counts as chatd: its first line decides.
-
-        A first line that is not chatd's closes the connection. One that is
-        lets the password go (``--identify``): never before, or chatd's web
-        or IRC port named by mistake, or another service, would be handed it.
-        """
-        if self._not_chatd is not None:
-            return False
-        if self._greeting is None:
-            return True
-        # The first line tells chatd from its web or IRC port, which answer HTTP or IRC (or wait: the deadline).
-        self._greeting.cancel()
-        self._greeting = None
-        if not speaks_chatd(text):
-            self._foreign(text)
-            return False
+    def _speaks_chatd(self) -> None:
+        """The first line shows chatd: the password may go (``--identify``), and lines typed now reach chatd."""
         for line in self.presence.identification():
             self.send_line(line)
         if self._screen is not None:
             self._screen.server_connected()
-        return True
 
     def received(self, text: str) -> None:
         """A line from the server: check, follow and show it."""
         if self._watch is not None:
             self._watch.heard()
         self.unechoed.heard()
-        if not self._is_chatd(text):
+        if self._first is not None and not self._first.passes(text):
             return
         now = self._reactor.seconds()
         message = parse(text)
@@ -297,14 +273,8 @@ class Link:
             self._watch.stop()
             self._watch = None
         stalled, self._stalled = self._stalled, False
-        unanswered = self._greeting is not None
-        if self._greeting is not None:
-            self._greeting.cancel()
-            self._greeting = None
-        not_chatd, self._not_chatd = self._not_chatd, None
-        if reached and unanswered and self._leaving:
-            # Left before the other end said a word: chatd greets at once, so it was no chatd.
-            not_chatd = Failure(NotChatdError(None))
+        first, self._first = self._first, None
+        not_chatd = first.ended(self._leaving) if first is not None else None
         named_at, self._named_at = self._named_at, None
         self._outbox.lost()
         self.presence.lost()
