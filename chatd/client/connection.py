@@ -1,24 +1,25 @@
-"""The client's one connection to the server: connect, reconnect, send, and show what comes back.
+"""The client's link to the server: its connections' life, and every server line followed and shown.
 
-``Link`` asks for JSON lines as soon as it is connected, feeds every server
-object to ``Presence`` (who and where the user is) and to the renderer, and
-hands the rendered lines to a ``Screen``: the interactive terminal or plain
-stdout. Interactive links reconnect with backoff through Twisted's
-``ClientService`` and say so on screen; plain links, run by scripts, give up
-with exit status 1 instead of hanging.
+``Link`` outlives each connection: it greets the server as soon as one
+is made, feeds every server object to ``Presence`` (who and where the
+user is) and to the renderer, and hands the rendered lines to a
+``Screen``: the interactive terminal or plain stdout. Interactive links
+come back after a drop or a failed attempt, saying so on screen; plain
+links, run by scripts, give up with exit status 1 instead of hanging.
+
+Its parts are modules of their own: one connection's bytes and lines
+(``serverconnection``), the pauses between attempts (``retries``), the
+first line that tells chatd from another service (``firstline``), the
+server's silence (``liveness``), what the user types (``outbox``) and
+what coming back after a drop takes (``comeback``).
 """
 
 from collections.abc import Callable
 from datetime import tzinfo
-from typing import Protocol, cast
+from typing import cast
 
 from twisted.internet.defer import CancelledError, Deferred
-from twisted.internet.interfaces import (
-    IDelayedCall,
-    IReactorTime,
-    IStreamClientEndpoint,
-    ITCPTransport,
-)
+from twisted.internet.interfaces import IDelayedCall, IReactorTime, IStreamClientEndpoint, ITCPTransport
 from twisted.python.failure import Failure
 
 from chatd.client.comeback import Comeback
@@ -27,10 +28,11 @@ from chatd.client.files import Transfers
 from chatd.client.firstline import FirstLine
 from chatd.client.liveness import PROBE, STALLED, Watch, answers_probe
 from chatd.client.outbox import Outbox
-from chatd.client.presence import Answer, Presence
+from chatd.client.presence import Presence
 from chatd.client.reach import Server
 from chatd.client.render import Shown, parse, render, render_text, status
 from chatd.client.retries import RETRY_POLICY, Retries
+from chatd.client.screen import Screen
 from chatd.client.seen import SeenLines
 from chatd.client.serverconnection import ConnectionFactory, ServerConnection
 from chatd.client.style import View
@@ -38,23 +40,6 @@ from chatd.client.unechoed import Unechoed
 
 LEAVE_GRACE_SECONDS = 3.0
 """How long leaving waits for the server to say goodbye and close before closing anyway."""
-
-
-class Screen(Protocol):
-    """Where a link's lines go: the interactive terminal, or plain output."""
-
-    def show(self, shown: Shown) -> None:
-        """Put the lines of a server line on screen, in the order received."""
-
-    def note(self, shown: Shown) -> None:
-        """Put a line of the client's own (connected, lost, retrying) on screen."""
-
-    def server_connected(self) -> None:
-        """A connection is up and its first line shows it is chatd: lines typed now reach chatd, not another
-        service at a wrong port (a script's ``/identify`` would hand it the password)."""
-
-    def answered(self, answer: Answer) -> None:
-        """The server accepted or refused the nickname the client asked for (the answer is shown too)."""
 
 
 class Link:
@@ -180,9 +165,6 @@ class Link:
 
     def show(self, shown: Shown) -> None:
         """Put lines of the server's on screen (a message held until its sender's keys were fetched)."""
-        self._show(shown)
-
-    def _show(self, shown: Shown) -> None:
         if self._screen is not None and shown.lines:
             self._screen.show(shown)
 
@@ -190,14 +172,7 @@ class Link:
         """A connection is up (over TLS, checked): greet the server and time its first line and its quiet."""
         self._connection = connection
         assert connection.transport is not None, "connectionMade has a transport"
-        peer = connection.transport.getPeer()
-        address = getattr(peer, "host", str(peer))
-        # The address too when a name was given, so the user knows which machine answered.
-        self.say(
-            f"Connected to {self.server}."
-            if self.server.host == address
-            else f"Connected to {self.server} ({address})."
-        )
+        self.say(self.server.connected(connection.transport.getPeer()))
         for line in self.presence.greeting():
             connection.sendLine(line.encode("utf-8"))
         self._first = FirstLine(self._reactor, self._speaks_chatd, connection.transport.loseConnection)
@@ -240,7 +215,7 @@ class Link:
             # line, /format json (docs/PROTOCOL.md): of the text before it, only
             # a refusal on connect (ERR, then the close) is news.
             if text.startswith("ERR "):
-                self._show(render_text(text, self.view, now))
+                self.show(render_text(text, self.view, now))
             return
         if message.get("type") == "notice" and message.get("kind") == "bye":
             # The server closes after its goodbye: that close is no loss, whoever sent the quit.
@@ -257,7 +232,7 @@ class Link:
         shown = self.e2e.received(message) if self.e2e is not None else None
         if shown is None and self.files is not None:
             shown = self.files.received(message)
-        self._show(render(message, self.view, now) if shown is None else shown)
+        self.show(render(message, self.view, now) if shown is None else shown)
         if named and self.files is not None:
             self.files.online()
         if answer is not None:

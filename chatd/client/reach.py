@@ -2,12 +2,13 @@
 
 ``connect_to`` builds the endpoint for the command line: plain TCP, or TLS
 that checks the certificate and the name with Twisted's own
-``optionsForClientTLS``. ``Server`` turns each way of failing into words a
-person can act on (a refused connection, a certificate for another name,
-``--tls`` against the plain port, the web or IRC port by mistake), never a
-Python repr. Over TLS, reaching the server means finishing the handshake: a
-connection that ends before it was never a session, so it is not "lost";
-nor is one whose other end turns out not to speak chatd's line protocol.
+``optionsForClientTLS``. ``Server`` says which machine answered, and
+turns each way of failing into words a person can act on (a refused
+connection, a certificate for another name, ``--tls`` against the plain
+port, the web or IRC port by mistake), never a Python repr. Over TLS,
+reaching the server means finishing the handshake: a connection that
+ends before it was never a session, so it is not "lost"; nor is one
+whose other end turns out not to speak chatd's line protocol.
 """
 
 from collections.abc import Callable, Sequence
@@ -19,7 +20,7 @@ from OpenSSL import SSL
 from service_identity import VerificationError
 from twisted.internet import error
 from twisted.internet.endpoints import HostnameEndpoint, wrapClientTLS
-from twisted.internet.interfaces import IOpenSSLClientConnectionCreator, IStreamClientEndpoint
+from twisted.internet.interfaces import IAddress, IOpenSSLClientConnectionCreator, IStreamClientEndpoint
 from twisted.internet.ssl import Certificate, CertificateOptions, optionsForClientTLS, platformTrust
 from twisted.protocols.tls import TLSMemoryBIOProtocol
 from twisted.python.failure import Failure
@@ -82,6 +83,12 @@ class Server:
 
     def __str__(self) -> str:
         return f"{self.host} port {self.port}"
+
+    def connected(self, peer: IAddress) -> str:
+        """That a connection to ``peer`` is up: its address too when a name was given, so the user knows which
+        machine answered."""
+        address = getattr(peer, "host", str(peer))
+        return f"Connected to {self}." if self.host == address else f"Connected to {self} ({address})."
 
     def unreachable(self, failure: Failure) -> str:
         """Why a connection attempt (the TCP connection, or over TLS its handshake) failed."""
