@@ -1,6 +1,6 @@
 // The page's one connection to chatd: a WebSocket at /ws on the page's own
 // origin, opened again after it drops, with growing pauses (as the terminal
-// client's chatd/client/connection.py does) so the users of a restarted
+// client's chatd/client/retries.py does) so the users of a restarted
 // server do not all come back in the same instant; or, when told to hold,
 // only once asked again.
 
