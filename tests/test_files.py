@@ -247,6 +247,7 @@ class WholeTransferTests(FileTestCase):
                     "reason": "withdrawn by the sender",
                     "left": 0,
                     "left_room": None,
+                    "taken_down_from": None,
                 }
             ],
         )
@@ -272,6 +273,7 @@ class WholeTransferTests(FileTestCase):
             "reason": "withdrawn by the sender",
             "left": 0,
             "left_room": None,
+            "taken_down_from": None,
         }
         for wire in (uploading_wire, other_wire, bob_wire):
             self.assertEqual(self.objects(wire), [withdrawn])
@@ -339,6 +341,7 @@ class WholeTransferTests(FileTestCase):
             "reason": "cancelled by the recipient",
             "left": 0,
             "left_room": None,
+            "taken_down_from": None,
         }
         self.assertEqual(self.objects(alice_wire), [cancelled])
         self.assertEqual(self.objects(bob_wire), [cancelled])

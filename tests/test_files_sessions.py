@@ -157,6 +157,7 @@ class OtherSessionTests(SessionsTestCase):
             "reason": "cancelled by the recipient",
             "left": 0,
             "left_room": None,
+            "taken_down_from": None,
         }
         for wire in (self.alice_wire, self.second_wire):
             self.assertEqual(self.objects(wire), [cancelled])
@@ -204,6 +205,7 @@ class DownloadElsewhereTests(SessionsTestCase):
                     "reason": "cancelled by the recipient",
                     "left": 1,
                     "left_room": None,
+                    "taken_down_from": None,
                 }
             ],
         )
@@ -256,6 +258,7 @@ class DownloadElsewhereTests(SessionsTestCase):
                     "reason": "cancelled by the recipient",
                     "left": 0,
                     "left_room": None,
+                    "taken_down_from": None,
                 }
             ],
         )
@@ -295,6 +298,7 @@ class DownloadElsewhereTests(SessionsTestCase):
                     "reason": "withdrawn by the sender",
                     "left": 0,
                     "left_room": None,
+                    "taken_down_from": None,
                 }
             ],
         )

@@ -257,6 +257,7 @@ class LateJoinerTests(FileTestCase):
                 "reason": "you left #maths",
                 "left": 2,
                 "left_room": "#maths",
+                "taken_down_from": None,
             },
         )
         self.assertEqual(self.lines(dave_wire)[-1], f"*** dave cancelled {FILE} (you left #maths).".encode())

@@ -69,7 +69,7 @@ from chatd.domain.replies import (
     UserList,
     Whois,
 )
-from chatd.frontend.named_refusals import AcceptRefusedError, OfferRefusedError
+from chatd.frontend.named_refusals import FileRefusedError, OfferRefusedError
 from chatd.line.errors import UnknownCommandError, UsageError
 from chatd.line.render import Notice, Renderable, error_fields, json_line, offer_fields, text_line
 from chatd.line.wording import word
@@ -414,9 +414,9 @@ def offer_refusals(text: st.SearchStrategy[str]) -> st.SearchStrategy[OfferRefus
     )
 
 
-def accept_refusals(text: st.SearchStrategy[str]) -> st.SearchStrategy[AcceptRefusedError]:
+def accept_refusals(text: st.SearchStrategy[str]) -> st.SearchStrategy[FileRefusedError]:
     """Refusals of accepts, naming the file they answer."""
-    return st.builds(AcceptRefusedError, errors(text), st.from_regex("[0-9a-f]{16}", fullmatch=True))
+    return st.builds(FileRefusedError, errors(text), st.from_regex("[0-9a-f]{16}", fullmatch=True))
 
 
 def renderables(text: st.SearchStrategy[str]) -> st.SearchStrategy[Renderable]:
@@ -502,7 +502,7 @@ class TextLineTests(SynchronousTestCase):
         refusal = NoSuchNicknameError("bob")
         line = b"ERR no-such-nick nobody called bob is online\r\n"
         self.assertEqual(text_line(OfferRefusedError(refusal, "bob", 10, "ab" * 32, "x.bin")), line)
-        self.assertEqual(text_line(AcceptRefusedError(refusal, "1a2b3c4d5e6f7a8b")), line)
+        self.assertEqual(text_line(FileRefusedError(refusal, "1a2b3c4d5e6f7a8b")), line)
 
     def test_room_list_has_a_header_and_a_line_per_room(self) -> None:
         """A room list is a count line and then one line per room, each CRLF."""
@@ -711,7 +711,7 @@ class JsonLineTests(SynchronousTestCase):
                 set(parsed), {"type", "code", "text", *error_fields(refusal), *offer_fields(item)}
             )
             self.assertEqual(parsed["code"], refusal.code)
-        elif isinstance(item, AcceptRefusedError):
+        elif isinstance(item, FileRefusedError):
             self.assertEqual(set(parsed), {"type", "code", "text", "file", *error_fields(item.refusal)})
             self.assertEqual((parsed["code"], parsed["file"]), (item.refusal.code, item.file))
         else:

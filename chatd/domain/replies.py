@@ -286,6 +286,13 @@ class FileCancelled:
     it, ``nick`` being theirs: the offer is theirs no longer. None for a
     withdrawal or a stop, which carry a ``nick`` of theirs too: a field of
     its own, so no client tells the two apart by the words of ``reason``.
+
+    ``taken_down_from`` is the room of a room's offer that ``nick``, an
+    operator or one with authority in that room but not its sender, took
+    down (``/file withdraw``): None for anything else. A recipient's stop
+    carries a ``nick`` not the sender's too, and the withdrawer is often a
+    recipient: without it the sender's client read a take-down as a stop,
+    and told them the offer stayed open.
     """
 
     file: str
@@ -293,6 +300,7 @@ class FileCancelled:
     reason: str
     left: int
     left_room: str | None = None
+    taken_down_from: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

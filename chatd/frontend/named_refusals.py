@@ -1,4 +1,4 @@
-"""Refusals of a ``/file offer`` or a ``/file accept`` that name what they answer (issue 16).
+"""Refusals of a ``/file offer``, a ``/file accept`` or a ``/file withdraw`` that name what they answer (issue 16).
 
 An offer has no id until the server answers it, and its refusals
 (``no-such-nick``, ``file-too-many``, ...) are codes other commands are
@@ -15,7 +15,10 @@ gave the id was lost.
 An accept names its file, but most of its refusals (``file-too-many``,
 ``file-resume-mismatch``) did not: a client with two accepts out took one
 for the oldest's, and the other's download waited for chunks that never
-came. Each refusal of an accept names the file it answers (``file``).
+came. Each refusal of an accept names the file it answers (``file``), and
+so does a take-down's (``/file withdraw`` of someone else's room offer):
+its ``not-owner`` or ``not-operator`` is a ``/kick``'s or a ``/delete``'s
+too, which a page with both out could not tell apart.
 
 Front ends add these to the refusal's JSON (docs/PROTOCOL.md "Files"); its
 text line stays the refusal's: a person reads it under the line they typed.
@@ -52,18 +55,18 @@ class OfferRefusedError(Exception):
 
 
 @dataclass(eq=False)
-class AcceptRefusedError(Exception):
-    """``refusal``, the answer to the accept of the file ``file``: sent as the refusal, its JSON naming ``file``
-    (as ``OfferRefusedError`` is sent)."""
+class FileRefusedError(Exception):
+    """``refusal``, the answer to the accept or the withdrawal of the file ``file``: sent as the refusal, its JSON
+    naming ``file`` (as ``OfferRefusedError`` is sent)."""
 
     refusal: ChatError
     file: str
 
 
-NamedRefusal = OfferRefusedError | AcceptRefusedError
+NamedRefusal = OfferRefusedError | FileRefusedError
 """A refusal that names the command it answers."""
 
-Named = TypeVar("Named", OfferRefusedError, AcceptRefusedError)
+Named = TypeVar("Named", OfferRefusedError, FileRefusedError)
 
 
 def named_refusals(

@@ -47,7 +47,7 @@ from chatd.domain.replies import (
 from chatd.failures import reason
 from chatd.frontend.downloads import Downloads
 from chatd.frontend.late_joiners import LateJoiners
-from chatd.frontend.named_refusals import AcceptRefusedError, OfferRefusedError, named_refusals
+from chatd.frontend.named_refusals import FileRefusedError, OfferRefusedError, named_refusals
 from chatd.frontend.open_transfers import OpenTransfers
 from chatd.frontend.transfer_expiry import TransferExpiry
 from chatd.frontend.transfer_parts import (
@@ -214,7 +214,7 @@ class Transfers:
     def accept(self, peer: Peer, file: str, offset: int = 0, tail: str = "") -> "Deferred[None]":
         """Send ``file`` to ``peer`` from ``offset`` (its last chunk's hash ``tail`` checked first).
 
-        Refuses, each refusal an AcceptRefusedError naming ``file``
+        Refuses, each refusal an FileRefusedError naming ``file``
         (chatd.frontend.named_refusals), with NoSuchFileError for a file not
         offered to the session's user, FileNeedsJsonError for a text session,
         FileTooManyError past the user's transfers, FileResumeMismatchError
@@ -224,7 +224,7 @@ class Transfers:
         session.
         """
         return named_refusals(
-            lambda: self._accept(peer, file, offset, tail), lambda refusal: AcceptRefusedError(refusal, file)
+            lambda: self._accept(peer, file, offset, tail), lambda refusal: FileRefusedError(refusal, file)
         )
 
     def _accept(self, peer: Peer, file: str, offset: int, tail: str) -> "Deferred[None]":
@@ -334,8 +334,10 @@ class Transfers:
     def withdraw(self, peer: Peer, file: str) -> None:
         """``peer``'s user withdraws the offer ``file``: their own, as ``cancel`` does, or someone else's offer to a
         room, as an operator or one with authority in that room (``Chat.check_file_withdrawer``). Everyone told
-        of a withdrawal is told, the withdrawer's nickname in ``nick`` and why in ``reason``. Raises NoSuchFileError
-        for an offer to a nickname not theirs, or one not offered yet (nobody has seen its upload)."""
+        of a withdrawal is told, the withdrawer's nickname in ``nick``, why in ``reason`` and the room in
+        ``taken_down_from``. Raises NoSuchFileError for an offer to a nickname not theirs, or one not offered yet
+        (nobody has seen its upload); a FileRefusedError naming ``file`` for one without the authority, so that a
+        client with a take-down out tells its refusal from another command's ``not-owner``."""
         transfer = self._open.get(file)
         me = named_user(peer)
         if transfer is not None and transfer.by == person(me):
@@ -344,10 +346,12 @@ class Transfers:
         if transfer is None or not transfer.target.room or transfer.offered_at is None:
             raise NoSuchFileError(file)
         room = transfer.target.to
-        self._chat.check_file_withdrawer(me, room)
-        self._withdraw(
-            transfer, peer, FileCancelled(file, me.nick, f"withdrawn from {room} by an operator", 0)
-        )
+        try:
+            self._chat.check_file_withdrawer(me, room)
+        except ChatError as refusal:
+            raise FileRefusedError(refusal, file) from None
+        why = f"withdrawn from {room} by an operator"
+        self._withdraw(transfer, peer, FileCancelled(file, me.nick, why, 0, taken_down_from=room))
 
     def _withdraw(self, transfer: Transfer, peer: Peer, withdrawn: FileCancelled) -> None:
         """End ``transfer``, withdrawn on ``peer`` (its sender's session, or an operator's), telling its recipients

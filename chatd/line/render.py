@@ -101,7 +101,7 @@ from chatd.domain.replies import (
     Whois,
 )
 from chatd.frontend.codec import client_fields
-from chatd.frontend.named_refusals import AcceptRefusedError, NamedRefusal, OfferRefusedError
+from chatd.frontend.named_refusals import FileRefusedError, NamedRefusal, OfferRefusedError
 from chatd.line.errors import UnknownCommandError
 from chatd.line.wording import word
 from chatd.text import SERVER, registration_undone_words, scrub, size_words, tally_words
@@ -196,7 +196,7 @@ def json_line(item: Renderable) -> bytes:
         fields: dict[str, Any] = _error_json(item)
     elif isinstance(item, OfferRefusedError):
         fields = {**_error_json(item.refusal), **offer_fields(item)}
-    elif isinstance(item, AcceptRefusedError):
+    elif isinstance(item, FileRefusedError):
         fields = {**_error_json(item.refusal), "file": item.file}
     elif isinstance(item, Notice):
         fields = {
@@ -532,7 +532,7 @@ _register(Notice, lambda n: [f"*** {line}" for line in (n.text, *n.more)])
 _register(ChatError, lambda e: f"ERR {e.code} {word(e)}")
 # A person reads the refusal of an offer or an accept under the line they typed: its JSON names it for programs.
 _register(OfferRefusedError, lambda e: _human(e.refusal))
-_register(AcceptRefusedError, lambda e: _human(e.refusal))
+_register(FileRefusedError, lambda e: _human(e.refusal))
 
 
 def encrypted_body(sender: str, to: str) -> str:

@@ -111,6 +111,7 @@ class FilesIdentityTests(SynchronousTestCase):
                 "reason": "withdrawn by the sender",
                 "left": 0,
                 "left_room": None,
+                "taken_down_from": None,
             },
         )
 

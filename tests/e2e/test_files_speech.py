@@ -102,8 +102,9 @@ class OfferSpeechTests(SynchronousTestCase):
 
     def test_an_operator_withdraws_someone_elses_room_offer_and_a_member_may_not(self) -> None:
         """guest offers #art, made by carol, a file with boss and dave there: dave is refused its /file withdraw
-        (ERR not-owner); carol, its owner, withdraws it, and guest, dave and carol are told with carol's nickname and
-        why; erin joining after is not offered it, and guest's next offer there is boss's to withdraw, as an operator."""
+        (ERR not-owner, naming the file); carol, its owner, withdraws it, and guest, dave and carol are told with
+        carol's nickname, why, and the room it was taken down from; erin joining after is not offered it, and guest's
+        next offer there is boss's to withdraw, as an operator."""
         guest = json_user(self.daemon, "guest")
         carol = json_user(self.daemon, "carol")
         dave = json_user(self.daemon, "dave")
@@ -113,7 +114,8 @@ class OfferSpeechTests(SynchronousTestCase):
         file_id = upload(guest, "#art", "poster.txt", b"come to the show")
         next_of(dave, "file_offered", file=file_id)
         dave.say(f"/file withdraw {file_id}")
-        self.assertEqual(next_of(dave, "error")["code"], "not-owner")
+        refused = next_of(dave, "error")
+        self.assertEqual((refused["code"], refused["file"]), ("not-owner", file_id))
         carol.say(f"/file withdraw {file_id}")
         withdrawn = {
             "type": "file_cancelled",
@@ -122,6 +124,7 @@ class OfferSpeechTests(SynchronousTestCase):
             "reason": "withdrawn from #art by an operator",
             "left": 0,
             "left_room": None,
+            "taken_down_from": "#art",
         }
         for client in (carol, guest, dave):
             self.assertEqual(next_of(client, "file_cancelled", file=file_id), withdrawn)
