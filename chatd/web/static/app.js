@@ -59,6 +59,7 @@ class Chat extends composed(PARTS) {
       notSent: () => this.notSent(),
       conversationFor: (object) => this.fileConversation(object),
       mine: (nick) => this.mine(nick),
+      operatorIn: (conversation) => this.me !== null && conversation.holdsOperator(this.me),
       say: (text, kind) => this.say(text, kind),
     });
     this.encryption = new Encryption(

@@ -213,6 +213,12 @@ export class Conversation {
     }
   }
 
+  /** Whether `nick` holds operator standing here, as the page knows it: what lets them delete others' lines and take
+   * down others' offers (the server decides, and refuses the rest). */
+  holdsOperator(nick) {
+    return this.standing.get(fold(nick))?.has("operator") === true;
+  }
+
   /** `nick`'s marks, /who's symbols for each standing held, an operator's first: "@", "+", "@+" or "". */
   marks(nick) {
     const held = this.standing.get(fold(nick));

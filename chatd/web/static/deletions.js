@@ -8,7 +8,7 @@
 // /delete, and says why) carries a small "delete" button, which asks once
 // more before it sends `/delete #room ID`.
 
-import { el, fold } from "./dom.js";
+import { el } from "./dom.js";
 import { eventLine } from "./lines.js";
 
 /** Lines that may be deleted: what was said or acted (a join, a topic is the room's record, not anyone's words). */
@@ -53,7 +53,7 @@ export const Deletions = (Base) =>
     /** Whether the user may delete `object` in `conversation`, as far as the page knows: their line, or they hold operator there. */
     mayDelete(conversation, object) {
       if (conversation.kind !== "room" || !DELETABLE.has(object.type) || typeof object.id !== "string") return false;
-      return this.mine(object.nick) || (this.me !== null && conversation.standing.get(fold(this.me))?.has("operator") === true);
+      return this.mine(object.nick) || (this.me !== null && conversation.holdsOperator(this.me));
     }
 
     /** The button that deletes the line `id` of `room`: a first press asks "Delete?", a second sends /delete. */

@@ -177,11 +177,12 @@ export class Card {
     this.line.setAttribute("data-file", fileId);
   }
 
-  /** Offer these buttons, each `[text, label, action]`; none for an empty list. */
+  /** Offer these buttons, each `[text, label, action]` (`action` is handed the click); none for an empty list. */
   buttons(...buttons) {
     this.actions.replaceChildren();
     for (const [text, label, action] of buttons) {
-      const button = el("button", { type: "button", class: `quiet file-${text.toLowerCase()}`, "aria-label": label }, text);
+      const kind = `file-${text.toLowerCase().replace(/\s+/g, "-")}`; // "Take down" is file-take-down, one class
+      const button = el("button", { type: "button", class: `quiet ${kind}`, "aria-label": label }, text);
       button.addEventListener("click", action);
       this.actions.append(button);
     }

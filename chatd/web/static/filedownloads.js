@@ -40,11 +40,12 @@ export const FileDownloads = (Base) =>
       return offer;
     }
 
-    /** Offer Accept and Decline on the line of `offer`, to the user. */
+    /** Offer Accept and Decline on the line of `offer`, to the user, and Take down if theirs to take down (filetakedowns.js). */
     answerable(offer) {
       offer.card.buttons(
         ["Accept", `Accept ${offer.name} from ${offer.nick}`, () => this.accept(offer)],
         ["Decline", `Decline ${offer.name} from ${offer.nick}`, () => this.decline(offer)],
+        ...this.takeDownButton(offer),
       );
     }
 

@@ -1,7 +1,8 @@
 // What others did with a transfer of the user's, as the server tells it:
 // a recipient fetched, declined or stopped fetching the user's offer (one
 // to a room stays offered to whoever joins it: stillOffered), the sender
-// withdrew an offer, the server let a file expire, or the user did any of
+// withdrew an offer (an operator's take-down is filetakedowns.js's), the
+// server let a file expire, or the user did any of
 // these on another connection of their account. A part of files.js's
 // Transfers, apart from sending and fetching because each piece of news
 // may end an upload, a download or an offer shown.
@@ -82,6 +83,7 @@ export const FileNews = (Base) =>
      */
     cancelled(object) {
       this.cancelAnswered(object);
+      if (this.takenDown(object)) return; // by an operator, maybe the user: whoever it is, the offer is over
       // With a `left_room`, a room's offer they were shown as they joined late is theirs no longer: they left the room
       // before fetching it (docs/PROTOCOL.md, "Files"); its reason says so in words.
       const leftRoom = typeof object.left_room === "string" ? String(object.reason) : "";

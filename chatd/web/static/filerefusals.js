@@ -16,6 +16,7 @@ export const FileRefusals = (Base) =>
     /** An `error`; true if it answered a file command (and is shown with that transfer), else false. */
     error(object) {
       if (object.code === "no-such-file" && this.cancelAnswered(object)) return true;
+      if (this.takeDownRefused(object)) return true;
       const transfer = this.refused(object);
       if (transfer === undefined) return false;
       if (transfer.offer === undefined) {

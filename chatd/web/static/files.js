@@ -3,7 +3,8 @@
 // transfer of the page (the state its parts share) and what they all use;
 // the rest is in its parts (PARTS), a module each: fileuploads.js (sending),
 // filedownloads.js (fetching), filecancels.js (an upload's Cancel, or its
-// failure), filenews.js (what others did with a transfer), filerefusals.js
+// failure), filetakedowns.js (an operator's Take down of someone else's
+// room offer), filenews.js (what others did with a transfer), filerefusals.js
 // (the server's errors for file commands) and filereturning.js (after a
 // drop or a reload). What a transfer's line shows is filecard.js's Card.
 
@@ -12,12 +13,13 @@ import { FileDownloads } from "./filedownloads.js";
 import { FileNews } from "./filenews.js";
 import { FileRefusals } from "./filerefusals.js";
 import { FileReturning } from "./filereturning.js";
+import { FileTakedowns } from "./filetakedowns.js";
 import { FileUploads } from "./fileuploads.js";
 import { noticeLine } from "./lines.js";
 import { composed } from "./parts.js";
 
 /** The parts of Transfers, a module each (parts.js), in the order a transfer meets them. */
-const PARTS = [FileUploads, FileDownloads, FileCancels, FileNews, FileRefusals, FileReturning];
+const PARTS = [FileUploads, FileDownloads, FileCancels, FileTakedowns, FileNews, FileRefusals, FileReturning];
 
 /**
  * Every transfer of this page. `host` is the chat: `send(line)` (false
@@ -26,7 +28,9 @@ const PARTS = [FileUploads, FileDownloads, FileCancels, FileNews, FileRefusals, 
  * user's press sends: as `send`, and when it cannot go the status line says
  * why), `notSent()` (the status line says why a press did not go),
  * `conversationFor(object)` (where an offer is shown), `mine(nick)`,
- * `say(text, kind)` (a notice in the conversation shown).
+ * `operatorIn(conversation)` (whether the user holds operator standing in a
+ * room, as the page knows it), `say(text, kind)` (a notice in the
+ * conversation shown).
  */
 export class Transfers extends composed(PARTS) {
   constructor(host) {

@@ -160,12 +160,14 @@ export const Membership = (Base) =>
         if (page === 1) room.setMembers(nicks);
         else room.members = [...room.members, ...nicks.filter((nick) => !room.hasMember(nick))];
         room.listStanding(nicks, strings(object.operators), strings(object.voiced));
+        this.files.standingChanged(room);
         if (room === this.current) this.view.members();
         return;
       }
       room.memberPages = page === 1 ? nicks : [...room.memberPages, ...nicks];
       // Each page's standing is noted as it comes, so a change told between two pages stays true.
       room.listStanding(nicks, strings(object.operators), strings(object.voiced));
+      this.files.standingChanged(room);
       if (page < pages) {
         this.send(`/who ${room.name} ${page + 1}`);
         return;
@@ -206,6 +208,7 @@ export const Membership = (Base) =>
       // A line from history tells of the past: the /who answer on joining said who holds what now.
       if (object.history === true) return;
       for (const [nick, setting, on] of standingChanges(object)) room.setStanding(nick, setting, on);
+      this.files.standingChanged(room); // an offer's Take down comes and goes with the user's operator standing
       if (room === this.current) this.view.members();
     }
   };
