@@ -1,4 +1,5 @@
-"""The file commands the client keeps to itself: ``/send``, ``/accept``, ``/decline``, ``/cancel``, ``/files``.
+"""The file commands the client keeps to itself: ``/send``, ``/accept``, ``/decline``, ``/cancel``, ``/takedown``,
+``/files``.
 
 Each takes the ``Transfers`` and what followed the command word. A number
 (``/accept 3``) or a 16-digit file id names a transfer; without one, the
@@ -125,6 +126,28 @@ def cancel(files: "Transfers", rest: str) -> None:
     files.say(f"Cancelled sending {quoted(transfer.name)} to {scrub(transfer.target)}.")
 
 
+def take_down(files: "Transfers", rest: str) -> None:
+    """``/takedown N``: take someone else's offer to a room down for everyone (``/file withdraw``), as its room's owner,
+    one of its operators or a server operator; the server refuses anyone else, and tells everyone offered it who did.
+    Only by its number or id, never "the latest": it ends the offer for a whole room."""
+    if not rest:
+        files.say(
+            "Usage: /takedown N takes down offer N to a room for everyone (as its operator).", Look.ERROR
+        )
+        return
+    download = _pick(files, rest, Download, None, "offer", "take down")
+    if not isinstance(download, Download):
+        return
+    if not download.offer.to.startswith("#"):
+        files.say(
+            f"Offer {scrub(rest)} is to you, not to a room: /decline {download.number} refuses it.",
+            Look.ERROR,
+        )
+        return
+    if not files.unheard("take down"):
+        files.put(f"/file withdraw {download.offer.file}")
+
+
 def list_files(files: "Transfers", rest: str) -> None:
     rows = [_row(transfer) for transfer in files.transfers()]
     lines = [f"Transfers here ({len(rows)}):", *rows] if rows else ["No transfers here."]
@@ -181,6 +204,7 @@ COMMANDS: dict[str, Callable[["Transfers", str], None]] = {
     "/accept": accept,
     "/decline": decline,
     "/cancel": cancel,
+    "/takedown": take_down,
     "/files": list_files,
 }
 """The client's own file commands, by the word that starts them."""

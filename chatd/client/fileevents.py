@@ -157,6 +157,8 @@ def cancelled(files: "Transfers", message: Message) -> Shown:
     user withdrew their own, or stopped fetching one offered to them, on another connection of their account, or left
     the room of a room's offer they had joined too late to be offered it as it was made (``left_room``, the room)."""
     files.cancel_answered(message)
+    if isinstance(message.get("taken_down_from"), str):
+        return _taken_down(files, message)
     words = (
         "{what} is no longer offered to you" + _because(message) + "; joining again offers it again."
         if isinstance(message.get("left_room"), str)
@@ -195,6 +197,33 @@ def cancelled(files: "Transfers", message: Message) -> Shown:
     return files.lines(
         [
             f"{_text(message, 'nick')} stopped fetching {quoted(upload.name)}{because}{_still_open(upload, message)}."
+        ]
+    )
+
+
+def _taken_down(files: "Transfers", message: Message) -> Shown:
+    """``file_cancelled`` with ``taken_down_from``: an operator, or the room's owner or a room operator (the user,
+    maybe), took a room's offer down. Whatever the user had of it ends, said with who did it and why: an offer to them
+    (a download of it too, its part file gone), or their own upload. Read from the field: a recipient's stop also
+    carries a ``nick`` not the sender's, and the sender's client took the take-down for one, the offer still open."""
+    nick = _text(message, "nick")
+    who = "you" if is_me(nick, files.link.view) else scrub(nick)
+    because = _because(message)
+    offer = _download_ended(files, message)
+    if offer is not None:
+        return files.lines(
+            [
+                f"{quoted(offer.name)} from {scrub(offer.nick)} was taken down by {who}{because}; it can no longer be fetched."
+            ]
+        )
+    upload = files.upload_for(message)
+    if upload is None:
+        return Shown(())
+    files.stop_upload(upload, tell_server=False)
+    return files.lines(
+        [
+            f"Your offer of {quoted(upload.name)} to {scrub(upload.target)} was taken down by {who}{because}; "
+            "nobody can fetch it now."
         ]
     )
 

@@ -15,6 +15,7 @@ OWN: dict[str, tuple[str, str]] = {
     ),
     "decline": ("/decline [N]", "refuse a file offered to you"),
     "cancel": ("/cancel [N]", "stop a transfer, one you send or one you fetch"),
+    "takedown": ("/takedown N", "take someone's offer N to a room down for everyone, as the room's operator"),
     "files": ("/files", "list the transfers here, numbered, and the server's"),
     "fingerprint": (
         "/fingerprint [NICK]",
