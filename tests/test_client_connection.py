@@ -287,7 +287,9 @@ class TalkTests(LinkTestCase):
         self.link.send("/help")
         self.assertEqual(peer.wire.value(), b"/help\n")
         [named] = self.screen.take_notes()
-        self.assertIn("/accept, /decline, /cancel, /takedown, /files, /fingerprint, /verify, /trust, /keylog", named)
+        self.assertIn(
+            "/accept, /decline, /cancel, /takedown, /files, /fingerprint, /verify, /trust, /keylog", named
+        )
         peer.wire.clear()
         self.link.send("/help msg")
         self.assertEqual(peer.wire.value(), b"/help msg\n")

@@ -17,9 +17,9 @@ class TakeDownTests(ClientServerTestCase):
         """mrs_k made #maths; sam offers it a file. bob's /takedown is refused as the server says; mrs_k's /takedown 1
         ends it for everyone, each line naming her, and sam's client no longer holds the upload."""
         teacher, student, member = self.client("mrs_k"), self.client("sam"), self.client("bob")
-        for client, nick in ((teacher, "mrs_k"), (student, "sam"), (member, "bob")):
+        for client in (teacher, student, member):
             client.link.send("/join #maths")
-            self.until(lambda client=client, nick=nick: client.showing(f"{nick} joined #maths"))
+        self.until(lambda: all(teacher.showing(f"{nick} joined #maths") for nick in ("mrs_k", "sam", "bob")))
         student.link.send(f"/send #maths {self.file(os.urandom(20_000), 'answers.pdf')}")
         offer = 'sam offers "answers.pdf" to #maths'
         self.until(lambda: teacher.showing(offer) and member.showing(offer))
