@@ -17,7 +17,7 @@ from chatd.domain.events import Actor
 from chatd.domain.files import CHUNK, FileLimits, FileTarget, OfferedFile
 from chatd.domain.replies import FileCancelled
 from chatd.frontend.transfer_parts import Transfer
-from chatd.irc.filenotices import recipient_words
+from chatd.irc.filenotices import recipient_words, sender_words
 from chatd.irc.protocol import IRCProtocol
 from chatd.irc.render import timestamp
 from tests.irc import SERVER, IRCTestCase
@@ -210,19 +210,41 @@ class RecipientNoticeTests(FileTestCase, IRCTestCase):
         )
 
 
+def worksheet() -> Transfer:
+    """alice's offer of worksheet.pdf to #maths, offered."""
+    return Transfer(
+        OfferedFile(FILE, "worksheet.pdf", 10, "application/pdf", SHA),
+        Actor("alice", "127.0.0.1", None),
+        "address:127.0.0.1",
+        FileTarget("#maths", room=True),
+        f"{SHA}-10",
+        1000.0,
+        offered_at=1001.0,
+    )
+
+
 class RecipientWordsTests(SynchronousTestCase):
+    def test_a_take_down_names_who_took_it_down_to_recipient_and_sender(self) -> None:
+        """mrs_k, a room operator, took alice's offer down: a ``file_cancelled`` with her nickname and the room in
+        ``taken_down_from`` says so to both, not that mrs_k stopped fetching it."""
+        down = FileCancelled(
+            FILE, "mrs_k", "withdrawn from #maths by an operator", 0, taken_down_from="#maths"
+        )
+        self.assertEqual(
+            recipient_words(worksheet(), "#maths", down),
+            'mrs_k took alice\'s offer of "worksheet.pdf" to #maths down (withdrawn from #maths by an operator): it'
+            " can no longer be fetched",
+        )
+        self.assertEqual(
+            sender_words(worksheet(), down),
+            'mrs_k took your offer of "worksheet.pdf" to #maths down (withdrawn from #maths by an operator): nobody'
+            " can fetch it now",
+        )
+
     def test_a_room_left_is_told_by_its_field_not_by_its_reason(self) -> None:
         """A ``file_cancelled`` with carol's own nickname says she left the offer's room by its ``left_room`` alone:
         whatever its reason's words, with it she reads the offer is hers no longer, without it a stop elsewhere."""
-        transfer = Transfer(
-            OfferedFile(FILE, "worksheet.pdf", 10, "application/pdf", SHA),
-            Actor("alice", "127.0.0.1", None),
-            "address:127.0.0.1",
-            FileTarget("#maths", room=True),
-            f"{SHA}-10",
-            1000.0,
-            offered_at=1001.0,
-        )
+        transfer = worksheet()
         left = FileCancelled(FILE, "carol", "gone from #maths", 1, left_room="#maths")
         stopped = FileCancelled(FILE, "carol", "you left #maths", 1)
         self.assertEqual(

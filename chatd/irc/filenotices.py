@@ -72,6 +72,10 @@ def recipient_words(transfer: Transfer, to: str, item: FileReply) -> str | None:
         return f"{sender}'s offer of {what} expired ({item.reason}): it can no longer be fetched"
     if isinstance(item, FileCancelled) and fold(item.nick) == fold(sender):
         return f"{sender} withdrew the offer of {what}: it can no longer be fetched"
+    if isinstance(item, FileCancelled) and item.taken_down_from is not None:
+        return (
+            f"{item.nick} took {sender}'s offer of {what} down ({item.reason}): it can no longer be fetched"
+        )
     if isinstance(item, FileCancelled) and item.left_room is not None:
         return (
             f"{sender}'s offer of {what} is no longer yours to fetch ({item.reason}): join {item.left_room}"
@@ -93,6 +97,8 @@ def sender_words(transfer: Transfer, item: FileReply) -> str | None:
         return f"{what[0].upper()}{what[1:]} expired ({item.reason}): it can no longer be fetched"
     if isinstance(item, FileCancelled) and fold(item.nick) == fold(transfer.sender.nick):
         return f"You withdrew {what} on another connection: it can no longer be fetched"
+    if isinstance(item, FileCancelled) and item.taken_down_from is not None:
+        return f"{item.nick} took {what} down ({item.reason}): nobody can fetch it now"
     if isinstance(item, FileFetched):
         done = f"{item.nick} has fetched {what}"
     elif isinstance(item, FileDeclined):
