@@ -90,6 +90,16 @@ class TakeoverTests(LineTestCase):
             self.lines(wire), [f"[00:00] #lobby -- alice deleted the line {kept[-1].id}".encode()]
         )
 
+    def test_a_guest_is_told_she_is_back_in_her_rooms_not_with_other_connections(self) -> None:
+        """alice, a guest, has no other connection: her new one says she is back in #lobby."""
+        token = self.alice.token
+        assert token is not None
+        phone, wire = self.connect(None, host="10.0.0.2")
+        wire.clear()
+        phone.dataReceived(f"/takeover alice {token}\n".encode())
+        self.end_pass()
+        self.assertIn(b"*** You are back in #lobby.", self.lines(wire))
+
 
 class TakeoverMidCommandTests(LineTestCase):
     """alice's old connection is hashing a /register password when her new one takes it over."""

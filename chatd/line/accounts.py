@@ -106,7 +106,9 @@ async def _offline(session: "LineSession", user: UserView) -> None:
     session.charge_listing(count)
 
 
-async def show_rooms(session: "LineSession", user: UserView, talking: str | None = None) -> None:
+async def show_rooms(
+    session: "LineSession", user: UserView, talking: str | None = None, alone: bool = False
+) -> None:
     """This session is now one more of ``user``'s: show each of their rooms as on joining, one after another.
 
     A connection coming back names the rooms it was in, its current one
@@ -116,7 +118,8 @@ async def show_rooms(session: "LineSession", user: UserView, talking: str | None
     room. Its notes were dropped without a word, and every connection
     back after a restart talked in whichever room the first had joined last.
     Without notes, it talks in ``talking`` if the user is in it: a
-    takeover's, the room the connection it replaced talked in.
+    takeover's, the room the connection it replaced talked in. ``alone``:
+    a guest's takeover, whose user has no other connection to be in them with.
     """
     session.send(session.nick_notice())
     noted = list(session.resuming)
@@ -125,7 +128,7 @@ async def show_rooms(session: "LineSession", user: UserView, talking: str | None
     asked, session.came_back = session.came_back, True
     for room in list(user.rooms.values()):
         session.current = room.name
-        session.send(in_room(room.name))
+        session.send(in_room(room.name, alone))
         # The room's last event is no join of this connection's but a part of its past: shown with the rest.
         shown = show_room(session, room, joined=False, asked=asked)
         if shown is not None:

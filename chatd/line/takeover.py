@@ -120,7 +120,8 @@ def _taken_over(session: "LineSession", user: UserView, old: "LineSession") -> "
     # Its user is this session's now: its end is no quit.
     old.user = None
     old.close(TakenOverError(user.nick))
-    return Deferred.fromCoroutine(show_rooms(session, user, talking=old.current))
+    # A guest has one connection at a time: the one taken over was it. An account may have others still.
+    return Deferred.fromCoroutine(show_rooms(session, user, talking=old.current, alone=user.account is None))
 
 
 def _carry_over(old: "LineSession", new: "LineSession") -> None:

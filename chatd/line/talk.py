@@ -44,11 +44,13 @@ def now_talking(room: str | None) -> Notice:
     return Notice("room", f"Now talking in {room}.", {"room": room})
 
 
-def in_room(room: str) -> Notice:
+def in_room(room: str, alone: bool = False) -> Notice:
     """The notice that this connection is in ``room`` with the account's others, the room's members and the rest to
-    follow: identifying to the account online there, or another of its connections joining it. No ``joined`` of this
-    connection's own comes, for it joined nothing; where plain lines go is unchanged (``now_talking`` says so)."""
-    return Notice("in_room", f"You are in {room} with your other connections.", {"room": room})
+    follow: identifying to the account online there, or another of its connections joining it; ``alone``, in the
+    place of the one it took over (``/takeover``), which is gone. No ``joined`` of this connection's own comes, for it
+    joined nothing; where plain lines go is unchanged (``now_talking`` says so)."""
+    text = f"You are back in {room}." if alone else f"You are in {room} with your other connections."
+    return Notice("in_room", text, {"room": room})
 
 
 def big_room(room: str, members: int, every: float) -> Notice:
