@@ -6,26 +6,13 @@ advances. The proxy stalls her connection (a train in a tunnel): both ends
 open, nothing passing, neither told. bob, straight to the daemon, talks on.
 """
 
-import os
-import shutil
-import tempfile
-from datetime import UTC
-
 from twisted.internet import reactor
-from twisted.internet.defer import Deferred
-from twisted.internet.task import Clock, deferLater
+from twisted.internet.task import deferLater
 from twisted.trial.unittest import TestCase
 
-from chatd.client.connection import Link
 from chatd.client.liveness import ANSWER_SECONDS, QUIET_SECONDS
-from chatd.client.presence import Presence
-from chatd.client.reach import connect_to
-from tests.e2e.daemon import Daemon
-from tests.e2e.flaky import FlakyProxy
-from tests.e2e.test_client_resume import WatchedScreen, enter, said_by
-from tests.e2e.test_client_stranded import read_until
-from tests.e2e.test_daemon import LOOPBACK
-from tests.test_client_connection import START
+from tests.e2e.test_client_resume import said_by
+from tests.e2e.test_client_stranded import alice_through_proxy, read_until
 
 
 class StalledTests(TestCase):
@@ -36,27 +23,8 @@ class StalledTests(TestCase):
         answering and comes back in #lobby under her nickname at once (her takeover token), shown what bob said
         meanwhile; the line she typed into the stalled connection reaches bob once; bob sees her neither quit nor
         join."""
-        directory = tempfile.mkdtemp()
-        self.addCleanup(shutil.rmtree, directory)
-        daemon = Daemon.start(self, [*LOOPBACK, "--db", os.path.join(directory, "chatd.sqlite")])
-        proxy = await FlakyProxy.listen(self, daemon.port)
-        clock = Clock()
-        clock.advance(START)
-        endpoint, server = connect_to(reactor, "127.0.0.1", proxy.entry)
-        link = Link(endpoint, clock, Presence("alice"), server, policy=float, zone=UTC)
-        screen = WatchedScreen()
-        finished = link.start(screen)
-
-        def leave() -> "Deferred[int]":
-            link.leave()
-            link.leave()
-            return finished
-
-        self.addCleanup(leave)
-        await screen.showing("alice joined #lobby")
-        bob = enter(daemon, "bob")
-        said_by(bob, "before")
-        await screen.showing("#lobby <bob> before")
+        alice = await alice_through_proxy(self)
+        screen, clock, proxy, bob, link = alice.screen, alice.clock, alice.proxy, alice.bob, alice.link
         proxy.stall()
         said_by(bob, "missed")
         self.assertTrue(link.send("into the tunnel"))

@@ -9,6 +9,7 @@ gone, the server's side stays, holding "alice", until the server lets go.
 import os
 import shutil
 import tempfile
+from dataclasses import dataclass
 from datetime import UTC
 
 from twisted.internet import reactor
@@ -32,32 +33,51 @@ def read_until(client: LineClient, ending: str) -> None:
         pass
 
 
+@dataclass(frozen=True)
+class AliceThroughProxy:
+    """alice's client, its screen and clock, the proxy between it and the daemon, and bob straight to the daemon."""
+
+    screen: WatchedScreen
+    clock: Clock
+    proxy: FlakyProxy
+    bob: LineClient
+    link: Link
+
+
+async def alice_through_proxy(case: TestCase) -> AliceThroughProxy:
+    """A real twistd with a ``--db`` file; alice's ``Link`` in #lobby through ``FlakyProxy``, her pauses and quiet on a
+    ``Clock``; bob straight to the daemon has said "before", which alice has seen. Left when the test ends."""
+    directory = tempfile.mkdtemp()
+    case.addCleanup(shutil.rmtree, directory)
+    daemon = Daemon.start(case, [*LOOPBACK, "--db", os.path.join(directory, "chatd.sqlite")])
+    proxy = await FlakyProxy.listen(case, daemon.port)
+    clock = Clock()
+    clock.advance(START)
+    endpoint, server = connect_to(reactor, "127.0.0.1", proxy.entry)
+    link = Link(endpoint, clock, Presence("alice"), server, policy=float, zone=UTC)
+    screen = WatchedScreen()
+    finished = link.start(screen)
+
+    def leave() -> "Deferred[int]":
+        link.leave()
+        link.leave()
+        return finished
+
+    case.addCleanup(leave)
+    await screen.showing("alice joined #lobby")
+    bob = enter(daemon, "bob")
+    said_by(bob, "before")
+    await screen.showing("#lobby <bob> before")
+    return AliceThroughProxy(screen, clock, proxy, bob, link)
+
+
 class StrandedTests(TestCase):
     """alice in #lobby through the proxy, bob straight to the daemon; the proxy strands alice's connection."""
 
     async def alice_stranded(self) -> tuple[WatchedScreen, Clock, FlakyProxy, LineClient]:
         """alice, stranded after bob's "before", told she is reconnecting; bob then says "missed"."""
-        directory = tempfile.mkdtemp()
-        self.addCleanup(shutil.rmtree, directory)
-        daemon = Daemon.start(self, [*LOOPBACK, "--db", os.path.join(directory, "chatd.sqlite")])
-        proxy = await FlakyProxy.listen(self, daemon.port)
-        clock = Clock()
-        clock.advance(START)
-        endpoint, server = connect_to(reactor, "127.0.0.1", proxy.entry)
-        link = Link(endpoint, clock, Presence("alice"), server, policy=float, zone=UTC)
-        screen = WatchedScreen()
-        finished = link.start(screen)
-
-        def leave() -> "Deferred[int]":
-            link.leave()
-            link.leave()
-            return finished
-
-        self.addCleanup(leave)
-        await screen.showing("alice joined #lobby")
-        bob = enter(daemon, "bob")
-        said_by(bob, "before")
-        await screen.showing("#lobby <bob> before")
+        alice = await alice_through_proxy(self)
+        screen, clock, proxy, bob = alice.screen, alice.clock, alice.proxy, alice.bob
         proxy.strand()
         await screen.showing("Reconnecting in 1.0 s.")
         # The pause is announced before ClientService schedules it on the clock: let it, on the next turn.
