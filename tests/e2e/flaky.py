@@ -69,14 +69,7 @@ class FlakyProxy(ProxyFactory):
         for forwarded in list(self.forwarded):
             client_side = _socket(forwarded)
             client_side.unregisterProducer()
-            server_side = forwarded.peer
-            if server_side is not None:
-                kept = _socket(server_side)
-                kept.unregisterProducer()
-                kept.pauseProducing()
-                self.stranded.append(kept)
-                server_side.peer = None
-            forwarded.peer = None
+            self._hold_server_side(forwarded)
             client_side.abortConnection()
 
     def stall(self) -> None:
@@ -87,14 +80,18 @@ class FlakyProxy(ProxyFactory):
             client_side.pauseProducing()
             self.stalled.append(client_side)
             self.forwarded.remove(forwarded)
-            server_side = forwarded.peer
-            if server_side is not None:
-                kept = _socket(server_side)
-                kept.unregisterProducer()
-                kept.pauseProducing()
-                self.stranded.append(kept)
-                server_side.peer = None
-            forwarded.peer = None
+            self._hold_server_side(forwarded)
+
+    def _hold_server_side(self, forwarded: _Forwarded) -> None:
+        """Keep ``forwarded``'s server side open, unread, unanswered and cut from its client side, for ``release``."""
+        server_side = forwarded.peer
+        if server_side is not None:
+            kept = _socket(server_side)
+            kept.unregisterProducer()
+            kept.pauseProducing()
+            self.stranded.append(kept)
+            server_side.peer = None
+        forwarded.peer = None
 
     async def release(self) -> None:
         """End the stranded server sides, as the server's keepalive does once the client is known gone: done once
