@@ -209,44 +209,53 @@ def _taken_down(files: "Transfers", message: Message) -> Shown:
     nick = _text(message, "nick")
     who = "you" if is_me(nick, files.link.view) else scrub(nick)
     because = _because(message)
-    offer = _download_ended(files, message)
-    if offer is not None:
-        return files.lines(
-            [
-                f"{quoted(offer.name)} from {scrub(offer.nick)} was taken down by {who}{because}; it can no longer be fetched."
-            ]
-        )
-    upload = files.upload_for(message)
-    if upload is None:
-        return Shown(())
-    files.stop_upload(upload, tell_server=False)
-    return files.lines(
-        [
-            f"Your offer of {quoted(upload.name)} to {scrub(upload.target)} was taken down by {who}{because}; "
-            "nobody can fetch it now."
-        ]
+    return _ended(
+        files,
+        message,
+        lambda offer: (
+            f"{quoted(offer.name)} from {scrub(offer.nick)} was taken down by {who}{because}; it can no "
+            "longer be fetched."
+        ),
+        lambda upload: (
+            f"Your offer of {quoted(upload.name)} to {scrub(upload.target)} was taken down by "
+            f"{who}{because}; nobody can fetch it now."
+        ),
     )
 
 
 def expired(files: "Transfers", message: Message) -> Shown:
     """The server let a transfer go (``--file-keep``, or an upload that stopped): it leaves the list, said in a line."""
     because = _because(message)
+    return _ended(
+        files,
+        message,
+        lambda offer: (
+            f"{scrub(offer.nick)}'s offer of {quoted(offer.name)} expired{because}; it can no longer be "
+            "fetched."
+        ),
+        lambda upload: (
+            f"{quoted(upload.name)} to {scrub(upload.target)} expired on the server{because}; nobody can "
+            "fetch it now."
+        ),
+    )
+
+
+def _ended(
+    files: "Transfers",
+    message: Message,
+    offered: Callable[[Offer], str],
+    sent: Callable[[Upload], str],
+) -> Shown:
+    """A transfer the user had ended for good (taken down, expired): an offer to them, a download of it too, is said
+    by ``offered``; their own upload, stopped, by ``sent``; nothing for one they never heard of."""
     offer = _download_ended(files, message)
     if offer is not None:
-        return files.lines(
-            [
-                f"{scrub(offer.nick)}'s offer of {quoted(offer.name)} expired{because}; it can no longer be fetched."
-            ]
-        )
+        return files.lines([offered(offer)])
     upload = files.upload_for(message)
     if upload is None:
         return Shown(())
     files.stop_upload(upload, tell_server=False)
-    return files.lines(
-        [
-            f"{quoted(upload.name)} to {scrub(upload.target)} expired on the server{because}; nobody can fetch it now."
-        ]
-    )
+    return files.lines([sent(upload)])
 
 
 def _because(message: Message) -> str:
