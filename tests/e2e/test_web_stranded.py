@@ -48,3 +48,21 @@ class StrandedPageTests(SynchronousTestCase):
         bob.say("/quit")
         self.assertNotIn(b"alice", bob.read_to_end())
         quiet(self, page)
+
+    def test_a_reload_asks_again_for_a_nickname_its_old_socket_still_holds(self) -> None:
+        """Reloaded while the server still holds its stranded socket, the tab has no token (it keeps no secret across
+        a reload): it asks for its nickname again after a pause while the server says it is taken, and is back as
+        alice once the server lets the old socket go, not left at the login."""
+        daemon, url = start_web(self)
+        proxy = FlakyProxyProcess(self, urlsplit(url).port or 0)
+        page = Page(self, f"http://127.0.0.1:{proxy.entry}/")
+        page.login("alice")
+        bob = enter(daemon, "bob")
+        said_by(bob, "before")
+        page.wait_for_said("before")
+        proxy.strand()
+        page.driver.refresh()
+        page.wait(lambda: page.script("return window.chatd.nickRetries;") or None, "the nickname asked again")
+        proxy.release()
+        page.wait_in("alice")
+        quiet(self, page)

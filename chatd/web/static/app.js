@@ -86,6 +86,7 @@ class Chat extends composed(PARTS) {
     this.automatic = false; // ... by the page itself, coming back
     this.typedLogin = false; // the nickname to ask for is one the user gave at the login, since the page was last named
     this.token = null; // the takeover token of the socket last named, sent once coming back by itself (returning.js); memory only
+    this.nickRetries = 0; // nickname asked again while the server still held it, with no token (notices.js)
     this.serverRoom = null; // folded name of the room plain lines go to, as the server keeps it
     this.nowhere = false; // the server said the user is in no room, and nothing joined since
     this.plan = null; // where the user was when the connection dropped, or before the tab was reloaded: [rooms], in join order

@@ -20,6 +20,7 @@ export const Login = (Base) =>
       if (typeof nick !== "string") return;
       const first = this.me === null;
       this.asked = false;
+      this.nickRetries = 0;
       // Identifying to an account online elsewhere names this connection with the account's nickname.
       this.nicknamed(nick);
       if (first) {

@@ -10,6 +10,12 @@ import { $, el, fold } from "./dom.js";
 /** What the page says when the server slows its connection (a `flood` notice): older messages loaded quickly do it. */
 const SLOWED = "The server is slowing this page down: too much was asked at once (loading older messages counts), so what comes next waits its turn.";
 
+/**
+ * Attempts to take the nickname back, with no takeover token, while the server still holds it: after a reload the
+ * tab's old socket is closing as the new one asks (a tab keeps no token across a reload: kept.js keeps no secret).
+ */
+const NICK_RETRIES = 5;
+
 /** The server's refusals of the takeover token the page came back with: the socket it was for is gone (a restart, say). */
 const TAKEOVER_REFUSALS = new Set(["takeover-failed", "takeover-throttled"]);
 
@@ -154,6 +160,13 @@ export const Notices = (Base) =>
           // The socket the token was for is gone: the nickname, asked for as ever (no prompt follows this refusal).
           this.asked = true;
           this.link.send(`/nick ${this.wanted}`);
+          return;
+        }
+        if (this.automatic && object.code === "nick-in-use" && this.nickRetries < NICK_RETRIES) {
+          // The server has not yet seen the old socket go: ask again after the next pause.
+          this.nickRetries += 1;
+          this.view.say(`${this.wanted} is still taken on the server; trying again…`);
+          this.link.restart();
           return;
         }
         // The password the page kept, refused on coming back: an operator or the host may have reset it.
