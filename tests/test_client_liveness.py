@@ -103,22 +103,33 @@ class LivenessTests(LinkTestCase):
 class SendAgainTests(LinkTestCase):
     """alice says lines into a connection that stalled, and comes back."""
 
-    def stalled(self, *typed: str) -> Peer:
-        """alice named in #lobby, who typed ``typed`` after the server went quiet, back on a new connection and
-        named again; the connection's later lines are returned."""
+    def named(self) -> Peer:
+        """alice's first connection, named."""
         peer = self.endpoint.accept()
         self.link.send("alice")
         peer.register()
-        peer.send(said("seen before"))
-        self.clock.advance(QUIET_SECONDS)
-        for text in typed:
-            self.link.send(text)
-        self.clock.advance(ANSWER_SECONDS)
+        return peer
+
+    def back(self, peer: Peer) -> Peer:
+        """``peer`` closed, and alice on a new connection after the client's pause, named again, what it sent so far
+        read."""
         peer.close()
         self.clock.advance(2)
         again = self.endpoint.accept()
         again.sent()
         again.register()
+        return again
+
+    def stalled(self, *typed: str) -> Peer:
+        """alice named in #lobby, who typed ``typed`` after the server went quiet, back on a new connection and
+        named again; the connection's later lines are returned."""
+        peer = self.named()
+        peer.send(said("seen before"))
+        self.clock.advance(QUIET_SECONDS)
+        for text in typed:
+            self.link.send(text)
+        self.clock.advance(ANSWER_SECONDS)
+        again = self.back(peer)
         self.screen.take_notes()
         return again
 
@@ -153,31 +164,17 @@ class SendAgainTests(LinkTestCase):
 
     def test_echoed_lines_are_not_sent_again(self) -> None:
         """Lines whose echo came before the stall are delivered: nothing is asked or sent on coming back."""
-        peer = self.endpoint.accept()
-        self.link.send("alice")
-        peer.register()
+        peer = self.named()
         self.link.send("hello")
         peer.send(said("hello"))
-        peer.close()
-        self.clock.advance(2)
-        again = self.endpoint.accept()
-        again.sent()
-        again.register()
-        self.assertEqual(again.sent(), [])
+        self.assertEqual(self.back(peer).sent(), [])
 
     def test_a_line_refused_long_before_the_drop_is_not_sent_again(self) -> None:
         """A line with no echo (the server refused it) a minute before the stall is no line the stall lost."""
-        peer = self.endpoint.accept()
-        self.link.send("alice")
-        peer.register()
+        peer = self.named()
         self.link.send("refused long ago")
         peer.send(said("others talk"))
         self.clock.advance(60)
         peer.send(said("still talking"))
         self.clock.advance(QUIET_SECONDS + ANSWER_SECONDS)
-        peer.close()
-        self.clock.advance(2)
-        again = self.endpoint.accept()
-        again.sent()
-        again.register()
-        self.assertEqual(again.sent(), [])
+        self.assertEqual(self.back(peer).sent(), [])

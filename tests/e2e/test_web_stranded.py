@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 from twisted.trial.unittest import SynchronousTestCase
 
 from tests.e2e.browser import Page, quiet, start_web
+from tests.e2e.daemon import LineClient
 from tests.e2e.flaky_process import FlakyProxyProcess
 from tests.e2e.test_client_resume import enter, said_by
 from tests.e2e.test_web_page import record
@@ -26,10 +27,8 @@ def refusals(page: Page) -> int:
 class StrandedPageTests(SynchronousTestCase):
     """alice on the page through the proxy, bob on nc; the proxy strands the page's socket."""
 
-    def test_the_page_takes_its_stranded_sockets_place_at_once(self) -> None:
-        """Coming back while the server still holds its stranded socket, the page presents that socket's takeover
-        token and is back at once, with the line it missed, never refused its nickname, the socket not let go; bob
-        sees alice neither quit nor join."""
+    def alice_through_proxy(self) -> tuple[Page, FlakyProxyProcess, LineClient]:
+        """alice's page in #lobby through the proxy, the proxy, and bob on nc, whose "before" she has seen."""
         daemon, url = start_web(self)
         proxy = FlakyProxyProcess(self, urlsplit(url).port or 0)
         page = Page(self, f"http://127.0.0.1:{proxy.entry}/")
@@ -37,6 +36,13 @@ class StrandedPageTests(SynchronousTestCase):
         bob = enter(daemon, "bob")
         said_by(bob, "before")
         page.wait_for_said("before")
+        return page, proxy, bob
+
+    def test_the_page_takes_its_stranded_sockets_place_at_once(self) -> None:
+        """Coming back while the server still holds its stranded socket, the page presents that socket's takeover
+        token and is back at once, with the line it missed, never refused its nickname, the socket not let go; bob
+        sees alice neither quit nor join."""
+        page, proxy, bob = self.alice_through_proxy()
         record(page)
         proxy.strand()
         said_by(bob, "missed")
@@ -53,13 +59,7 @@ class StrandedPageTests(SynchronousTestCase):
         """Reloaded while the server still holds its stranded socket, the tab has no token (it keeps no secret across
         a reload): it asks for its nickname again after a pause while the server says it is taken, and is back as
         alice once the server lets the old socket go, not left at the login."""
-        daemon, url = start_web(self)
-        proxy = FlakyProxyProcess(self, urlsplit(url).port or 0)
-        page = Page(self, f"http://127.0.0.1:{proxy.entry}/")
-        page.login("alice")
-        bob = enter(daemon, "bob")
-        said_by(bob, "before")
-        page.wait_for_said("before")
+        page, proxy, _ = self.alice_through_proxy()
         proxy.strand()
         page.driver.refresh()
         page.wait(lambda: page.script("return window.chatd.nickRetries;") or None, "the nickname asked again")
