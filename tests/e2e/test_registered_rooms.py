@@ -311,6 +311,8 @@ class RegisteredRoomTests(AccountTestCase):
         alice.say("/invite carol")
         badkid.say("/join #dev homework")
         self.until(badkid, "ERR banned-from-room you are banned from #dev")
+        # alice's invite reaches carol on another socket: her join before it would be refused as uninvited.
+        self.until(carol, "#dev -- alice invited carol")
         carol.say("/join #dev")
         self.until(carol, "ERR room-key #dev takes a key to join; /join #dev KEY")
         carol.say("/join #dev homework")
