@@ -90,6 +90,9 @@ class Peer(Protocol):
     json: bool
     sink: Sink
     peer: str
+    offers_hidden: set[str]
+    """The files whose offer was hidden from the session as it came (its sender ignored): it hears nothing of their
+    end (``TransferPeople``)."""
 
     def send(self, item: FileReply | ChatError) -> None:
         """Render ``item`` in the session's format and write it."""

@@ -118,11 +118,12 @@ class TransferPeople:
 
     def tell_recipients(self, transfer: Transfer, ended: FileCancelled | FileExpired) -> None:
         """Send ``ended`` to each session of each recipient not done with ``transfer``: those this engine serves as
-        a reply, the others (IRC's) through the front ends that asked (``tell_elsewhere``)."""
+        a reply, unless its offer was hidden from them (``_tell_if_shown``), the others (IRC's) through the front
+        ends that asked (``tell_elsewhere``)."""
         for key in transfer.pending:
             for session in self._chat.file_sessions(key):
                 if session in self._peers:
-                    cast(Peer, session).send(ended)
+                    _tell_if_shown(cast(Peer, session), transfer, ended)
                     continue
                 for told in self._elsewhere:
                     told.recipient_told(session, transfer, ended)
@@ -133,16 +134,16 @@ class TransferPeople:
 
     def tell_recipient(self, transfer: Transfer, key: str, item: FileReply, but: Peer | None) -> None:
         """Send ``item``, the news that the recipient ``key`` is done with ``transfer``, to each of their sessions
-        that this engine serves but ``but`` (where they did it) and those still fetching it (they go on to its end),
-        so that none goes on showing an offer that is over for them; the front ends that asked are told of the
-        others (``tell_elsewhere``)."""
+        that this engine serves but ``but`` (where they did it), those still fetching it (they go on to its end) and
+        those its offer was hidden from (``_tell_if_shown``), so that none goes on showing an offer that is over for
+        them; the front ends that asked are told of the others (``tell_elsewhere``)."""
         for session in self._chat.file_sessions(key):
             peer = cast(Peer, session)
             if session not in self._peers:
                 for told in self._elsewhere:
                     told.recipient_told(session, transfer, item)
             elif peer is not but and not self._downloads.downloading(transfer.file, peer):
-                peer.send(item)
+                _tell_if_shown(peer, transfer, item)
 
     def tell_sender(self, transfer: Transfer, item: FileReply, but: Peer | None = None) -> None:
         """Send ``item`` to each session of ``transfer``'s sender that this engine serves (``but`` one), and tell the
@@ -155,3 +156,14 @@ class TransferPeople:
                     told.sender_told(session, transfer, item)
             elif peer is not but:
                 peer.send(item)
+
+
+def _tell_if_shown(peer: Peer, transfer: Transfer, item: FileReply) -> None:
+    """Send ``item``, news that ``transfer`` is over for ``peer``'s user, unless its offer was hidden from ``peer`` as
+    it came (its sender ignored): a session is told the end of what it was shown, an offer it saw before its user
+    ignored the sender among them, and never of a file it was not shown. Either way the offer is over for the
+    session, which forgets it hid it."""
+    if transfer.file in peer.offers_hidden:
+        peer.offers_hidden.discard(transfer.file)
+        return
+    peer.send(item)

@@ -150,8 +150,12 @@ def _offer(rest: str) -> FileOffer:
 
 def run_file(session: "LineSession", command: FileCommand) -> "Waiting":
     """Run a ``/file`` subcommand through the session's engine; its refusals are ChatErrors, an offer's and an
-    accept's refusals that name what they answer (chatd.frontend.named_refusals)."""
+    accept's refusals that name what they answer (chatd.frontend.named_refusals). An offer hidden from the session
+    (``LineSession.offers_hidden``) that it names or is listed is one it knows from then on."""
     files = _engine(session)
+    if isinstance(command, FileAccept | FileAbout):
+        # It knows the offer it names, hidden or not (its sender ignored): it hears how it ends.
+        session.offers_hidden.discard(command.file)
     match command:
         case FileOffer(target, size, sha256, mime, name):
             return files.offer(session, target, size, sha256, mime, name)
@@ -176,7 +180,10 @@ def run_file(session: "LineSession", command: FileCommand) -> "Waiting":
         case FileAbout(_, file):
             session.send(files.link(session, file))
         case FileListing():
-            session.send(files.listing(session))
+            listing = files.listing(session)
+            # What it is listed it is shown, and hears the end of.
+            session.offers_hidden.difference_update(entry.file for entry in listing.files)
+            session.send(listing)
     return None
 
 

@@ -115,6 +115,7 @@ class LineSession(ABC):
         "ignored",
         "ignorers",
         "json",
+        "offers_hidden",
         "paging",
         "peer",
         "resuming",
@@ -155,6 +156,11 @@ class LineSession(ABC):
         by the command itself."""
         self.ignored: dict[str, str] = {}
         """Nicknames whose messages this session does not see: the shown nickname by its key."""
+        self.offers_hidden: set[str] = set()
+        """The files whose offer this session hid as it came, its sender ignored (``deliver``): it is told nothing
+        of their end either (chatd.frontend.transfer_people), unlike an offer it was shown before it ignored them.
+        An offer it names since (``/file accept``, ``decline``, ``cancel``, ``link``) or is listed (``/file list``)
+        it knows, and leaves here; one that ends leaves too."""
         self.paging: tuple[str, int, int, float] | None = None
         """Where ``/history`` goes on from: a room's key, the ``seq`` of the oldest line shown of it, how many
         lines a page, and when it was shown.
@@ -553,7 +559,8 @@ def deliver(
     The ignore check runs only while ``ignorers`` (the front end's sessions
     that ignore someone) is not empty, so it costs nothing otherwise. It hides
     file offers too, a room's late joiners' among them: an offer's name is the
-    sender's text, shown to everyone offered it. After
+    sender's text, shown to everyone offered it. A session an offer is hidden
+    from notes it (``offers_hidden``), to be told nothing of its end. After
     a part, a kick, a ban or a kill the sessions catch up with what it did to them: each of the
     user's connections that talked in the room left talks in another (``settle``), wherever the
     part was asked. A join is not sent to the joiner's other connections, which did not ask for
@@ -569,7 +576,12 @@ def deliver(
         return
     if ignorers and isinstance(event, Said | Acted | Whispered | Encrypted | Invited | FileOffered):
         sender = fold(event.actor.nick)
-        sessions = [session for session in sessions if sender not in session.ignored]
+        shown = [session for session in sessions if sender not in session.ignored]
+        if isinstance(event, FileOffered) and len(shown) < len(sessions):
+            for session in sessions:
+                if sender in session.ignored:
+                    session.offers_hidden.add(event.file)
+        sessions = shown
     if fanouts is not None and isinstance(event, Said | Acted):
         fanout = fanouts.find(cast(list[LineSession], sessions))
         if fanout is not None:

@@ -125,13 +125,15 @@ def _taken_over(session: "LineSession", user: UserView, old: "LineSession") -> "
 
 
 def _carry_over(old: "LineSession", new: "LineSession") -> None:
-    """Give ``new`` what of ``old`` its user would miss after a network blip: whom they ignore (a session's own,
-    so lost with it). Where plain lines go is ``show_rooms``'s ``talking``. The rest is the new connection's own
-    (its format, its ``/resume`` notes, its flood budget) or the user's, which stays (away text, rooms, account);
-    a ``/history`` paging goes no further, as after any other command."""
+    """Give ``new`` what of ``old`` its user would miss after a network blip: whom they ignore, and the offers
+    hidden from it, whose end they are not told either (a session's own, so lost with it). Where plain lines go is
+    ``show_rooms``'s ``talking``. The rest is the new connection's own (its format, its ``/resume`` notes, its flood
+    budget) or the user's, which stays (away text, rooms, account); a ``/history`` paging goes no further, as after
+    any other command."""
     if old.ignored:
         new.ignored = dict(old.ignored)
         new.ignorers.add(new)
+    new.offers_hidden = set(old.offers_hidden)
 
 
 def _banned(session: "LineSession", failure: Failure) -> None:

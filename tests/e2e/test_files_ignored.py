@@ -51,3 +51,22 @@ class IgnoredOfferTests(SynchronousTestCase):
         erin = json_user(self.daemon, "erin")
         erin.say("/join #maths")
         next_of(erin, "file_offered", file=file_id)
+
+    def test_an_ignored_senders_withdrawn_offer_is_not_heard_of(self) -> None:
+        """boss ignores troll, carol does not: troll withdraws the offer he made #lobby, carol reads that, and boss's
+        next word of any file, or line, is carol's line after it."""
+        boss = json_user(self.daemon, "boss")
+        carol = json_user(self.daemon, "carol")
+        troll = json_user(self.daemon, "troll")
+        boss.say("/ignore troll")
+        next_of(boss, "notice", kind="ignore")
+        file_id = upload(troll, "#lobby", "room.txt", b"to the room")
+        next_of(carol, "file_offered", file=file_id)
+        troll.say(f"/file cancel {file_id}")
+        next_of(carol, "file_cancelled", file=file_id)
+        carol.say("after the withdrawal")
+        while True:
+            found = boss.expect_json()
+            if "file" in found or found["type"] == "said":
+                break
+        self.assertEqual((found["type"], found.get("text")), ("said", "after the withdrawal"))
