@@ -1,5 +1,7 @@
 """``/takeover NICK TOKEN`` on the line front end: what the user is after it, from their new connection."""
 
+import json
+
 from twisted.internet.defer import Deferred
 from twisted.internet.testing import StringTransport
 
@@ -71,6 +73,41 @@ class TakeoverTests(LineTestCase):
         _, wire = self.take_over()
         mallory.dataReceived(b"spam\n")
         self.assertEqual(self.lines(wire), [])
+
+    def test_an_operator_is_told_she_is_one_as_her_new_connection_is_named(self) -> None:
+        """alice became an operator on her old connection: her new one's "You are alice." says so in JSON, so that
+        a page offers her what the server lets an operator do; before her /oper it did not."""
+
+        def nick_notice() -> dict[str, object]:
+            token = self.alice.token
+            assert token is not None
+            phone, wire = self.connect(None, host="10.0.0.2")
+            phone.dataReceived(f"/format json\n/takeover alice {token}\n".encode())
+            self.alice = phone
+            return next(item for item in map(json.loads, self.lines(wire)) if item.get("kind") == "nick")
+
+        self.assertNotIn("operator", nick_notice())
+        self.alice.dataReceived(b"/oper boss correct horse\n")
+        self.assertIs(nick_notice()["operator"], True)
+
+    def test_an_operator_asking_for_her_own_nickname_is_told_she_is_one_still(self) -> None:
+        """alice, an operator, asks for the nickname she holds: "You are alice already." says she is one, as every
+        "You are NICK." does, so that a page reading it does not take her for one no more."""
+        self.alice.dataReceived(b"/oper boss correct horse\n/format json\n")
+        self.lines(self.alice_wire)
+        self.alice.dataReceived(b"/nick alice\n")
+        self.assertEqual(
+            [json.loads(line) for line in self.lines(self.alice_wire)],
+            [
+                {
+                    "type": "notice",
+                    "kind": "nick",
+                    "nick": "alice",
+                    "operator": True,
+                    "text": "You are alice already.",
+                }
+            ],
+        )
 
     def test_plain_lines_go_where_they_went(self) -> None:
         """alice talked in #dev after joining #ops: her new connection talks in #dev, and says so."""

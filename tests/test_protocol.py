@@ -925,7 +925,7 @@ class JsonTests(LineTestCase):
         self.assertEqual(
             [{key: value for key, value in each.items() if key not in ("type", "text")} for each in notices],
             [
-                {"kind": "nick", "nick": "bot"},
+                {"kind": "nick", "nick": "bot", "operator": True},
                 {"kind": "history_end", "room": "#dev", "count": 0, "earlier": False},
                 {"kind": "room", "room": "#lobby"},
                 {"kind": "away", "away": "lunch"},

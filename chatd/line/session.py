@@ -87,7 +87,15 @@ from chatd.line.render import (
 )
 from chatd.line.syntax import Command, RoomThenText, Spec
 from chatd.line.table import COMMANDS, LINE
-from chatd.line.talk import away_notice, come_back, in_room, not_kept_notice, now_talking, show_room
+from chatd.line.talk import (
+    away_notice,
+    come_back,
+    in_room,
+    nick_fields,
+    not_kept_notice,
+    now_talking,
+    show_room,
+)
 from chatd.text import HELP_WORD, fold
 from chatd.turns import Turns
 
@@ -237,9 +245,10 @@ class LineSession(ABC):
         return self.perform(COMMANDS["join"], Join(self.default_room))
 
     def nick_notice(self) -> Notice:
-        """ "You are NICK.", for a session just named; a front end whose sessions may be taken over adds a token."""
-        nick = self.me().nick
-        return Notice("nick", f"You are {nick}.", {"nick": nick})
+        """ "You are NICK.", for a session just named (``nick_fields``); a front end whose sessions may be taken over
+        adds a token."""
+        user = self.me()
+        return Notice("nick", f"You are {user.nick}.", nick_fields(user))
 
     def named(self) -> None:
         """The session has a user now, new or one it joined (an account's): a front end drops its deadline for a nickname.

@@ -86,7 +86,21 @@ def _rename(session: "LineSession", me: UserView, nick: str) -> None:
     before = me.nick
     session.chat.rename(me, nick)
     if me.nick == before:
-        session.send(Notice("nick", f"You are {before} already.", {"nick": before}))
+        session.send(Notice("nick", f"You are {before} already.", nick_fields(me)))
+
+
+def nick_fields(user: UserView) -> dict[str, object]:
+    """The JSON fields of a ``nick`` notice to ``user``: their nickname, and ``operator`` when they are one.
+
+    Every "You are NICK." says it, so a page that reads them knows it:
+    a session that took a dropped one's place, or identified to an account
+    online elsewhere, becomes a user whose ``/oper`` it never saw answered,
+    and a page offers an operator what the server lets them do
+    (chatd/web/static/filetakedowns.js).
+    """
+    if user.operator:
+        return {"nick": user.nick, "operator": True}
+    return {"nick": user.nick}
 
 
 def join(session: "LineSession", command: cmd.Join, asked: bool = True) -> "Waiting":

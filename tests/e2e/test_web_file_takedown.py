@@ -11,7 +11,9 @@ refusal is said on the line.
 from twisted.trial.unittest import SynchronousTestCase
 
 from tests.e2e.browser import Page, quiet, start_web
+from tests.e2e.daemon import opers_file
 from tests.e2e.test_web_files import card_named, card_state, choose, content, on_disk, press
+from tests.helpers import quick_hash
 
 WHY = "withdrawn from #maths by an operator"
 
@@ -59,6 +61,31 @@ class TakeDownTests(SynchronousTestCase):
         ended(member, file_id, f"Taken down by mrs_k ({WHY}).")
         ended(student, file_id, f"Taken down by mrs_k ({WHY}).")
         for page in (teacher, student, member):
+            quiet(self, page, no_error_shown=True)
+
+    def test_a_server_operator_without_standing_in_the_room_takes_an_offer_down(self) -> None:
+        """ops is in #maths, which mrs_k made, with no @ there: sam's offer to it has no Take down on his line until
+        his /oper is answered, then has one, and two presses take it down, as the server lets an operator."""
+        _, url = start_web(self, "--opers", opers_file(self, quick_hash("pw")))
+        teacher, student, ops = Page(self, url), Page(self, url), Page(self, url)
+        for page, nick in ((teacher, "mrs_k"), (student, "sam"), (ops, "ops")):
+            page.login(nick)
+            page.join("#maths")
+        choose(student, on_disk(self, "answers.pdf", content(30_000)))
+        file_id = card_named(ops, "answers.pdf")
+        self.assertEqual(buttons(ops, file_id), ["Accept", "Decline"])
+
+        ops.say("/oper boss pw")
+        ops.wait(
+            lambda: buttons(ops, file_id) == ["Accept", "Decline", "Take down"] or None, "Take down for ops"
+        )
+        press(ops, file_id, "take-down")
+        press(ops, file_id, "take-down")
+
+        ended(ops, file_id, f"Taken down by you ({WHY}).")
+        ended(student, file_id, f"Taken down by ops ({WHY}).")
+        ended(teacher, card_named(teacher, "answers.pdf"), f"Taken down by ops ({WHY}).")
+        for page in (teacher, student, ops):
             quiet(self, page, no_error_shown=True)
 
     def test_a_take_down_the_server_refuses_is_said_on_its_line(self) -> None:

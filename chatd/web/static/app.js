@@ -59,7 +59,8 @@ class Chat extends composed(PARTS) {
       notSent: () => this.notSent(),
       conversationFor: (object) => this.fileConversation(object),
       mine: (nick) => this.mine(nick),
-      operatorIn: (conversation) => this.me !== null && conversation.holdsOperator(this.me),
+      // A server operator may take down any room's offer, as the server's check_withdrawer says; others, where they hold @.
+      mayTakeDownIn: (conversation) => this.me !== null && (this.serverOperator || conversation.holdsOperator(this.me)),
       say: (text, kind) => this.say(text, kind),
     });
     this.encryption = new Encryption(
@@ -77,6 +78,7 @@ class Chat extends composed(PARTS) {
     this.conversations = new Map(); // key -> Conversation, rooms in join order
     this.current = null; // the Conversation shown
     this.me = null; // the nickname the server gave, while connected
+    this.serverOperator = false; // the user is an operator, as /oper's answer or "You are NICK." said (notices.js)
     this.wanted = null; // the nickname to ask for (the user's, then the server's)
     this.password = null; // kept in memory only, to identify again after a reconnection: given at the login, or confirmed by the server
     this.proving = []; // lines sent that prove a password once the server confirms them: {change, password}, oldest first

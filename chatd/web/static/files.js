@@ -28,8 +28,9 @@ const PARTS = [FileUploads, FileDownloads, FileCancels, FileTakedowns, FileNews,
  * user's press sends: as `send`, and when it cannot go the status line says
  * why), `notSent()` (the status line says why a press did not go),
  * `conversationFor(object)` (where an offer is shown), `mine(nick)`,
- * `operatorIn(conversation)` (whether the user holds operator standing in a
- * room, as the page knows it), `say(text, kind)` (a notice in the
+ * `mayTakeDownIn(conversation)` (whether the server would let the user take
+ * down others' offers to a room, as the page knows it: a server operator, or
+ * one holding operator standing there), `say(text, kind)` (a notice in the
  * conversation shown).
  */
 export class Transfers extends composed(PARTS) {

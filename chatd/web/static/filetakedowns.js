@@ -2,10 +2,11 @@
 // /file withdraw), a part of files.js's Transfers. A room's offer stays open
 // a week for whoever joins, its sender maybe gone: the room's owner and its
 // operators (and server operators) take it down for everyone. Its line, to a
-// user who holds operator standing in the room as the page knows it, has a
-// "Take down" beside Accept and Decline (the server refuses anyone else, and
-// the refusal shows on the line); a first press asks "Take down for
-// everyone?", a second sends /file withdraw. Every page told of it, the
+// server operator (told by /oper's answer, or by "You are NICK." coming
+// back to one) or a user who holds operator standing in the room as the page
+// knows it, has a "Take down" beside Accept and Decline (the server refuses
+// anyone else, and the refusal shows on the line); a first press asks "Take
+// down for everyone?", a second sends /file withdraw. Every page told of it, the
 // sender's included, ends the line saying who took it down and why.
 
 /** What a file's line says of a take-down: who did it (the user: "you"), and the server's reason. */
@@ -25,7 +26,7 @@ export const FileTakedowns = (Base) =>
 
     /** `offer`'s Take down as one of Card.buttons' entries, for a user who may take it down: none for anyone else. */
     takeDownButton(offer) {
-      if (offer.mine || !offer.to.startsWith("#") || !this.host.operatorIn(offer.conversation)) return [];
+      if (offer.mine || !offer.to.startsWith("#") || !this.host.mayTakeDownIn(offer.conversation)) return [];
       const label = `Take down ${offer.name} from ${offer.nick} for everyone`;
       return [["Take down", label, (click) => this.takeDown(offer, click.currentTarget)]];
     }

@@ -56,7 +56,13 @@ export const Notices = (Base) =>
         case "nick":
           // Each "You are NICK." hands a new takeover token: the one to come back with (returning.js).
           if (typeof object.token === "string" && /^[A-Za-z0-9_-]{1,64}$/.test(object.token)) this.token = object.token;
+          // A new user is no operator; one taken over, or an account's joined online elsewhere, may be.
+          this.operatorStanding(object.operator === true);
           this.named(object.nick);
+          return;
+        case "oper":
+          this.operatorStanding(true);
+          this.say(text);
           return;
         case "room": {
           this.serverRoom = typeof object.room === "string" ? fold(object.room) : null;
@@ -133,6 +139,13 @@ export const Notices = (Base) =>
         default:
           this.say(text);
       }
+    }
+
+    /** Whether the user is a server operator now (`operator`): every room's offers get Take down, or lose it, as they now fit. */
+    operatorStanding(operator) {
+      if (operator === this.serverOperator) return;
+      this.serverOperator = operator;
+      for (const room of this.rooms()) this.files.standingChanged(room);
     }
 
     error(object) {
