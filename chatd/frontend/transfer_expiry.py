@@ -13,7 +13,17 @@ chatd.frontend.transfers, calls ``wake``). The daemon's hourly sweep
 own: bytes no transfer names, past days' counts. A new
 offer the spool has no room for lets go, first, the uploads that stalled
 (``make_room``), whatever their time.
+
+Each transfer's time is kept in a heap, soonest first: a look weighs what
+is due, and a time that moved on since it was noted (an upload took a
+chunk) is noted again. Walking every open transfer at each look made
+letting N transfers go one after another cost N * N weighings: 40,000
+for 200 (tests/test_transfer_expiry.py). Times only move on, but for a
+change of the limits or the hourly sweep, which note them all again.
 """
+
+import heapq
+from itertools import count
 
 from twisted.internet.interfaces import IDelayedCall, IReactorTime
 from twisted.logger import Logger
@@ -58,6 +68,13 @@ class TransferExpiry:
         """Whether what waited too long goes as its time comes (``start``), not only when asked."""
         self._due: IDelayedCall | None = None
         """The next look, at the first open transfer's time."""
+        self._times: list[tuple[float, int, Transfer]] = []
+        """A heap of each open transfer's time as last noted (``_deadline``), with its place in the order they were
+        opened: a transfer gone since, or being fetched, is passed over, one whose time moved on is noted again."""
+        self._places: dict[str, int] = {}
+        """Each noted transfer's place, by file: they are let go in the order they were opened, as a walk of them all
+        went."""
+        self._next_place = count()
 
     def start(self) -> None:
         """From now on, let each transfer that waits too long go as its time comes, not only when ``expire`` is
@@ -85,6 +102,7 @@ class TransferExpiry:
         folder kept while the transfers were in memory (``--db :memory:``).
         Nothing but a transfer stays on the server, so they go too.
         """
+        self._note_all()
         self._let_go()
         self._uploads.expire()
         self._open.sweep()
@@ -99,18 +117,53 @@ class TransferExpiry:
         if self._due is not None and self._due.active():
             self._due.cancel()
         self._due = None
-        times = [
-            self._deadline(transfer)
-            for transfer in self._open.all()
-            if not self._downloads.under_way(transfer.file)
-        ]
-        if times:
-            self._look_by(min(times))
+        self._note_all()
+        self._look_by_first()
+
+    def _note_all(self) -> None:
+        """Note the time of every open transfer not being fetched, afresh: the limits may have changed them all."""
+        self._places = {}
+        self._times = []
+        for transfer in self._open.all():
+            if not self._downloads.under_way(transfer.file):
+                self._note(transfer)
+
+    def _note(self, transfer: Transfer) -> None:
+        """Note ``transfer``'s time now, in its place (a new one's after every other's)."""
+        place = self._places.get(transfer.file)
+        if place is None:
+            place = self._places[transfer.file] = next(self._next_place)
+        heapq.heappush(self._times, (self._deadline(transfer), place, transfer))
+
+    def _first(self) -> float | None:
+        """The soonest time of an open transfer not being fetched, passing over the heap's entries that are no longer
+        one (gone, or being fetched: the end of its download notes it again) and noting again those whose time moved
+        on; None if there is none."""
+        times = self._times
+        while times:
+            at, place, transfer = times[0]
+            if self._open.get(transfer.file) is not transfer or self._downloads.under_way(transfer.file):
+                heapq.heappop(times)
+                if self._open.get(transfer.file) is not transfer:
+                    self._places.pop(transfer.file, None)
+                continue
+            now = self._deadline(transfer)
+            if now == at:
+                return at
+            heapq.heapreplace(times, (now, place, transfer))
+        return None
+
+    def _look_by_first(self) -> None:
+        """Have the next look come at the soonest open transfer's time, if there is one."""
+        first = self._first()
+        if first is not None:
+            self._look_by(first)
 
     def opened(self, transfer: Transfer) -> None:
         """``transfer`` is a new upload: the next look comes no later than its time. The others' times are as they
         were, so only it is looked at, not every transfer open."""
         if self._watching:
+            self._note(transfer)
             self._look_by(self._deadline(transfer))
 
     def download_ended(self, transfer: Transfer) -> None:
@@ -121,6 +174,7 @@ class TransferExpiry:
             and self._open.get(transfer.file) is transfer
             and not self._downloads.under_way(transfer.file)
         ):
+            self._note(transfer)
             self._look_by(self._deadline(transfer))
 
     def _look_by(self, at: float) -> None:
@@ -134,14 +188,20 @@ class TransferExpiry:
     def _look(self) -> None:
         self._due = None
         self._let_go()
-        self.wake()
+        self._look_by_first()
 
     def _let_go(self) -> None:
-        """Let go each transfer whose time has come (``_deadline``), unless a session is fetching it."""
+        """Let go each transfer whose time has come (``_deadline``), unless a session is fetching it, in the order
+        they were opened."""
         now = self._reactor.seconds()
-        for transfer in self._open.all():
-            if self._deadline(transfer) <= now and not self._downloads.under_way(transfer.file):
-                self.drop(transfer, self._why(transfer, transfer.began + self._open.limits.keep <= now))
+        due: dict[str, tuple[int, Transfer]] = {}
+        while (first := self._first()) is not None and first <= now:
+            _, place, transfer = heapq.heappop(self._times)
+            # Noted twice (opened, then a download's end), it is due once.
+            due.setdefault(transfer.file, (place, transfer))
+        for _, transfer in sorted(due.values(), key=lambda entry: entry[0]):
+            self._places.pop(transfer.file, None)
+            self.drop(transfer, self._why(transfer, transfer.began + self._open.limits.keep <= now))
 
     def make_room(self, size: int) -> bool:
         """Make room for ``size`` more bytes in the spool (``--file-store-bytes``) by letting go uploads that took no
