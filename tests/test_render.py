@@ -17,8 +17,11 @@ from chatd.domain.errors import (
     NicknameRegisteredError,
     NicknameRule,
     NoSuchAccountError,
+    NoSuchLineError,
     NoSuchNicknameError,
     NoSuchRoomError,
+    NotMemberError,
+    NotYourLineError,
 )
 from chatd.domain.events import (
     CHAT,
@@ -723,6 +726,17 @@ class JsonLineTests(SynchronousTestCase):
         commands an error answers (issue 17: never taking a typo's error for a /key get's)."""
         self.assertEqual(json.loads(json_line(NoSuchAccountError("Bob")))["nick"], "Bob")
         self.assertEqual(json.loads(json_line(UnknownCommandError("typo")))["command"], "typo")
+
+    def test_a_refused_delete_names_its_line(self) -> None:
+        """``no-such-line`` and ``not-your-line`` name the room and the line, ``members-only`` the room: the page says
+        a refusal of a line's delete button on that line."""
+        for error in (
+            NoSuchLineError("#Lobby", "019c2a7e5b400000"),
+            NotYourLineError("#Lobby", "019c2a7e5b400000"),
+        ):
+            parsed = json.loads(json_line(error))
+            self.assertEqual((parsed["room"], parsed["line"]), ("#Lobby", "019c2a7e5b400000"))
+        self.assertEqual(json.loads(json_line(NotMemberError("#art")))["room"], "#art")
 
     def test_a_registered_nickname_s_error_says_whether_a_password_would_take_it(self) -> None:
         """``nick-registered`` names the nickname, and whether it only looks like the registered one: a program

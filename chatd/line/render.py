@@ -31,7 +31,10 @@ from chatd.domain.errors import (
     NoAccountError,
     NoSuchAccountError,
     NoSuchFileError,
+    NoSuchLineError,
     NoSuchNicknameError,
+    NotMemberError,
+    NotYourLineError,
     UnknownAccountError,
 )
 from chatd.domain.events import (
@@ -244,7 +247,10 @@ def error_fields(error: ChatError) -> dict[str, Any]:
     page has a password box, not ``/identify``); which nickname nobody
     online holds (or, for ``/op`` and an operator's ``/account``, no account
     has), and who online (which account) holds one that looks like it, so a
-    client offers that one (the text names it for people).
+    client offers that one (the text names it for people); which line a
+    ``/delete`` refused (``no-such-line``, ``not-your-line``) and which room
+    a non-member named (``members-only``), so the page says a refusal of its
+    line's delete button on that line.
     """
     if isinstance(error, FileOffsetError):
         return {"file": error.file, "have": error.have}
@@ -258,6 +264,10 @@ def error_fields(error: ChatError) -> dict[str, Any]:
         return {"nick": error.nick, "alike": error.alike}
     if isinstance(error, UnknownCommandError):
         return {"command": error.name}
+    if isinstance(error, NoSuchLineError | NotYourLineError):
+        return {"room": error.room, "line": error.line}
+    if isinstance(error, NotMemberError):
+        return {"room": error.room}
     return {}
 
 

@@ -63,3 +63,32 @@ class DeletePageTests(SynchronousTestCase):
         self.assertEqual(bob.said(), ["please ignore that"])
         quiet(self, alice)
         quiet(self, bob)
+
+    def test_a_refused_delete_is_said_on_its_line_and_its_button_works_again(self) -> None:
+        """alice, a guest, said a line and then left the nickname and took it back: her page still offers the line's
+        delete button, and the server refuses the delete (the line is not provably hers). The refusal is said on the
+        line, not in the log, and the button is a first press again, not disabled for good."""
+        _, url = start_web(self)
+        alice = Page(self, url)
+        alice.login("alice")
+        alice.say("said as the first alice")
+        alice.say("/nick alicia")
+        alice.say("/nick alice")
+        alice.wait(lambda: len(alice.texts("#log-box .log .line.nick_changed")) == 2 or None, "both renames")
+        own = alice.wait_for_said("said as the first alice")
+        line_id = str(own.get_attribute("data-id"))
+        ActionChains(alice.driver).move_to_element(own).perform()  # the button shows on hover
+        button = own.find_element(By.CSS_SELECTOR, ".delete-line")
+        button.click()
+        button.click()
+
+        refusal = alice.wait(
+            lambda: alice.texts(f'#log-box .log li[data-id="{line_id}"] .delete-refused') or None,
+            "the refusal on the line",
+        )
+        self.assertEqual(refusal, [f"Not deleted: {NOT_YOURS.format(line_id)}"])
+        self.assertTrue(button.is_enabled())
+        self.assertEqual(button.get_attribute("textContent"), "delete")
+        self.assertEqual(alice.texts("#log-box .log .line.error"), [])
+        self.assertEqual(alice.said(), ["said as the first alice"])
+        quiet(self, alice)

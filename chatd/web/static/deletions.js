@@ -6,13 +6,24 @@
 // said or acted in a room that the user may delete (their own, or anyone's
 // where they hold operator: the server refuses the rest, as for a typed
 // /delete, and says why) carries a small "delete" button, which asks once
-// more before it sends `/delete #room ID`.
+// more before it sends `/delete #room ID`. A refusal of it (the line not the
+// user's, gone already, the user no longer in the room) is said on the line,
+// whose button then works again, as a refused take-down is said on its file's.
 
-import { el } from "./dom.js";
+import { el, fold } from "./dom.js";
 import { eventLine } from "./lines.js";
 
 /** Lines that may be deleted: what was said or acted (a join, a topic is the room's record, not anyone's words). */
 const DELETABLE = new Set(["said", "acted"]);
+
+/** Refusals that name the line they refuse (docs/PROTOCOL.md, JSON lines: `room` and `line`). */
+const LINE_REFUSALS = new Set(["no-such-line", "not-your-line"]);
+
+/** Whether the `error` object answers `asked`, a /delete sent from a line's button: it names its line, or its room for a non-member. */
+function answers(object, asked) {
+  if (typeof object.room !== "string" || fold(object.room) !== asked.room) return false;
+  return LINE_REFUSALS.has(object.code) ? object.line === asked.id : object.code === "members-only";
+}
 
 /** What shows where a deleted line's text was: who took it away, and why if they said. */
 function deletedWords(object) {
@@ -28,14 +39,28 @@ function markDeleted(line, words) {
   line.querySelector(".delete-line")?.remove();
 }
 
+/** Say on the line of `button` why it was not deleted, and make the button a first press again. */
+function notDeleted(button, why) {
+  button.disabled = false;
+  button.classList.remove("confirm");
+  button.textContent = "delete";
+  button.closest("li")?.append(el("span", { class: "delete-refused" }, `Not deleted: ${why}`));
+}
+
 /** Deleting lines, and showing them deleted: a part of app.js's Chat. */
 export const Deletions = (Base) =>
   class extends Base {
+    constructor() {
+      super();
+      this.deleting = []; // the /delete lines a line's button sent, not answered yet: {room (folded), id, button}, oldest first
+    }
+
     /** `deleted`: the line gives way to who deleted it, wherever the page shows it. */
     deleted(object) {
       const id = typeof object.line === "string" ? object.line : "";
       const room = this.room(object.room, false);
       if (!id || room === null) return;
+      this.deleting = this.deleting.filter((asked) => asked.id !== id);
       const words = deletedWords(object);
       const shown = [room.lines.get(id), ...document.querySelectorAll("#results-list li[data-id]")].filter(
         (line) => line !== undefined && line.getAttribute("data-id") === id,
@@ -65,9 +90,26 @@ export const Deletions = (Base) =>
           button.textContent = "delete for everyone?";
           return;
         }
+        if (!this.send(`/delete ${room.name} ${id}`)) return;
         button.disabled = true;
-        this.send(`/delete ${room.name} ${id}`);
+        button.closest("li")?.querySelector(".delete-refused")?.remove();
+        this.deleting.push({ room: fold(room.name), id, button });
       });
       return button;
+    }
+
+    /** An `error` refusing a /delete a line's button sent: said on that line, whose button works again. True if so. */
+    deleteRefused(object) {
+      const at = this.deleting.findIndex((asked) => answers(object, asked));
+      if (at < 0) return false;
+      const [asked] = this.deleting.splice(at, 1);
+      notDeleted(asked.button, typeof object.text === "string" ? object.text : String(object.code));
+      return true;
+    }
+
+    /** The connection dropped: no /delete sent is answered now, so each line asked about says so and may be asked again. */
+    lost(...args) {
+      super.lost(...args);
+      for (const asked of this.deleting.splice(0)) notDeleted(asked.button, "the connection dropped before the server answered");
     }
   };

@@ -160,6 +160,7 @@ export const Notices = (Base) =>
       this.proving = [];
       if (this.me !== null && this.files.error(object)) return;
       if (this.me !== null && this.encryption.error(object)) return;
+      if (this.me !== null && this.deleteRefused(object)) return;
       if (this.me !== null && this.refusedLinked(text)) return;
       if (this.me === null && this.resuming.length) {
         // Each /resume is answered before the nickname: this refusal is a room's, not the nickname's.
