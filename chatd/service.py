@@ -57,7 +57,8 @@ from chatd.audit import AuditLog
 from chatd.bus.memory import MemoryBus
 from chatd.config import Config, FilesConfig
 from chatd.domain.chat import Chat
-from chatd.domain.events import Event
+from chatd.domain.deletion import sent_whole
+from chatd.domain.events import Event, RoomEvent
 from chatd.domain.ports import Accounts, Bus, KeyStore, Mailbox, RoomStore
 from chatd.frontend.accounts import AccountLogin, on_threads
 from chatd.frontend.admission import Admission
@@ -149,6 +150,7 @@ def build(
         mailbox=stores.mailbox,
         rooms=stores.rooms,
         keys=stores.keys,
+        parts=_parts(config),
     )
     # Before anything else happens: the bans kept from before are in force from the first connection.
     chat.restore(stores.restored)
@@ -230,6 +232,17 @@ def build(
         console,
         leaving,
     )
+
+
+def _parts(config: Config) -> Callable[[RoomEvent], int]:
+    """How the chat counts the messages a line it deletes went out as (``Deleted.parts``): as IRC's PRIVMSGs where
+    IRC is served (its port, or the web port's IRC sockets), whose clients are sent a REDACT for each; else one.
+    IRC's rendering is imported only then, as ``_web_and_irc`` imports its front end."""
+    if not (config.web.wanted or config.irc.wanted):
+        return sent_whole
+    from chatd.irc.render import privmsgs
+
+    return privmsgs
 
 
 def _web_and_irc(

@@ -43,6 +43,7 @@ from chatd.frontend.admission import CONNECT_BURST, MAX_CONNECTIONS, MAX_PER_IP,
 from chatd.frontend.logs import BoundedLog
 from chatd.frontend.oper import OperatorLogin
 from chatd.frontend.output import BufferedOutput, Outbox
+from chatd.irc.render import privmsgs
 from chatd.line import errors as line_errors
 from chatd.line.factory import LineFactory
 from chatd.line.limits import LineLimits
@@ -418,6 +419,8 @@ class LineTestCase(SynchronousTestCase):
             mailbox=self.make_mailbox(),
             rooms=self.rooms,
             keys=self.make_keys(),
+            # As chatd.service counts a deleted line's parts with IRC served: tests.irc puts IRC on this chat.
+            parts=privmsgs,
         )
         self.bounded = BoundedLog(self.clock)
         """The log of what strangers can repeat, as the service builds one."""

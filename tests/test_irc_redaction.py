@@ -79,6 +79,42 @@ class RedactTests(IRCTestCase):
         self.assertTrue(redact.endswith(f" :alice!alice@chatd REDACT #lobby {line}".encode()), redact)
         self.assertEqual(self.said_id(), dave_line)
 
+    def test_a_line_sent_in_pieces_is_redacted_piece_by_piece(self) -> None:
+        """alice's line, too long for one PRIVMSG once her source is before it, reaches her and bob as ID and ID.1: her
+        REDACT of ID.1 deletes the line, and each of them reads a REDACT of ID and of ID.1, so a client takes every
+        piece away; the server's NOTICE to carol names the line once."""
+        alice, alice_wire = self.irc_user("alice", *REDACTING)
+        bob, bob_wire = self.irc_user("bob", *REDACTING)
+        carol, carol_wire = self.irc_user("carol")
+        for client in (alice, bob, carol):
+            self.send(client, "JOIN #lobby")
+        # It fits alice's own PRIVMSG; with ":alice!alice@chatd " before it, it is past 512 bytes.
+        text = "x" * 490
+        self.send(alice, f"PRIVMSG #lobby :{text}")
+        line = self.said_id()
+        pieces = [each for each in self.lines(bob_wire) if b" PRIVMSG #lobby :" in each]
+        self.assertEqual(
+            [each.split(b" ", 1)[0] for each in pieces],
+            [f"@msgid={line}".encode(), f"@msgid={line}.1".encode()],
+        )
+        self.lines(alice_wire)
+        self.lines(carol_wire)
+        self.send(alice, f"REDACT #lobby {line}.1")
+        redacts = self.lines(alice_wire)
+        self.assertEqual(
+            [each.split(b" ", 1)[1] for each in redacts],
+            [
+                f":alice!alice@chatd REDACT #lobby {line}".encode(),
+                f":alice!alice@chatd REDACT #lobby {line}.1".encode(),
+            ],
+        )
+        deletion = redacts[0].split(b" ", 1)[0].decode().removeprefix("@msgid=")
+        self.assertEqual([each.split(b" ", 1)[0] for each in redacts[1:]], [f"@msgid={deletion}.1".encode()])
+        self.assertEqual(self.lines(bob_wire), redacts)
+        [notice] = self.lines(carol_wire)
+        self.assertIn(f"(id {line})".encode(), notice)
+        self.assertFalse(self.history.at_hand(fold("#lobby"), None, 1), "the line is kept no more")
+
     def test_refusals_are_the_specs_standard_replies_and_change_nothing(self) -> None:
         """Someone else's line: REDACT_FORBIDDEN; an id no line has (or no id): UNKNOWN_MSGID; a channel the client is
         not in, or a nickname: INVALID_TARGET. Nobody else is told anything."""

@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 from twisted.trial.unittest import SynchronousTestCase
 
 from chatd.domain.events import (
+    Acted,
     Actor,
     MessageNotKept,
     Quit,
@@ -19,7 +20,7 @@ from chatd.domain.events import (
 )
 from chatd.domain.ids import EventIds
 from chatd.irc.message import Message, parse
-from chatd.irc.render import EventLines, Shape, line, timestamp
+from chatd.irc.render import EventLines, Shape, line, privmsgs, timestamp
 
 TEXT = st.text(st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp")), min_size=1, max_size=600)
 SHAPES = st.sampled_from([Shape(value) for value in range(16)])
@@ -48,6 +49,22 @@ class OneLineTests(SynchronousTestCase):
         self.assertGreater(len(lines), 1)
         self.assertTrue(all(len(each) + 2 <= 512 for each in lines))
         self.assertEqual("".join(each.decode().split(" :", 1)[1] for each in lines), text)
+
+
+class PiecesTests(SynchronousTestCase):
+    @given(st.lists(TEXT, min_size=1, max_size=3), SHAPES, st.sampled_from(["#lobby", "#" + "r" * 49]))
+    def test_a_line_s_count_is_the_privmsgs_it_is_sent_as(
+        self, texts: list[str], shape: Shape, room: str
+    ) -> None:
+        """``privmsgs``, by which a deletion counts the REDACTs it needs, is how many PRIVMSGs every client reads a
+        line said or acted (a paste among them) as, whatever its shape."""
+        lines = EventLines("testhost")
+        text = "\n".join(texts)
+        for event in (
+            Said(id="01a2", at=12.5, actor=Actor("bob"), room=room, seq=3, text=text),
+            Acted(id="01a3", at=12.5, actor=Actor("bob"), room=room, seq=4, text=text),
+        ):
+            self.assertEqual(lines.render(event, shape).count(b" PRIVMSG "), privmsgs(event))
 
 
 class ServerTimeTests(SynchronousTestCase):

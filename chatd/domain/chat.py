@@ -21,7 +21,7 @@ from itertools import islice
 from chatd.domain import resume, rules
 from chatd.domain.bans import address_key
 from chatd.domain.crowds import Crowds
-from chatd.domain.deletion import Deletion
+from chatd.domain.deletion import Deletion, sent_whole
 from chatd.domain.envelopes import EncryptedMail
 from chatd.domain.errors import ChatError, ForgetThrottledError, KeysNotKeptError, NotIdentifiedError
 from chatd.domain.events import Event, Private, RoomEvent, TopicChanged, TopicLocked
@@ -76,7 +76,8 @@ class Chat:
     registered (chatd.domain.registry); ``mailbox`` the private messages sent to an account while
     offline (None: they are refused as to anyone offline); ``stop`` ends the daemon after /shutdown;
     ``server_rooms`` (the default room) belong to the server, not to whoever
-    makes them.
+    makes them; ``parts`` counts the messages a line went out as where a
+    front end cuts long lines (``Deleted.parts``; by default, one).
     """
 
     def __init__(
@@ -92,6 +93,7 @@ class Chat:
         mailbox: Mailbox | None = None,
         rooms: RoomStore,
         keys: KeyStore | None = None,
+        parts: Callable[[RoomEvent], int] = sent_whole,
     ) -> None:
         self.limits = limits
         self._now = clock.seconds
@@ -135,7 +137,7 @@ class Chat:
         self.whisper: Callable[[UserView, str, str], Away | Kept | None] = (
             talk.whisper if self._offline is None else self._offline.whisper
         )
-        self.delete = Deletion(self._state, seam, history, limits.reason).delete
+        self.delete = Deletion(self._state, seam, history, limits.reason, parts).delete
         self.set_topic = talk.set_topic
         self.set_away = talk.set_away
         self.whois = talk.whois

@@ -15,8 +15,13 @@ room's owner and its operators). The event goes to the room's members and
 to the deleter; the store that gets it deletes the line
 (chatd.storage.memory, chatd.storage.sqlite), its id and seq left unused:
 resuming after it, or ``around`` it, reads from the next line as after a
-``/forget``.
+``/forget``. The event carries how many parts the line went out as where a
+front end cuts long lines (``Deleted.parts``, counted by ``parts``, which
+the daemon takes from IRC's rendering): the text goes with the line, and
+the count could not be made again once it had.
 """
+
+from collections.abc import Callable
 
 from chatd.domain import rules
 from chatd.domain.errors import NoSuchLineError, NoSuchRoomError, NotYourLineError
@@ -33,12 +38,21 @@ from chatd.text import fold
 class Deletion:
     """``/delete``: checks who asks, finds the line in the history, and publishes its ``Deleted``."""
 
-    def __init__(self, state: ChatState, seam: Publisher, history: History, reason_limit: int) -> None:
+    def __init__(
+        self,
+        state: ChatState,
+        seam: Publisher,
+        history: History,
+        reason_limit: int,
+        parts: Callable[[RoomEvent], int],
+    ) -> None:
         self._state = state
         self._seam = seam
         self._history = history
         self._reason_limit = reason_limit
         """The most characters a reason may have, as a kick's (``Limits.reason``)."""
+        self._parts = parts
+        """How many messages a front end sent a line as (``Deleted.parts``)."""
 
     async def delete(self, view: UserView, name: str, line: str, reason: str = "") -> None:
         """Delete the line with id ``line`` from room ``name``, saying ``reason``; the ``Deleted`` event is the answer.
@@ -61,7 +75,14 @@ class Deletion:
             raise NotYourLineError(room.name, line)
         id, at = self._seam.stamp()
         event = Deleted(
-            id=id, at=at, actor=user.actor, room=room.name, line=line, line_seq=found.seq, reason=reason
+            id=id,
+            at=at,
+            actor=user.actor,
+            room=room.name,
+            line=line,
+            line_seq=found.seq,
+            reason=reason,
+            parts=self._parts(found),
         )
         self._seam.publish(event, room.members.values(), () if key in user.rooms else (user,))
 
@@ -83,6 +104,11 @@ async def _line(history: History, room: str, line: str) -> RoomEvent | None:
     seq = await history.place(room, line)
     found = await history.recent(room, seq + 1, 1)
     return found[-1] if found and found[-1].id == line else None
+
+
+def sent_whole(line: RoomEvent) -> int:
+    """Parts a line went out as where no front end cuts long lines: one."""
+    return 1
 
 
 def may_delete(user: User, room: Room, line: RoomEvent) -> bool:

@@ -504,13 +504,17 @@ class Deleted(_Base):
     the same record of its pass log as the pass's events), so no read shows
     it again; a client showing the line takes it away. It names the line,
     never its text. ``room`` leaves room for a conversation's private line
-    to be named alike later.
+    to be named alike later. ``parts``: how many messages a front end that
+    cuts long lines sent the line as (IRC's PRIVMSGs ``ID``, ``ID.1``...),
+    counted as it is deleted (``Deletion``), so that each can be taken away
+    once the text is gone.
     """
 
     room: str
     line: str
     line_seq: int
     reason: str = ""
+    parts: int = 1
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

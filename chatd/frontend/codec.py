@@ -33,13 +33,15 @@ _NOT_SHOWN = (
     "person",
     "made",
     "line_seq",
+    "parts",
 )
 """Fields a client is not given as its event's own: the first five it gets otherwise, a private
 message's ``to_account`` only says who may read it back (the sender's account is not shown either),
 a kick's ``person`` only whom its wait holds (it names the kicked user's account or address),
 a kill's ``apart`` only how IRC tells the operator, and the masks a room's settings put back
 ``restored`` only whom the room's ban list names (``/mode #room +b`` shows it), and a join's ``made`` only what
-a store gives back at start, and a deletion's ``line_seq`` only where the store finds the line (``line`` is its id)."""
+a store gives back at start, and a deletion's ``line_seq`` only where the store finds the line (``line`` is its id),
+its ``parts`` only how many msgids IRC gave the line."""
 
 _OWN_FIELDS: dict[type, tuple[str, ...]] = {
     kind: tuple(

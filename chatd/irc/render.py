@@ -56,6 +56,7 @@ from chatd.domain.events import (
     PasswordSet,
     Quit,
     Registered,
+    RoomEvent,
     RoomModesChanged,
     RoomOperatorAdded,
     RoomOperatorRemoved,
@@ -100,6 +101,9 @@ _ONE_LINERS = frozenset({Said, Whispered})
 
 ACTION = "\x01ACTION "
 """How CTCP wraps ``/me``: ``\\x01ACTION waves\\x01``."""
+
+ACTION_RESERVE = 10
+"""Bytes of a PRIVMSG's room for text that each piece of an action leaves for the CTCP wrapping."""
 
 
 class Shape(IntFlag):
@@ -273,7 +277,9 @@ class EventLines:
 
     def _acted(self, event: Event, shape: Shape) -> Iterator[Message]:
         assert isinstance(event, Acted)
-        for part, text in enumerate(split_text(self._room_for(event.actor, event.room), event.text, 10)):
+        for part, text in enumerate(
+            split_text(self._room_for(event.actor, event.room), event.text, ACTION_RESERVE)
+        ):
             yield self._message(event, shape, "PRIVMSG", event.room, f"{ACTION}{text}\x01", part=part)
 
     def _whispered(self, event: Event, shape: Shape) -> Iterator[Message]:
@@ -298,8 +304,7 @@ class EventLines:
 
     def _room_for(self, actor: Actor, target: str) -> int:
         """Bytes a PRIVMSG line from ``actor`` to ``target`` leaves for its text."""
-        overhead = len(f":{self._from(actor)} PRIVMSG {target} :\r\n".encode())
-        return MESSAGE_LIMIT - overhead
+        return _text_room(self._from(actor), target)
 
     def _joined(self, event: Event, shape: Shape) -> Iterator[Message]:
         assert isinstance(event, Joined)
@@ -453,10 +458,14 @@ class EventLines:
 
     def _redact(self, event: Event, shape: Shape) -> Iterator[Message]:
         """A deletion as draft/message-redaction has it: ``REDACT #room ID [:reason]`` from the deleter, for clients
-        that took the capability; the others read ``deleted_notice``."""
+        that took the capability, and one more for each later piece of a long line (``ID.1``...: ``privmsgs``), as
+        a client takes away the message each names; the others read ``deleted_notice``."""
         assert isinstance(event, Deleted)
         reason = (event.reason,) if event.reason else ()
-        yield self._message(event, shape, "REDACT", event.room, event.line, *reason)
+        for part in range(event.parts):
+            yield self._message(
+                event, shape, "REDACT", event.room, part_id(event.line, part), *reason, part=part
+            )
 
     def deleted_notice(self, event: Deleted, shape: Shape) -> bytes:
         """A deletion in words, a NOTICE from the server to the room, for clients without draft/message-redaction:
@@ -534,10 +543,37 @@ def _tags(event: Event, shape: Shape, part: int) -> Mapping[str, str]:
     if shape & Shape.ACCOUNT and event.actor.account:
         tags["account"] = event.actor.account
     if shape & Shape.TAGS:
-        tags["msgid"] = event.id if not part else f"{event.id}.{part}"
+        tags["msgid"] = part_id(event.id, part)
     if shape & Shape.TIME:
         tags["time"] = timestamp(event.at)
     return tags
+
+
+def part_id(id: str, part: int) -> str:
+    """The msgid of the ``part``-th message of the event ``id``: ``ID``, then ``ID.1``, ``ID.2``..."""
+    return f"{id}.{part}" if part else id
+
+
+def privmsgs(line: RoomEvent) -> int:
+    """How many PRIVMSGs a line said or acted goes to IRC clients as (msgids ``part_id``); 1 for anything else.
+
+    The same for every client, whatever its shape: tags have room of their
+    own, outside the 512 bytes the pieces keep to. What the daemon counts a
+    deleted line by (``Deleted.parts``), as it renders it in ``_said`` and
+    ``_acted``: lines are said by users, so their source is a user's.
+    """
+    if isinstance(line, Said):
+        reserve = 0
+    elif isinstance(line, Acted):
+        reserve = ACTION_RESERVE
+    else:
+        return 1
+    return sum(1 for _ in split_text(_text_room(source(line.actor.nick), line.room), line.text, reserve))
+
+
+def _text_room(source: str, target: str) -> int:
+    """Bytes a PRIVMSG line from ``source`` to ``target`` leaves for its text."""
+    return MESSAGE_LIMIT - len(f":{source} PRIVMSG {target} :\r\n".encode())
 
 
 def killed_reason(event: Killed) -> str:

@@ -72,3 +72,32 @@ class RedactTests(SynchronousTestCase):
         while (heard := bob.next("pubmsg", "batch")).kind == "pubmsg":
             replayed.append(heard.arguments)
         self.assertEqual(replayed, [("please ignore that",)])
+
+    def test_a_line_sent_in_two_privmsgs_is_redacted_as_two(self) -> None:
+        """alice's line comes back to her as two PRIVMSGs, ID and ID.1 (her source makes it past 512 bytes): her
+        REDACT of ID.1 deletes it, and bob's client reads a REDACT of each, so it takes the whole line away."""
+        bob = IRCClient(self.daemon, self.port, "bob")
+        bob.registered()
+        bob.send(f"CAP REQ :{REDACTING}")
+        bob.next("cap")
+        bob.join("#lobby")
+        alice = IRCClient(self.daemon, self.port, "alice")
+        alice.registered()
+        alice.send(f"CAP REQ :{REDACTING}")
+        alice.next("cap")
+        alice.join("#lobby")
+        alice.say("#lobby", "x" * 490)
+        for _ in range(2):
+            bob.next("pubmsg", where=lambda event: event.nick == "alice")
+        alice.next("pubmsg", where=lambda event: event.nick == "alice")
+        alice.next("pubmsg", where=lambda event: event.nick == "alice")
+        msgids = [
+            found[1]
+            for each in alice.received
+            if " PRIVMSG #lobby :x" in each and (found := re.match(r"@(?:\S*;)?msgid=([\w.]+)[; ]", each))
+        ]
+        line = msgids[0]
+        self.assertEqual(msgids, [line, f"{line}.1"])
+        alice.send(f"REDACT #lobby {line}.1")
+        for client in (alice, bob):
+            self.assertEqual([client.next("redact").arguments for _ in range(2)], [(line,), (f"{line}.1",)])
