@@ -24,9 +24,9 @@ from zope.interface import alsoProvides, implementer
 from chatd.client.connection import LEAVE_GRACE_SECONDS, Link
 from chatd.client.presence import Answer, Presence
 from chatd.client.reach import GREETING_SECONDS, Server
-from chatd.client.render import Shown
 from chatd.client.render import render as render_with
 from chatd.client.retries import WORKED_SECONDS
+from chatd.client.shown import Shown
 from chatd.client.style import View
 
 START = 9 * 3600.0

@@ -3,7 +3,7 @@
 from twisted.trial.unittest import SynchronousTestCase
 
 from chatd.client.presence import ROOMS_KEPT, Answer, Presence
-from chatd.client.render import Message
+from chatd.client.shown import Message
 
 AT = 100.0
 

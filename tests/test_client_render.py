@@ -14,7 +14,8 @@ from twisted.trial.unittest import SynchronousTestCase
 
 from chatd.client.e2e import FOLLOWED
 from chatd.client.fileevents import FOLLOWERS
-from chatd.client.render import Message, parse, render, render_text, status
+from chatd.client.render import parse, render, render_text, status
+from chatd.client.shown import Message
 from chatd.client.style import View, nick_colour
 from chatd.domain.encoding import type_name
 from chatd.domain.errors import ChatError

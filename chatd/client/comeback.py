@@ -20,7 +20,7 @@ from typing import Protocol
 
 from chatd.client.liveness import is_pong
 from chatd.client.presence import Answer, Presence
-from chatd.client.render import Message
+from chatd.client.shown import Message
 from chatd.client.unechoed import Unechoed
 from chatd.text import counted
 

@@ -30,11 +30,12 @@ from chatd.client.liveness import PROBE, STALLED, Watch, answers_probe
 from chatd.client.outbox import Outbox
 from chatd.client.presence import Presence
 from chatd.client.reach import Server
-from chatd.client.render import Shown, parse, render, render_text, status
+from chatd.client.render import parse, render, render_text, status
 from chatd.client.retries import RETRY_POLICY, Retries
 from chatd.client.screen import Screen
 from chatd.client.seen import SeenLines
 from chatd.client.serverconnection import ConnectionFactory, ServerConnection
+from chatd.client.shown import Shown
 from chatd.client.style import View
 from chatd.client.unechoed import Unechoed
 

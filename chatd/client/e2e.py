@@ -34,7 +34,8 @@ from chatd.client.crypto import (
 )
 from chatd.client.e2ecommands import COMMANDS, show_contact
 from chatd.client.keyring import LOG_WARNING, Contact, Keyring, Pinning
-from chatd.client.render import Message, Shown, render
+from chatd.client.render import render
+from chatd.client.shown import Message, Shown
 from chatd.client.style import Look, View, compose, moment
 from chatd.text import fold, scrub
 

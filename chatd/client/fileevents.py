@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from chatd.client.download import Stage as Down
 from chatd.client.partfile import Offer
-from chatd.client.render import Message, Shown
+from chatd.client.shown import Message, Shown
 from chatd.client.style import Look, compose, is_me
 from chatd.client.upload import Stage as Up
 from chatd.client.upload import Upload

@@ -23,7 +23,7 @@ from chatd.client.filecommands import COMMANDS
 from chatd.client.fileevents import FOLLOWERS, error, quoted
 from chatd.client.partfile import Offer, PartFile
 from chatd.client.progress import SHOWN_AFTER_SECONDS, Bar, Meter
-from chatd.client.render import Message, Shown
+from chatd.client.shown import Message, Shown
 from chatd.client.style import Look, View, compose
 from chatd.client.upload import Stage as Up
 from chatd.client.upload import Upload

@@ -16,7 +16,7 @@ from twisted.internet.interfaces import IDelayedCall, IReactorTime
 from twisted.protocols.policies import TimeoutMixin
 from typing_extensions import override
 
-from chatd.client.render import Message
+from chatd.client.shown import Message
 
 QUIET_SECONDS = 10.0
 """Silence from the server after which the client asks whether the connection still works."""

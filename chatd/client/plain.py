@@ -23,8 +23,8 @@ from zope.interface import implementer
 from chatd.client.connection import Link
 from chatd.client.presence import Answer
 from chatd.client.progress import Bar, Steps
-from chatd.client.render import Shown
 from chatd.client.serverconnection import MAX_SERVER_LINE
+from chatd.client.shown import Shown
 
 
 @implementer(IHalfCloseableProtocol)

@@ -25,8 +25,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from chatd.client.account import Keeper, Proof
-from chatd.client.render import Message
 from chatd.client.resume import Resume, sendable_room
+from chatd.client.shown import Message
 from chatd.text import EXIT_WORDS, HELP_WORD, fold, scrub
 
 

@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass
 from typing import TypeGuard
 
-from chatd.client.render import Message
+from chatd.client.shown import Message
 from chatd.text import fold, scrub
 
 

@@ -8,7 +8,7 @@ knows neither: it hands each a ``Shown``, already rendered.
 from typing import Protocol
 
 from chatd.client.presence import Answer
-from chatd.client.render import Shown
+from chatd.client.shown import Shown
 
 
 class Screen(Protocol):

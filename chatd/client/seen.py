@@ -11,7 +11,7 @@ id.
 
 from collections import OrderedDict
 
-from chatd.client.render import Message
+from chatd.client.shown import Message
 
 SEEN_MOST = 1000
 """Lines remembered: far more than a screen's scrollback holds, a few tens of KiB."""

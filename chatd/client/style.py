@@ -1,6 +1,6 @@
 """How a client line looks: local time, a marker per kind of line, colours, mentions.
 
-Pure, like render.py which uses it. Colour is SGR only (bold, dim, a
+Pure, like the renderers that use it (render.py, eventlines.py, replylines.py). Colour is SGR only (bold, dim, a
 foreground); without colour, the marker alone tells the kinds apart, and
 not one escape code is written. Nicknames are compared as the server
 compares them, folded (chatd.text.fold).

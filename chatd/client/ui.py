@@ -23,7 +23,7 @@ from chatd.client.connection import Link
 from chatd.client.inputline import layout
 from chatd.client.presence import Answer
 from chatd.client.progress import Bar, bar_text
-from chatd.client.render import Shown
+from chatd.client.shown import Shown
 from chatd.text import EXIT_WORDS, scrub
 
 CONFIRM = "Leave chatd? (y/n) "

@@ -18,7 +18,7 @@ so a line refused hours ago is not said on the next reconnection.
 from dataclasses import dataclass
 
 from chatd.client.liveness import ANSWER_SECONDS, QUIET_SECONDS
-from chatd.client.render import Message
+from chatd.client.shown import Message
 from chatd.text import fold
 
 WINDOW = QUIET_SECONDS + ANSWER_SECONDS + 12.0

@@ -30,7 +30,7 @@ from chatd.client.connection import Link
 from chatd.client.files import Transfers
 from chatd.client.presence import Presence
 from chatd.client.reach import connect_to
-from chatd.client.render import Shown
+from chatd.client.shown import Shown
 from chatd.client.upload import CHUNK, Hashing
 from chatd.client.worker import ThreadWorker
 from tests.e2e.daemon import Daemon, LineClient

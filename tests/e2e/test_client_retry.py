@@ -25,7 +25,7 @@ from typing_extensions import override
 from chatd.client.connection import Link
 from chatd.client.presence import Presence
 from chatd.client.reach import Server, connect_to
-from chatd.client.render import Shown
+from chatd.client.shown import Shown
 from chatd.tls import load_tls
 from tests.certificates import write_self_signed
 from tests.e2e.daemon import DEADLINE_SECONDS
