@@ -73,8 +73,9 @@ from chatd.domain.replies import (
     Whois,
 )
 from chatd.frontend.named_refusals import FileRefusedError, OfferRefusedError
+from chatd.line.error_fields import error_fields, offer_fields
 from chatd.line.errors import UnknownCommandError, UsageError
-from chatd.line.render import Notice, Renderable, error_fields, json_line, offer_fields, text_line
+from chatd.line.render import Notice, Renderable, json_line, text_line
 from chatd.line.wording import word
 from chatd.text import REPLACEMENT
 from tests.events import (

@@ -43,7 +43,7 @@ class OfferRefusedError(Exception):
     Not a ChatError, whose code is its class's: it carries one, and a
     session sends it as it would that one (``LineSession._failed``), its
     text line the refusal's and its JSON the refusal's with these keys
-    (chatd.line.render ``offer_fields``).
+    (chatd.line.error_fields ``offer_fields``).
     """
 
     refusal: ChatError

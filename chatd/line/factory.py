@@ -31,9 +31,10 @@ from chatd.frontend.oper import OperatorLogin, no_operators
 from chatd.frontend.output import Keep, Outbox
 from chatd.frontend.sockets import Tuning
 from chatd.frontend.transfers import Transfers
+from chatd.line.file_lines import offered_text
 from chatd.line.limits import LineLimits
 from chatd.line.protocol import SHUTDOWN, LineProtocol
-from chatd.line.render import Notice, offered_text, text_line
+from chatd.line.render import Notice, text_line
 from chatd.line.session import PROMPT, LineSession, deliver
 from chatd.line.takeover import SessionTokens
 from chatd.turns import Turns
