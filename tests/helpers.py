@@ -419,7 +419,7 @@ class LineTestCase(SynchronousTestCase):
             mailbox=self.make_mailbox(),
             rooms=self.rooms,
             keys=self.make_keys(),
-            # As chatd.service counts a deleted line's parts with IRC served: tests.irc puts IRC on this chat.
+            # As chatd.daemon.web_and_irc counts a deleted line's parts with IRC served: tests.irc puts IRC on this chat.
             parts=privmsgs,
         )
         self.bounded = BoundedLog(self.clock)

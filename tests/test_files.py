@@ -13,6 +13,7 @@ from twisted.internet.testing import StringTransport
 from twisted.python.failure import Failure
 
 from chatd.config import FilesConfig
+from chatd.daemon.files import transfers_with_expiry
 from chatd.domain.files import CHUNK, WINDOW, FileLimits, KeptTransfer
 from chatd.frontend.transfer_expiry import STALLED_SECONDS, UPLOAD_IDLE_SECONDS
 from chatd.frontend.transfer_parts import NotKept, Transfer
@@ -21,7 +22,6 @@ from chatd.irc.render import timestamp
 from chatd.line.limits import LineLimits
 from chatd.line.protocol import LineProtocol
 from chatd.line.render import text_line
-from chatd.service import _files
 from chatd.storage.spool import Spool
 from chatd.text import safe_file_name
 from chatd.web.files import FileLinks
@@ -1534,7 +1534,7 @@ class ExpiryTimeTests(FileTestCase):
     def engine(self, keep: float) -> None:
         """The engine and its services as the daemon builds them (``--file-keep`` of ``keep`` seconds), started on
         the test's clock."""
-        self.files, services = _files(
+        self.files, services = transfers_with_expiry(
             FilesConfig(limits=FileLimits(keep=keep)), self.chat, self.clock, self.spool, self.bus
         )
         self.factory.files = self.files

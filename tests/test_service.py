@@ -35,6 +35,9 @@ from typing_extensions import override
 from zope.interface import implementer
 
 from chatd.config import Config
+from chatd.daemon.layers import every_service
+from chatd.daemon.lifetimes import Threads
+from chatd.daemon.listeners import bind
 from chatd.domain.errors import NotOperatorError
 from chatd.frontend.oper import BACKGROUND_NICE
 from chatd.frontend.ports import FrontEnd
@@ -43,7 +46,7 @@ from chatd.line.console import Console
 from chatd.line.factory import LineFactory
 from chatd.line.web_factory import WebFactory
 from chatd.opers import Opers
-from chatd.service import _services, _Threads, bind, bound_daemon, build, compose, discard
+from chatd.service import bound_daemon, build, compose, discard
 from chatd.storage.pass_log import log_path
 from chatd.storage.schema import DatabaseFileError
 from chatd.storage.spool import SpoolFolderError
@@ -302,7 +305,7 @@ class StoreWiringTests(SynchronousTestCase):
         daemon = build(config("--db", self.path, "--replay", "0"), self.reactor)
         daemon.startService()
         self.addCleanup(stopped, daemon, self.reactor)
-        [self.store] = [service for service in _services(daemon) if isinstance(service, SQLiteHistory)]
+        [self.store] = [service for service in every_service(daemon) if isinstance(service, SQLiteHistory)]
         factory = self.reactor.tcpServers[0][1]
         assert isinstance(factory, LineFactory)
         return factory
@@ -381,7 +384,7 @@ class StoreWiringTests(SynchronousTestCase):
         daemon = build(under_twistd(*arguments).config(), self.reactor, terminal=terminals.append)
         daemon.startService()
         self.addCleanup(stopped, daemon, self.reactor)
-        [self.store] = [service for service in _services(daemon) if isinstance(service, SQLiteHistory)]
+        [self.store] = [service for service in every_service(daemon) if isinstance(service, SQLiteHistory)]
         [console] = terminals
         factory = self.reactor.tcpServers[0][1]
         assert isinstance(factory, LineFactory)
@@ -646,7 +649,7 @@ class OperatorWiringTests(SynchronousTestCase):
         """The thread pools (passwords, files) are started before the listeners and stopped, their threads joined, after them."""
         daemon = build(config(), self.reactor)
         backing = next(iter(IServiceCollection(daemon)))
-        pools = [service._pool for service in IServiceCollection(backing) if isinstance(service, _Threads)]
+        pools = [service._pool for service in IServiceCollection(backing) if isinstance(service, Threads)]
         self.assertEqual(sorted(pool.name for pool in pools), ["chatd-files", "chatd-passwords"])
         daemon.startService()
         self.assertTrue(all(pool.started for pool in pools))

@@ -671,7 +671,7 @@ class ConfigTests(SynchronousTestCase):
         self.assertEqual(parse("--db", ":memory:", "--files", "f").config().files.directory, "f")
 
     def test_files_folder_beside_the_database_is_marked_as_not_given(self) -> None:
-        """Only the default folder beside a --db file is marked so: a refusal of it names --db (chatd.service)."""
+        """Only the default folder beside a --db file is marked so: a refusal of it names --db (chatd.daemon.files)."""
         self.assertTrue(parse("--db", "/var/lib/chatd/c.db").config().files.beside_db)
         self.assertFalse(parse("--files", "/var/lib/chatd/chatd-files").config().files.beside_db)
         self.assertFalse(parse("--db", ":memory:").config().files.beside_db)

@@ -94,7 +94,7 @@ class Then:
 def speaks_tls(endpoint: IStreamServerEndpoint) -> bool:
     """Whether clients speak TLS to ``endpoint``: one ``listening`` found TLS (``--tls-port``, an ``ssl:`` one).
 
-    The daemon's "listening on" line says so (chatd.service): a TLS line
+    The daemon's "listening on" line says so (chatd.daemon.listeners): a TLS line
     port's read like the plain one's, where the web and IRC ports' own
     lines say ``https://`` and ``ircs://``.
     """

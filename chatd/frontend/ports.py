@@ -5,7 +5,8 @@ the endpoints it serves it on, and how it says goodbye. The service listens
 on each endpoint (logging "chatd listening on ..." for each), closes those
 listeners first when the daemon stops, then calls ``shutdown`` and waits for
 it. So a new front end (IRC, the browser) is one builder returning a
-``FrontEnd`` and one line in ``service.build``; no other front end changes.
+``FrontEnd`` and one line in ``service.build`` (or, for one imported only when
+asked for, in ``chatd.daemon.web_and_irc``); no other front end changes.
 """
 
 from collections.abc import Sequence

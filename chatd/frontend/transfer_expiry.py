@@ -78,7 +78,7 @@ class TransferExpiry:
 
     def start(self) -> None:
         """From now on, let each transfer that waits too long go as its time comes, not only when ``expire`` is
-        called (the daemon calls it at start, then every ``chatd.service.EXPIRY_SECONDS``)."""
+        called (the daemon calls it at start, then every ``chatd.daemon.files.EXPIRY_SECONDS``)."""
         self._watching = True
         self.wake()
 

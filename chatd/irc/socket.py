@@ -39,7 +39,7 @@ def socket_maker(factory: "IRCFactory") -> Takeover:
     peer in a subprotocol, its place under the limits handed over.
 
     The web port admitted the connection; this front end releases it when it ends. Made here rather than by the
-    factory, so that an IRC front end without a web port imports no twisted.web (chatd.service asks for it only
+    factory, so that an IRC front end without a web port imports no twisted.web (chatd.daemon.web_and_irc asks for it only
     with one).
     """
 

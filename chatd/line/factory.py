@@ -47,7 +47,7 @@ class LineFactory(ServerFactory):
 
     log = Logger()
     # Twisted's "Starting factory <...>" lines tell an operator nothing
-    # that chatd.service's "listening on" lines do not.
+    # that chatd.daemon.listeners' "listening on" lines do not.
     noisy = False
     FIXED_SEND_BUFFER = True
     """Whether the listeners fix their connections' send buffers (``Tuning``)."""

@@ -15,8 +15,9 @@ from twisted.application.service import IService
 from twisted.internet.error import CannotListenError
 
 from chatd.config import MEMORY
+from chatd.daemon.listeners import EndpointError
 from chatd.secret_files import SecretFile, endpoint_key, given, warn_if_open
-from chatd.service import EndpointError, bound_daemon
+from chatd.service import bound_daemon
 from chatd.start import StartError, cannot_listen
 from chatd.storage.schema import DatabaseFileError
 from chatd.storage.spool import SpoolFolderError

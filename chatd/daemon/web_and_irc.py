@@ -1,0 +1,105 @@
+"""The browser and IRC front ends, built only when a port or ``--listen`` of theirs asks for them.
+
+On its own because it is where their imports happen, late: a daemon serving
+nc and the terminal client alone never loads twisted.web, wsproto, h11 or
+the IRC modules (see ``web_and_irc``), nor IRC's way of counting a deleted
+line's parts (``deleted_parts``).
+"""
+
+from collections.abc import Callable
+from typing import Any
+
+from chatd.config import Config
+from chatd.domain.chat import Chat
+from chatd.domain.deletion import sent_whole
+from chatd.domain.events import RoomEvent
+from chatd.frontend.accounts import AccountLogin
+from chatd.frontend.admission import Admission
+from chatd.frontend.oper import OperatorLogin
+from chatd.frontend.output import Keep
+from chatd.frontend.ports import FrontEnd
+from chatd.frontend.transfers import Transfers
+from chatd.line.takeover import SessionTokens
+from chatd.turns import Turns
+
+
+def deleted_parts(config: Config) -> Callable[[RoomEvent], int]:
+    """How the chat counts the messages a line it deletes went out as (``Deleted.parts``): as IRC's PRIVMSGs where
+    IRC is served (its port, or the web port's IRC sockets), whose clients are sent a REDACT for each; else one.
+    IRC's rendering is imported only then, as ``web_and_irc`` imports its front end."""
+    if not (config.web.wanted or config.irc.wanted):
+        return sent_whole
+    from chatd.irc.render import privmsgs
+
+    return privmsgs
+
+
+def web_and_irc(
+    config: Config,
+    chat: Chat,
+    reactor: Any,
+    admission: Admission,
+    login: OperatorLogin,
+    keep: Keep | None,
+    accounts_login: AccountLogin,
+    files: Transfers,
+    search_turns: Turns,
+    tokens: SessionTokens,
+) -> list[FrontEnd]:
+    """The browser and IRC front ends ``config`` asks for, in that order: none without a port or --listen of theirs.
+
+    Imported here, only when one is asked for: they and what only they use
+    (twisted.web, wsproto and h11, the IRC modules) were a sixth of every
+    start's work (``twistd chatd --help``: 3.43 to 2.85 billion instructions
+    under valgrind, 0.76 to 0.63 s of CPU at best), which a daemon serving
+    nc and the terminal client alone paid for nothing. IRC over the web
+    port's sockets (chatd.irc.socket, and twisted.web, wsproto and h11
+    under it) comes with a web port alone: an IRC port without one took
+    0.44 s of CPU to listen with them, 0.40 s without.
+    """
+    if not (config.web.wanted or config.irc.wanted):
+        return []
+    from chatd.irc.frontend import irc_front_end
+
+    front_ends: list[FrontEnd] = []
+    takeovers = None
+    if config.web.wanted:
+        from chatd.frontend.websocket import Takeovers
+        from chatd.line.render import text_line
+        from chatd.line.web_frontend import web_front_end
+        from chatd.web.files import FileLinks
+        from chatd.web.site import PAGE_REQUESTS, page_site
+
+        # Other front ends a web port's socket may ask for by subprotocol (IRC's).
+        takeovers = Takeovers()
+        # Files offered may be fetched over HTTP with single-use links under the web port's URL.
+        links = FileLinks(files, reactor, text_line)
+        files.links = links.make
+        page = page_site(config.web.origins, reactor, links, idle=config.line.limits.http_timeout)
+        front_ends.append(
+            web_front_end(
+                config,
+                chat,
+                reactor,
+                admission,
+                login,
+                keep,
+                accounts_login,
+                site=page,
+                takeovers=takeovers,
+                files=files,
+                heard=links.heard,
+                search_turns=search_turns,
+                tokens=tokens,
+                page_requests=PAGE_REQUESTS,
+            )
+        )
+    # With a web port only, IRC is spoken over its sockets alone: the front end has no endpoint.
+    irc = irc_front_end(config, chat, reactor, admission, login, keep, accounts_login, files, search_turns)
+    if takeovers is not None:
+        # IRC over the web port's sockets, and twisted.web with it, only with a web port.
+        from chatd.irc.socket import SUBPROTOCOLS, socket_maker
+
+        takeovers.add(SUBPROTOCOLS, socket_maker(irc.factory))
+    front_ends.append(irc)
+    return front_ends
