@@ -25,6 +25,15 @@ class RedactTests(SynchronousTestCase):
         self.daemon = start(self, os.path.join(directory, "chatd.sqlite"))
         self.port = irc_port(self.daemon)
 
+    def in_lobby(self, nick: str, caps: str = REDACTING) -> IRCClient:
+        """An IRC client registered as ``nick``, with ``caps``, in #lobby."""
+        client = IRCClient(self.daemon, self.port, nick)
+        client.registered()
+        client.send(f"CAP REQ :{caps}")
+        client.next("cap")
+        client.join("#lobby")
+        return client
+
     def test_a_line_redacted_goes_for_every_client_as_it_can_read_it(self) -> None:
         """alice REDACTs her line by the msgid her echo carried: bob's client reads REDACT from her, WeeChat a NOTICE
         from the server in #lobby naming the line's id, dave on nc the /delete line; CHATHISTORY then gives the line
@@ -32,16 +41,8 @@ class RedactTests(SynchronousTestCase):
         dave = Lobby(self.daemon).enter("dave")
         weechat = WeeChat(self.daemon, self.port, "wee")
         weechat.joined("#lobby")
-        bob = IRCClient(self.daemon, self.port, "bob")
-        bob.registered()
-        bob.send(f"CAP REQ :{REDACTING} batch draft/chathistory")
-        bob.next("cap")
-        bob.join("#lobby")
-        alice = IRCClient(self.daemon, self.port, "alice")
-        alice.registered()
-        alice.send(f"CAP REQ :{REDACTING}")
-        alice.next("cap")
-        alice.join("#lobby")
+        bob = self.in_lobby("bob", f"{REDACTING} batch draft/chathistory")
+        alice = self.in_lobby("alice")
         alice.say("#lobby", "my password is hunter2")
         alice.next("pubmsg", where=lambda event: event.nick == "alice")
         echoed = [line for line in alice.received if line.endswith("PRIVMSG #lobby :my password is hunter2")]
@@ -76,16 +77,8 @@ class RedactTests(SynchronousTestCase):
     def test_a_line_sent_in_two_privmsgs_is_redacted_as_two(self) -> None:
         """alice's line comes back to her as two PRIVMSGs, ID and ID.1 (her source makes it past 512 bytes): her
         REDACT of ID.1 deletes it, and bob's client reads a REDACT of each, so it takes the whole line away."""
-        bob = IRCClient(self.daemon, self.port, "bob")
-        bob.registered()
-        bob.send(f"CAP REQ :{REDACTING}")
-        bob.next("cap")
-        bob.join("#lobby")
-        alice = IRCClient(self.daemon, self.port, "alice")
-        alice.registered()
-        alice.send(f"CAP REQ :{REDACTING}")
-        alice.next("cap")
-        alice.join("#lobby")
+        bob = self.in_lobby("bob")
+        alice = self.in_lobby("alice")
         alice.say("#lobby", "x" * 490)
         for _ in range(2):
             bob.next("pubmsg", where=lambda event: event.nick == "alice")
