@@ -26,7 +26,9 @@ the daemon running or not.
   other events NICK acted, each of which holds the address they came from
   (joins, parts, quits, topics, kicks), bar those ``--retain-days`` keeps
   whatever their age because the chat needs them to come back the same
-  (``chatd.storage.retention.unneeded``), and says how many it deleted and kept.
+  (``chatd.storage.retention.unneeded``), and says how many it deleted and kept;
+  the record of each line NICK deleted (``/delete``, with their address and
+  reason) goes with them.
   A kick others gave NICK while not identified holds their address too
   (its wait is on their nickname from there): it takes it out of those
   whose wait is over (``chatd.storage.retention.kicks_of``), and keeps it
@@ -547,7 +549,9 @@ def forget(
             retention.delete,
             [position for position, kind in events if private and kind in _PRIVATE],
         )
-        gone = _in_chunks(connection, retention.delete, traces)
+        gone = _in_chunks(connection, retention.delete, traces) + retention.deletions_by(
+            connection, nick, 0.0
+        )
         unaddressed = _in_chunks(connection, retention.rewrite, kicks_over)
     except sqlite3.Error as error:
         raise AdminError(f"cannot delete {nick}'s lines ({error}); run it again to finish.") from None

@@ -392,6 +392,53 @@ class HistoryContract(_TestCase):
         self.assertEqual(self.found("line"), kept[::-1])
         self.assertEqual(self.found("4"), [])
 
+    def delete(self, number: int, seq: int, by: str = "alice", room: str = "#Lobby") -> Deleted:
+        """Append the deletion with id and time ``number`` of the line numbered ``seq`` of ``room``, by ``by``."""
+        event = Deleted(
+            id=f"{number:016x}",
+            at=number,
+            actor=Actor(by, "10.0.0.9"),
+            room=room,
+            line=f"{seq:016x}",
+            line_seq=seq,
+            reason=f"by {by}",
+        )
+        self.history.append(event)
+        return event
+
+    def test_deletions_are_kept_whole_and_read_from_an_id_on(self) -> None:
+        """Each ``Deleted`` comes back whole, by its room's folded name, those with an id at or above the one asked
+        for, oldest first, up to the limit; another room's are not among them."""
+        first, second, third = self.delete(100, 4), self.delete(200, 7, by="bob"), self.delete(300, 2)
+        self.delete(250, 1, room="#Other")
+        self.assertEqual(
+            list(self.result(self.history.deletions("#lobby", f"{0:016x}", 10))), [first, second, third]
+        )
+        self.assertEqual(
+            list(self.result(self.history.deletions("#lobby", f"{200:016x}", 10))), [second, third]
+        )
+        self.assertEqual(list(self.result(self.history.deletions("#lobby", f"{101:016x}", 1))), [second])
+        self.assertEqual(list(self.result(self.history.deletions("#lobby", f"{301:016x}", 10))), [])
+        self.assertEqual(list(self.result(self.history.deletions("#nowhere", f"{0:016x}", 10))), [])
+
+    def test_prune_forgets_deletions_from_before_a_time_and_counts_them(self) -> None:
+        """Deletions made before the time go with the lines, and are counted; later ones stay."""
+        self.delete(3, 1)
+        kept = self.delete(100, 5)
+        # Lines 2 and 3 (line 1 was deleted) and the deletion of line 1.
+        self.assertEqual(self.result(self.history.prune(4)), 3)
+        self.assertEqual(list(self.result(self.history.deletions("#lobby", f"{0:016x}", 10))), [kept])
+
+    def test_forget_deletes_the_deletions_a_nickname_made_from_a_time_on_uncounted(self) -> None:
+        """Forgetting BOB from time 150 deletes the deletions he made then or later (they hold his address and his
+        reason), not counted among his messages; his earlier ones and others' stay."""
+        early, others = self.delete(100, 4, by="bob"), self.delete(200, 5)
+        self.delete(300, 6, by="Bob")
+        self.assertEqual(self.result(self.history.forget("BOB", 150.0)), 0)
+        self.assertEqual(
+            list(self.result(self.history.deletions("#lobby", f"{0:016x}", 10))), [early, others]
+        )
+
     def private(self, at: float, sender: str, to: str, text: str, *, boxed: bool = False) -> None:
         """Append a private message between the accounts ``sender`` and ``to`` (``boxed``: end-to-end encrypted,
         ``text`` then standing for its ciphertext)."""

@@ -30,6 +30,7 @@ from chatd.domain.events import (
     Actor,
     BanAdded,
     BanLifted,
+    Deleted,
     Encrypted,
     Event,
     Muted,
@@ -1261,6 +1262,27 @@ class SchemaTests(StoreTestCase):
             self.assertEqual(
                 connection.execute("SELECT position, text FROM unindexed").fetchall(), [(1, "secret recipe")]
             )
+
+    def test_a_version_18_database_keeps_deletions_from_then_on(self) -> None:
+        """Upgraded from schema 18, its lines still read, a ``/delete`` deletes the line and keeps the deletion in
+        the same transaction, and the deletion is read back after a restart."""
+        line = replace(said(1, "#dev", "alice", "oops", 1), id=f"{1:016x}")
+        with closing(sqlite3.connect(self.path, isolation_level=None)) as connection:
+            prepare(connection, self.path, STEPS[:18])
+            connection.execute(INSERT, _row(1, line))
+            connection.execute(pass_log.LAST_SEQ, (line.room, line.seq))
+        store = open_store(self, self.path, self.reactor)
+        deletion = Deleted(
+            id=f"{2:016x}", at=2, actor=Actor("alice"), room="#dev", line=line.id, line_seq=1, reason="typo"
+        )
+        store.append(deletion)
+        self.end_pass(store)
+        reopened = self.reopened(store)
+        read = self.successResultOf(self.reactor.run_until(reopened.deletions("#dev", f"{0:016x}", 5)))
+        self.assertEqual(list(read), [deletion])
+        self.assertEqual(self.successResultOf(self.reactor.run_until(reopened.room_events("#dev", 0, 5))), [])
+        with closing(sqlite3.connect(self.path)) as connection:
+            self.assertEqual(connection.execute("PRAGMA user_version").fetchone(), (VERSION,))
 
     def test_a_newer_database_is_refused(self) -> None:
         """A file a newer chatd wrote is refused, naming --db and what to do."""

@@ -22,7 +22,7 @@ settings of the server's rooms.
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Protocol
 
-from chatd.domain.events import Actor, Event, ModeChange, Private, RoomEvent
+from chatd.domain.events import Actor, Deleted, Event, ModeChange, Private, RoomEvent
 from chatd.domain.keylog import KeyEntry
 from chatd.domain.rooms import NO_SETTINGS, RegisteredRoom, RoomSettings
 from chatd.domain.search import Found
@@ -111,6 +111,17 @@ class History(Protocol):
         """
         ...
 
+    def deletions(self, room: str, since: str, limit: int) -> Awaitable[Sequence[Deleted]]:
+        """The first ``limit`` deletions kept of room ``room`` (its ``Deleted`` events, the tombstones of lines
+        ``/delete`` took away) with an id at or above ``since``, oldest first.
+
+        What a client that resumes after a point is told was deleted since
+        (chatd.domain.resume): the lines are gone from every other read.
+        Kept as long as lines are (``prune``), and forgotten with what
+        their deleter sent (``forget``).
+        """
+        ...
+
     def search(self, room: str, query: str, limit: int) -> Awaitable[Found]:
         """Up to ``limit`` lines said or acted in room ``room`` that match ``query``, the newest first, with the
         characters of text checked to find them (``Found``: what the search cost, which the front end charges).
@@ -154,7 +165,8 @@ class History(Protocol):
 
     def forget(self, nick: str, since: float) -> Awaitable[int]:
         """Delete every message, action and private message sent under nickname ``nick`` (any case) at ``since``
-        (seconds) or later; answers how many.
+        (seconds) or later; answers how many. The deletions they made then (``deletions``: their reason is theirs
+        too) go as well, uncounted: the count is of messages.
 
         ``/forget``: an account's own lines, from its registration on (what
         its nickname sent before was a former owner's, or nobody's account's).
@@ -163,7 +175,8 @@ class History(Protocol):
 
     def prune(self, before: float) -> Awaitable[int]:
         """Forget the events appended before now from before ``before`` (seconds), bar what the chat needs back
-        at start; answers how many went. The daemon calls it for ``--retain-days``, never the chat."""
+        at start, and the deletions made before it; answers how many went. The daemon calls it for
+        ``--retain-days``, never the chat."""
         ...
 
 

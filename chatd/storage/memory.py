@@ -15,7 +15,9 @@ with every user who comes online (5,000 users reconnecting into 50 rooms:
 10,000 joins, about 0.3 KiB a user), and the SQLite store of issue 13
 keeps all of it on disk instead. A client that saw one of them last still
 reads on from where it happened: its id is a point in the order of events
-(chatd.domain.ids), placed among the room's lines by ``place``.
+(chatd.domain.ids), placed among the room's lines by ``place``. Each
+``/delete`` leaves its ``Deleted`` event (``deletions``), as many of each
+room's as of its lines, for a client resuming after a point to be told.
 """
 
 from bisect import bisect_left
@@ -80,6 +82,8 @@ class MemoryHistory(Service):
         self._pairs: dict[str, list[str]] = {}
         """The conversations each account is in, by account: ``conversations`` looks up one account's, as the
         SQLite store's index of them does (schema step 14), not through every conversation kept."""
+        self._deleted: OrderedDict[str, deque[Deleted]] = OrderedDict()
+        """The last ``per_room`` deletions of each of the last ``rooms`` rooms deleted in, oldest first."""
 
     def append(self, event: Event) -> None:
         """Number ``event`` if it happened in a room; keep it if it is a message, or private between two
@@ -100,12 +104,28 @@ class MemoryHistory(Service):
                 self._kept_for(key).append(event)
         elif isinstance(event, Deleted):
             self._delete(fold(event.room), event.line_seq)
+            self._tombstone(fold(event.room), event)
 
     def _delete(self, room: str, seq: int) -> None:
         """Forget the line of ``room`` with ``seq``, if it is kept (``/delete``)."""
         kept = self._rooms.get(room)
         if kept is not None:
             self._rooms[room] = deque((line for line in kept if line.seq != seq), maxlen=self._per_room)
+
+    def _tombstone(self, room: str, event: Deleted) -> None:
+        """Keep ``event`` among ``room``'s deletions, ``room`` now the one deleted in most recently."""
+        kept = self._deleted.get(room)
+        if kept is None:
+            if len(self._deleted) >= self._most_rooms:
+                self._deleted.popitem(last=False)
+            kept = self._deleted[room] = deque(maxlen=self._per_room)
+        self._deleted.move_to_end(room)
+        kept.append(event)
+
+    def deletions(self, room: str, since: str, limit: int) -> "Deferred[Sequence[Deleted]]":
+        """The first ``limit`` deletions kept of room ``room`` (folded name) with an id at or above ``since``."""
+        kept = self._deleted.get(room, ())
+        return succeed(list(islice((event for event in kept if event.id >= since), limit)))
 
     def _numbered(self, room: str, seq: int) -> None:
         """Note ``seq`` as room ``room``'s last; forget the last seq of the room used least recently if there are
@@ -133,17 +153,19 @@ class MemoryHistory(Service):
         return kept
 
     def prune(self, before: float) -> "Deferred[int]":
-        """Forget the messages from before ``before`` (seconds since the epoch); how many went."""
+        """Forget the messages and deletions from before ``before`` (seconds since the epoch); how many went."""
         count = 0
         for kept in self._rooms.values():
             count += _drop_older(kept, before)
+        for deleted in self._deleted.values():
+            count += _drop_older(deleted, before)
         for private in self._private.values():
             count += _drop_older(private, before)
         return succeed(count)
 
     def forget(self, nick: str, since: float) -> "Deferred[int]":
         """Forget every message, action and private message ``nick`` (any case) sent at ``since`` or later; how
-        many went."""
+        many went. The deletions ``nick`` made then go too, uncounted."""
         key = fold(nick)
 
         def kept(event: Event) -> bool:
@@ -158,6 +180,8 @@ class MemoryHistory(Service):
             left = deque(filter(kept, private), maxlen=self._per_room)
             count += len(private) - len(left)
             self._private[pair] = left
+        for room, deleted in self._deleted.items():
+            self._deleted[room] = deque(filter(kept, deleted), maxlen=self._per_room)
         return succeed(count)
 
     def conversation(self, pair: str, limit: int, since: float = 0.0) -> "Deferred[Sequence[Private]]":
@@ -237,7 +261,7 @@ class MemoryHistory(Service):
         return succeed(Found(*found_in(kept, attrgetter("text"), search_words(query), limit)))
 
 
-def _drop_older(kept: "deque[RoomEvent] | deque[Private]", before: float) -> int:
+def _drop_older(kept: "deque[RoomEvent] | deque[Private] | deque[Deleted]", before: float) -> int:
     """Forget the events of ``kept`` from before ``before``; how many went."""
     count = 0
     while kept and kept[0].at < before:

@@ -13,7 +13,8 @@ from itertools import islice, takewhile
 from operator import itemgetter
 from typing import Any, cast
 
-from chatd.domain.events import Private, RoomEvent, Whispered
+from chatd.domain.encoding import decode_event
+from chatd.domain.events import Deleted, Private, RoomEvent, Whispered
 from chatd.domain.search import SCAN_LINES, Checked, Found, found_in
 from chatd.storage.damaged_rows import decoded, not_json, with_text
 from chatd.storage.schema import LINE_KINDS, SECOND
@@ -34,6 +35,15 @@ def select_events(
 ) -> list[RoomEvent]:
     """The room events ``query`` selects by position and body, decoded (on the reader thread)."""
     return [cast(RoomEvent, decoded(*row)) for row in connection.execute(query, arguments)]
+
+
+def select_deletions(connection: sqlite3.Connection, room: str, since: str, limit: int) -> list[Deleted]:
+    """The first ``limit`` deletions of ``room`` with an id at or above ``since``, oldest first (on the reader
+    thread)."""
+    rows = connection.execute(
+        "SELECT body FROM deletions WHERE room = ? AND id >= ? ORDER BY id LIMIT ?", (room, since, limit)
+    )
+    return [cast(Deleted, decode_event(body)) for (body,) in rows]
 
 
 def first_value(connection: sqlite3.Connection, query: str, arguments: tuple[object, ...]) -> Any:

@@ -124,6 +124,26 @@ def sent_by(connection: sqlite3.Connection, nick: str, kinds: str, since: float)
     return [position for (position,) in connection.execute(query, (since, fold(nick)))]
 
 
+def deletions_by(connection: sqlite3.Connection, nick: str, since: float) -> int:
+    """Delete the deletions (schema step 19) ``nick`` (in any case or width) made at ``since`` (seconds) or later, in
+    one transaction; how many went. Few: one a ``/delete``, so no chunks (``/forget``, ``python -m chatd.admin
+    forget``)."""
+    connection.create_function("fold", 1, fold, deterministic=True)
+    with _written(connection):
+        deleted = connection.execute(
+            "DELETE FROM deletions WHERE at >= ? AND fold(nick) = ?", (since, fold(nick))
+        )
+    return deleted.rowcount
+
+
+def old_deletions(connection: sqlite3.Connection, before: float) -> int:
+    """Delete the deletions (schema step 19) made before ``before`` (seconds), in one transaction; how many went:
+    kept as long as lines are (``--retain-days``)."""
+    with _written(connection):
+        deleted = connection.execute("DELETE FROM deletions WHERE at < ?", (before,))
+    return deleted.rowcount
+
+
 def lines_and_private(connection: sqlite3.Connection, nick: str, since: float) -> tuple[list[int], list[int]]:
     """The positions of the room lines and of the private messages ``nick`` sent, as ``sent_by`` finds each, in
     one read of the events rather than one for each kind (``python -m chatd.admin forget --private``)."""

@@ -280,6 +280,20 @@ STEPS: tuple[str, ...] = (
         );
     END;
     """,
+    # 19: what /delete took away (chatd.domain.deletion): each deletion's whole ``Deleted`` event, by its room and id,
+    # so a client resuming after a point is told which lines it was shown are gone (chatd.domain.resume). A table of
+    # its own rather than rows of events: no index of them costs a line said anything. Written in the transaction
+    # that deletes the line; --retain-days deletes them by ``at``, /forget and chatd.admin forget by ``nick``.
+    """
+    CREATE TABLE deletions (
+        room TEXT NOT NULL,
+        id TEXT NOT NULL,
+        at REAL NOT NULL,
+        nick TEXT NOT NULL,
+        body TEXT NOT NULL,
+        PRIMARY KEY (room, id)
+    ) WITHOUT ROWID;
+    """,
 )
 """Each version's change, in order: a database at version N has run the first N."""
 

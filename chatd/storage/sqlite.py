@@ -96,6 +96,10 @@ _DELETED = f"DELETE FROM events WHERE room = ? AND seq = ? AND {LINE_KINDS}"
 that deleted it: logged with it, so no ``kill -9`` after the event is shown brings the line back. The schema's
 trigger keeps its text for the search index to drop, as for ``forget``'s (chatd.storage.search_index)."""
 
+_TOMBSTONE = "INSERT OR IGNORE INTO deletions (room, id, at, nick, body) VALUES (?, ?, ?, ?, ?)"
+"""Keeps the ``Deleted`` event itself (schema step 19), in the same transaction as ``_DELETED``, for a client that
+resumes to be told (``deletions``). Ignored if kept already: a pass log applied again at start after a crash."""
+
 _KINDS: dict[type[Event], str] = {kind: type_name(kind) for kind in (*KEPT, Whispered, Encrypted)}
 """Each kept event class's name in the ``kind`` column, worked out once rather than for every row."""
 
@@ -325,11 +329,13 @@ class SQLiteHistory(Service, GroupCommit, StoreReads):
             self._unwatched((_MADE, (self._position + len(self._events), fold(event.room))))
 
     def _delete(self, event: Deleted) -> None:
-        """Delete the line ``event`` names in this pass's transaction (``_DELETED``), and read its room's last lines
-        from the file again once that is written (``RecentLines.drop``)."""
+        """Delete the line ``event`` names in this pass's transaction (``_DELETED``), keeping ``event`` as its
+        tombstone (``_TOMBSTONE``), and read its room's last lines from the file again once that is written
+        (``RecentLines.drop``)."""
         room = fold(event.room)
         self._recent.drop(room)
         self._unwatched((_DELETED, (room, event.line_seq)))
+        self._unwatched((_TOMBSTONE, (room, event.id, event.at, event.actor.nick, encode_event(event))))
 
     def _gather(self, event: Event) -> None:
         """Add ``event`` to this pass's record."""
@@ -523,12 +529,14 @@ class SQLiteHistory(Service, GroupCommit, StoreReads):
         while after is not None and self.running:
             after, deleted = await self._on_writer(retention.window, after, before)
             count += deleted
+        if self.running:
+            count += await self._on_writer(retention.old_deletions, before)
         self.index.catch_up()
         return count
 
     def forget(self, nick: str, since: float) -> "Deferred[int]":
         """Delete every message, action and private message ``nick`` (any case) sent at ``since`` (seconds) or
-        later; fires with how many.
+        later, and the deletions they made then (uncounted); fires with how many.
 
         One at a time, server-wide: another waits its turn. The lines are
         found on the reader thread (a read of every line kept, a Python fold
@@ -546,6 +554,7 @@ class SQLiteHistory(Service, GroupCommit, StoreReads):
         count = 0
         for start in range(0, len(doomed), retention.CHUNK):
             count += await self._on_writer(retention.delete, doomed[start : start + retention.CHUNK])
+        await self._on_writer(retention.deletions_by, nick, since)
         self.index.catch_up()
         return count
 

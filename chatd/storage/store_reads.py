@@ -21,7 +21,7 @@ from twisted.python.failure import Failure
 from twisted.python.threadpool import ThreadPool
 
 from chatd.domain.errors import HistoryUnreadableError
-from chatd.domain.events import Private, RoomEvent
+from chatd.domain.events import Deleted, Private, RoomEvent
 from chatd.domain.search import Found, scans, search_words
 from chatd.storage import forgotten
 from chatd.storage.damaged_rows import UnreadableRowError
@@ -36,6 +36,7 @@ from chatd.storage.reader_queries import (
     private_indexed,
     private_scan,
     scan,
+    select_deletions,
     select_events,
 )
 from chatd.storage.recent import RecentLines
@@ -151,6 +152,11 @@ class StoreReads:
             (room, bound, limit),
         )
         return newest.addCallback(lambda events: events[::-1])
+
+    def deletions(self, room: str, since: str, limit: int) -> "Deferred[Sequence[Deleted]]":
+        """The first ``limit`` deletions kept of room ``room`` (folded name) with an id at or above ``since``, oldest
+        first: a range of the ``deletions`` table's key (schema step 19)."""
+        return self.read(select_deletions, room, since, limit)
 
     def conversation(self, pair: str, limit: int, since: float = 0.0) -> "Deferred[Sequence[Private]]":
         """The last ``limit`` private messages of conversation ``pair`` sent at ``since`` or later, oldest first."""
