@@ -765,8 +765,11 @@ class ResumeTests(LineTestCase):
         self.alice, self.alice_wire = self.connect(b"alice")
         self.alice.dataReceived(b"/format json\n/join #dev\n")
         self.say(self.alice, "#dev", 3)
-        self.seen = said_lines(self.alice_wire, self)[-1]
+        shown = said_lines(self.alice_wire, self)
+        self.seen = shown[-1]
         """The last line bob saw before he dropped: line 3 of #dev."""
+        self.shown = [line["id"] for line in shown if line["type"] == "said"]
+        """The ids of the three lines bob saw."""
         self.bob, self.bob_wire = self.connect(None)
         self.bob.dataReceived(b"/format json\n")
         self.lines(self.bob_wire)
@@ -806,6 +809,39 @@ class ResumeTests(LineTestCase):
             lines[6], {**lines[6], "kind": "history_end", "room": "#dev", "count": 4, "missed": 4}
         )
         self.assertEqual(lines[0]["type"], "joined")
+
+    def test_a_line_shown_then_deleted_while_away_is_told_deleted_as_live(self) -> None:
+        """alice deletes line 2, which bob was shown, while he is away: his resume tells him with the very
+        ``deleted`` she was sent live, before what he missed; line 4, said and deleted while he was away, he never
+        had, and is not told of."""
+        self.alice.dataReceived(f"/delete #dev {self.shown[1]} a typo\n".encode())
+        live = said_lines(self.alice_wire, self)
+        self.say(self.alice, "#dev", 2, first=4)
+        line_4 = next(line for line in said_lines(self.alice_wire, self) if line["type"] == "said")
+        self.alice.dataReceived(f"/delete #dev {line_4['id']}\n".encode())
+        self.end_pass()
+        self.bob.dataReceived(b"bob\n")
+        self.lines(self.bob_wire)
+        lines = self.resumed(f"/resume #dev {self.seen['id']}\n".encode())
+        self.assertEqual(live[0]["type"], "deleted")
+        self.assertEqual(
+            lines[2:4], [live[0], {**lines[3], "type": "said", "text": "line 5", "history": True}]
+        )
+        self.assertEqual(lines[4]["text"], "End of what you missed in #dev: 1 message.")
+        self.assertEqual(len(lines), 5)
+
+    def test_a_text_resume_tells_a_deletion_in_the_live_line(self) -> None:
+        """Resumed in text, the deletion is the line the deleter was shown live."""
+        self.alice.dataReceived(b"/format text\n")
+        self.lines(self.alice_wire)
+        self.alice.dataReceived(f"/delete #dev {self.shown[0]}\n".encode())
+        live = self.lines(self.alice_wire)
+        self.bob.dataReceived(b"/format text\nbob\n")
+        self.lines(self.bob_wire)
+        self.bob.dataReceived(f"/resume #dev {self.seen['id']}\n".encode())
+        resumed = self.lines(self.bob_wire)
+        self.assertEqual(live, [f"[00:00] #dev -- alice deleted the line {self.shown[0]}".encode()])
+        self.assertEqual(resumed[-2:], [*live, b"*** Nothing missed in #dev."])
 
     def test_lines_missed_from_someone_ignored_are_counted_as_such(self) -> None:
         """bob ignores alice: the three lines she said while he was away are missed, none shown, and the marker

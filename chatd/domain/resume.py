@@ -15,7 +15,10 @@ the last line it was shown (the line protocol's ``/resume``, IRC's
 ``CHATHISTORY LATEST``): the lines after it and before the rejoin are
 counted and the latest of them read. Up to ``RESUME_MOST`` come back;
 beyond it, the count says how many were left out, so nobody is told
-"nothing missed" when lines were. A page of the lines before a point
+"nothing missed" when lines were. Nor is a line it was shown before it
+dropped kept on its screen once deleted meanwhile: it is told of each
+line of the room up to its point deleted after it (``Missed.deleted``, the
+tombstones ``History.deletions`` keeps), as it would have been live. A page of the lines before a point
 (``before``) is read the same way: a program that shows a room pages back
 from its oldest line, whatever else its connection asked meanwhile.
 """
@@ -24,7 +27,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from chatd.domain.events import RoomEvent
+from chatd.domain.events import Deleted, RoomEvent
 from chatd.domain.ids import Point
 from chatd.domain.ports import History
 
@@ -34,11 +37,14 @@ RESUME_MOST = 1000
 
 @dataclass(frozen=True, slots=True)
 class Missed:
-    """What was said in a room after a line and before a rejoin: the latest ``lines``, of ``count`` in all."""
+    """What was said in a room after a line and before a rejoin: the latest ``lines``, of ``count`` in all; and the
+    lines up to it ``deleted`` since."""
 
     lines: Sequence[RoomEvent]
     """Oldest first; all ``count`` of them unless there were more than the read's bound."""
     count: int
+    deleted: Sequence[Deleted] = ()
+    """The deletions, oldest first, made after the point of lines at or before it: lines the client may show."""
 
 
 class _Span(NamedTuple):
@@ -57,14 +63,20 @@ async def _placed(history: History, room: str, point: Point) -> _Span:
 
 async def missed(history: History, room: str, at: Point, before: int, most: int) -> Missed:
     """The messages of room ``room`` (folded) after the point ``at`` and below ``before``: the latest ``most`` of
-    them, and how many there are."""
+    them, and how many there are; and the first ``most`` deletions made after the point of lines up to it.
+
+    A line said after the point and deleted before the rejoin is neither
+    among the lines nor told as deleted: the client never had it.
+    """
     span = await _placed(history, room, at)
+    # Ids sort as events happened: a line deleted since whose id is below the point's end was said up to it.
+    deleted = [event for event in await history.deletions(room, at.end, most) if event.line < at.end]
     count = await history.count(room, span.above, before)
     if not count:
-        return Missed((), 0)
+        return Missed((), 0, deleted)
     lines = await history.recent(room, before, min(count, most))
     # A line forgotten meanwhile (retention) may have let an older one in.
-    return Missed([line for line in lines if line.seq > span.above], count)
+    return Missed([line for line in lines if line.seq > span.above], count, deleted)
 
 
 async def before(history: History, room: str, at: Point, count: int) -> Sequence[RoomEvent]:

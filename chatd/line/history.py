@@ -14,7 +14,8 @@ output (chatd.frontend.held): whatever the session is sent meanwhile waits
 behind that place, so the history, its marker and then the live lines go
 out in that order, with no line twice and none missing. A join that
 resumes (``/resume``) fills the same place with what was said after the
-line the client last saw instead, and how much it was.
+line the client last saw instead, and how much it was, told first which
+of the lines it may show were deleted since (``deleted``, as live).
 
 ``/history`` pages backwards: the session remembers the oldest line it
 was shown of a room (``LineSession.paging``), and a ``/history`` of the
@@ -179,11 +180,18 @@ def _page_from(session: "LineSession", room: str, seq: int, count: int) -> None:
 
 
 def _missed(session: "LineSession", room: str, missed: Missed) -> bytes:
-    """The latest lines missed that fit in ``RESUMED_BYTES``, then how many were missed and shown."""
+    """The lines the client may show deleted since (``Missed.deleted``) as a live deletion is told, the latest
+    lines missed that fit in ``RESUMED_BYTES``, then how many were missed and shown.
+
+    Deletions first: they take away lines from before the point, and the
+    marker after the lines ends what the resume shows. Their bytes count in
+    ``RESUMED_BYTES`` too, leaving the lines what is left.
+    """
+    deleted = b"".join(session.render(event) for event in missed.deleted)
     shown = list(_visible(session, missed.lines))
     ignored = len(missed.lines) - len(shown)
     rendered = [session.render_history(event) for event in shown]
-    first, size = len(rendered), 0
+    first, size = len(rendered), len(deleted)
     while first and size + len(rendered[first - 1]) <= RESUMED_BYTES:
         first -= 1
         size += len(rendered[first])
@@ -193,7 +201,7 @@ def _missed(session: "LineSession", room: str, missed: Missed) -> bytes:
     cost = len(shown) // RESUMED_PER_CHARGE
     if cost:
         session.charge_answer(cost)
-    return b"".join(rendered) + session.render(_missed_end(room, len(shown), missed.count, ignored))
+    return deleted + b"".join(rendered) + session.render(_missed_end(room, len(shown), missed.count, ignored))
 
 
 def history(session: "LineSession", command: cmd.History) -> "Waiting":
