@@ -151,6 +151,29 @@ class HistoryTests(IRCTestCase):
         self.send(alice, f"CHATHISTORY LATEST #lobby msgid={all_ids[1]} 50")
         self.assertEqual(self.ids(self.lines(wire)), all_ids[2:])
 
+    def test_latest_after_a_msgid_first_tells_the_lines_up_to_it_deleted_since(self) -> None:
+        """A client back after a drop asks LATEST after the last line it saw: line 2, deleted meanwhile, is REDACTed
+        before the batch (a NOTICE without draft/message-redaction), as a live deletion is; line 5, said and deleted
+        after that point, is not, nor is anything for the lines kept."""
+        caps = ("server-time", "message-tags", "batch", "draft/chathistory")
+        alice, wire = self.irc_user("alice", *caps)
+        self.send(alice, "JOIN #lobby")
+        ids = self.ids(self.lines(wire))
+        self.bob.dataReceived(f"/delete #lobby {ids[1]} oops\n/delete #lobby {ids[4]}\n".encode())
+        self.end_pass()
+        told = []
+        for nick, more in (("carol", ("draft/message-redaction",)), ("dave", ())):
+            client, client_wire = self.irc_user(nick, *caps, *more)
+            self.send(client, "JOIN #lobby")
+            self.lines(client_wire)
+            self.send(client, f"CHATHISTORY LATEST #lobby msgid={ids[3]} 50")
+            told.append(self.lines(client_wire))
+        [redact, start, end], [notice, *batch] = told
+        self.assertRegex(redact, rb" :bob!bob@chatd REDACT #lobby " + ids[1].encode() + rb" :oops$")
+        self.assertEqual((start.split(b" ")[1], end.split(b" ")[1]), (b"BATCH", b"BATCH"))
+        self.assertRegex(notice, rb" NOTICE #lobby :.*" + ids[1].encode())
+        self.assertEqual([line.split(b" ")[1] for line in batch], [b"BATCH", b"BATCH"])
+
     def test_a_msgid_of_no_form_chatd_gives_is_a_fail_for_every_subcommand(self) -> None:
         """A msgid that is no id chatd could have made (too long, ``ID.x``, a word) names no point: it is answered
         FAIL MESSAGE_ERROR naming the subcommand, room and reference, not an empty batch; ``*`` still reads."""

@@ -260,11 +260,15 @@ class IRCFactory(ServerFactory):
         """A deletion: ``REDACT`` to the clients that took draft/message-redaction, which take the line away; a NOTICE
         in words to the others, which cannot (chatd.irc.render). Rare enough to render per session."""
         for session in sessions:
-            shape = Shape(session.shape)
-            if REDACTION in session.caps:
-                session.sink.write(self.events.render(event, shape))
-            else:
-                session.sink.write(self.events.deleted_notice(event, shape))
+            session.sink.write(self.deleted_to(session, event))
+
+    def deleted_to(self, session: IRCSession, event: Deleted) -> bytes:
+        """``event`` as ``session`` is told it: ``REDACT`` if it took draft/message-redaction, else a NOTICE; live,
+        or resuming (CHATHISTORY LATEST, chatd.irc.history)."""
+        shape = Shape(session.shape)
+        if REDACTION in session.caps:
+            return self.events.render(event, shape)
+        return self.events.deleted_notice(event, shape)
 
     def _away_to_own(self, event: AwayChanged, sessions: Sequence[Session]) -> None:
         """305 or 306 to each of the user's own sessions but the one whose AWAY it was (it answers it itself), as

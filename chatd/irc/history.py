@@ -259,6 +259,9 @@ async def _room_lines(session: "IRCSession", asked: _Asked) -> Sequence[RoomEven
         return (_oldest if found.forward else _newest)(session, found.lines, most)
     if asked.sub == "LATEST":
         missed = await chat.missed(me, room, point, me.rooms[fold(room)].seq + 1, most)
+        # Before the batch, as if live: the lines up to the point that were deleted since (issue 13).
+        if missed.deleted:
+            session.write(b"".join(session.factory.deleted_to(session, event) for event in missed.deleted))
         return _newest(session, missed.lines, most)
     if asked.sub == "BEFORE":
         return _newest(session, await chat.history_before(me, room, point, most), most)
