@@ -1,4 +1,5 @@
-"""``/delete`` on the real daemon with its SQLite file: a line deleted and shown so stays deleted after a kill -9."""
+"""``/delete`` on the real daemon with its SQLite file: a line deleted and shown so stays deleted after a kill -9, and a
+client that was away when it happened is told as it resumes, the kill -9 between the two or not."""
 
 import os
 import shutil
@@ -88,3 +89,35 @@ class DeleteKillTests(SynchronousTestCase):
         # The join's replay, /history, then /search ignore: /search hunter2 finds nothing.
         self.assertEqual(said, ["please ignore that"] * 3)
         self.assertEqual([each["count"] for each in shown if each.get("kind") == "search_end"], [0, 1])
+
+    def test_a_client_away_when_a_line_it_showed_was_deleted_is_told_as_it_resumes_after_a_kill_9(
+        self,
+    ) -> None:
+        """bob is shown alice's line and drops; alice deletes it and is shown the deletion; SIGKILL. After the
+        restart bob comes back as the bundled client does (/resume #lobby with the last id he saw, then his
+        nickname): he is sent the very ``deleted`` alice was, then what he missed: the line she said after it."""
+        daemon = self.start()
+        alice = self.enter(daemon, "alice")
+        bob = self.enter(daemon, "bob")
+        alice.say("my password is hunter2")
+        seen = self.next_of(bob, "said")["id"]
+        bob.close()
+        alice.say(f"/delete {seen} pasted a password")
+        deleted = self.next_of(alice, "deleted")
+        alice.say("sorry")
+        self.next_of(alice, "said")
+        self.assertEqual(daemon.signal(signal.SIGKILL), -signal.SIGKILL)
+        daemon = self.start()
+        bob = daemon.connect()
+        bob.expect(WELCOME, PROMPT)
+        bob.say("/format json")
+        bob.say(f"/resume #lobby {seen}")
+        bob.say("bob")
+        resumed = [self.next_of(bob, "deleted")]
+        while resumed[-1].get("kind") != "history_end":
+            resumed.append(bob.expect_json())
+        self.assertEqual(resumed[0], deleted)
+        self.assertEqual(
+            [(each["type"], each.get("text")) for each in resumed[1:]],
+            [("said", "sorry"), ("notice", "End of what you missed in #lobby: 1 message.")],
+        )
