@@ -19,6 +19,7 @@ from chatd.domain.events import (
     Actor,
     BanAdded,
     BanLifted,
+    Deleted,
     Encrypted,
     Event,
     Kicked,
@@ -287,6 +288,33 @@ class PresenceForgetTests(AdminTestCase):
             self.kept(),
             ["e1", "e2", "e3", "e5", "e6", "e7", "e8", "e9", "e10", "e12", "e13", "e15", "e16", "e17"],
         )
+
+
+class DeletionForgetTests(AdminTestCase):
+    """forget NICK deletes the record of each line NICK deleted (``/delete``: their address and reason), as one of
+    their other events; others' deletions stay, for clients that resume to be told."""
+
+    def test_the_deletions_nick_made_go_and_others_stay(self) -> None:
+        dave, erin = Actor("dave", "10.0.0.4"), Actor("erin", "10.0.0.5")
+        lines = [replace(said(n, "#lobby", "erin", f"line {n}", n), id=f"{n:016x}") for n in (1, 2)]
+        deletions = [
+            Deleted(id=f"{10 + n:016x}", at=10 + n, actor=who, room="#lobby", line=f"{n:016x}", line_seq=n)
+            for n, who in ((1, dave), (2, erin))
+        ]
+        fill(self.db, [*lines, *deletions])
+        self.assertEqual(
+            self.admin("forget", "DAVE"),
+            (
+                0,
+                "Forgot 0 lines DAVE sent, and 1 other event of theirs (joins, parts, quits and the like), addresses "
+                "and all.\n",
+                "",
+            ),
+        )
+        with closing(sqlite3.connect(self.db)) as connection:
+            self.assertEqual(
+                connection.execute("SELECT id, nick FROM deletions").fetchall(), [(f"{12:016x}", "erin")]
+            )
 
 
 class KickedForgetTests(AdminTestCase):
