@@ -535,6 +535,19 @@ class MemoryHistoryTests(HistoryContract, SynchronousTestCase):
         )
         self.assertEqual(self.kept_texts(history, "#talk"), ["kept"])
 
+    def test_deletions_are_bounded_as_lines_are(self) -> None:
+        """Past ``per_room`` deletions of a room its oldest go, and past ``rooms`` rooms deleted in, those of the one
+        deleted in least recently."""
+        self.history = MemoryHistory(per_room=2, rooms=1)
+        self.delete(100, 1)
+        second, third = self.delete(200, 2), self.delete(300, 3)
+        self.assertEqual(
+            list(self.result(self.history.deletions("#lobby", f"{0:016x}", 10))), [second, third]
+        )
+        other = self.delete(400, 1, room="#Other")
+        self.assertEqual(list(self.result(self.history.deletions("#lobby", f"{0:016x}", 10))), [])
+        self.assertEqual(list(self.result(self.history.deletions("#other", f"{0:016x}", 10))), [other])
+
 
 class SQLiteHistoryTests(HistoryContract, SynchronousTestCase):
     """The contract, in a SQLite file, with its real threads and a reactor the test runs."""
