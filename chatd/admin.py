@@ -549,8 +549,9 @@ def forget(
             retention.delete,
             [position for position, kind in events if private and kind in _PRIVATE],
         )
-        gone = _in_chunks(connection, retention.delete, traces) + retention.deletions_by(
-            connection, nick, 0.0
+        deletions = retention.deletions_by(connection, nick, 0.0)
+        gone = _in_chunks(connection, retention.delete, traces) + retention.forget_deletions(
+            connection, deletions
         )
         unaddressed = _in_chunks(connection, retention.rewrite, kicks_over)
     except sqlite3.Error as error:

@@ -124,15 +124,20 @@ def sent_by(connection: sqlite3.Connection, nick: str, kinds: str, since: float)
     return [position for (position,) in connection.execute(query, (since, fold(nick)))]
 
 
-def deletions_by(connection: sqlite3.Connection, nick: str, since: float) -> int:
-    """Delete the deletions (schema step 19) ``nick`` (in any case or width) made at ``since`` (seconds) or later, in
-    one transaction; how many went. Few: one a ``/delete``, so no chunks (``/forget``, ``python -m chatd.admin
+def deletions_by(connection: sqlite3.Connection, nick: str, since: float) -> list[tuple[str, str]]:
+    """The deletions (schema step 19) ``nick`` (in any case or width) made at ``since`` (seconds) or later, each as
+    its room and id; found outside any write, as ``sent_by`` finds lines (``/forget``, ``python -m chatd.admin
     forget``)."""
     connection.create_function("fold", 1, fold, deterministic=True)
+    query = "SELECT room, id FROM deletions WHERE at >= ? AND fold(nick) = ?"
+    return connection.execute(query, (since, fold(nick))).fetchall()
+
+
+def forget_deletions(connection: sqlite3.Connection, keys: Sequence[tuple[str, str]]) -> int:
+    """Delete the deletions of ``keys`` (room and id) in one transaction; how many went. Few (one a ``/delete``):
+    no chunks."""
     with _written(connection):
-        deleted = connection.execute(
-            "DELETE FROM deletions WHERE at >= ? AND fold(nick) = ?", (since, fold(nick))
-        )
+        deleted = connection.executemany("DELETE FROM deletions WHERE room = ? AND id = ?", keys)
     return deleted.rowcount
 
 

@@ -554,7 +554,9 @@ class SQLiteHistory(Service, GroupCommit, StoreReads):
         count = 0
         for start in range(0, len(doomed), retention.CHUNK):
             count += await self._on_writer(retention.delete, doomed[start : start + retention.CHUNK])
-        await self._on_writer(retention.deletions_by, nick, since)
+        deletions = await self.read(retention.deletions_by, nick, since)
+        if deletions:
+            await self._on_writer(retention.forget_deletions, deletions)
         self.index.catch_up()
         return count
 
