@@ -4,7 +4,8 @@ A real twistd with a ``--db`` file on loopback; the client's ``Link`` in
 this process, with its pauses between attempts on a ``Clock`` the test
 advances, so the others talk while it is away, for as long as the test
 likes. Coming back, it names where it left off in each room, and draws
-the lines it missed, then a rule saying how many, then the live ones.
+the lines it missed, then a rule saying how many, then the live ones; a line
+it showed that was deleted meanwhile it marks deleted, as it does live.
 """
 
 import os
@@ -224,4 +225,36 @@ class ReconnectResumeTests(TestCase):
                 "* No lines of #dev are kept.",
                 "> #dev <alice> back",
             ],
+        )
+
+    async def test_a_line_deleted_while_away_is_marked_deleted_on_coming_back(self) -> None:
+        """alice is shown bob's line in #dev; the daemon is killed; bob, back first (#dev's operator again), deletes
+        it; alice's client, coming back, marks the line it showed deleted, as a live deletion is: whose, of when, by
+        whom and why."""
+        kept = alice_on_a_kept_daemon(self)
+        daemon, link, screen, clock = kept.daemon, kept.link, kept.screen, kept.clock
+        await screen.showing("alice joined #lobby")
+        bob = enter(daemon, "bob")
+        switch(bob, "#dev")
+        link.send("/join #dev")
+        await screen.showing("alice joined #dev")
+        said_by(bob, "oops")
+        await screen.showing("#dev <bob> oops")
+
+        daemon = await kept.killed_and_started_again(self)
+        bob = enter(daemon, "bob")
+        switch(bob, "#dev")
+        bob.say("/search #dev oops")
+        found = None
+        while found is None:
+            found = re.search(rb"([0-9a-f]{16}) #dev <bob> oops", bob.read_line())
+        bob.say(f"/delete #dev {found[1].decode()} a typo")
+        while b"deleted the line" not in bob.read_line():
+            pass
+
+        clock.advance(1.0)
+        await screen.showing("(deleted by bob: a typo)")
+        [marked] = [line for line in screen.lines if "(deleted by bob: a typo)" in line]
+        self.assertRegex(
+            STAMP.sub("", marked), r"^- #dev: bob's line of \d\d:\d\d \(deleted by bob: a typo\)$"
         )
