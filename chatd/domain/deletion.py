@@ -15,7 +15,8 @@ room's owner and its operators). The event goes to the room's members and
 to the deleter; the store that gets it deletes the line
 (chatd.storage.memory, chatd.storage.sqlite), its id and seq left unused:
 resuming after it, or ``around`` it, reads from the next line as after a
-``/forget``. The event carries how many parts the line went out as where a
+``/forget``. It keeps the event too, sent again to a client that resumes
+from a point after the line (chatd.domain.resume). The event carries how many parts the line went out as where a
 front end cuts long lines (``Deleted.parts``, counted by ``parts``, which
 the daemon takes from IRC's rendering): the text goes with the line, and
 the count could not be made again once it had.

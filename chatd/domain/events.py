@@ -499,10 +499,12 @@ class Deleted(_Base):
     """``actor`` deleted the line with id ``line`` (its ``line_seq``) said or acted in ``room``; ``reason`` may be
     empty (``/delete``, chatd.domain.deletion).
 
-    Not a room event: it takes no sequence number of the room's and is not
-    kept itself. A store that gets it deletes the line (the SQLite one in
-    the same record of its pass log as the pass's events), so no read shows
-    it again; a client showing the line takes it away. It names the line,
+    Not a room event: it takes no sequence number of the room's, and no
+    read of lines gives it back. A store that gets it deletes the line (the
+    SQLite one in the same record of its pass log as the pass's events), so
+    no read shows it again, and keeps it as the line's tombstone
+    (``History.deletions``), for a client that resumes to be told; a client
+    showing the line takes it away. It names the line,
     never its text. ``room`` leaves room for a conversation's private line
     to be named alike later. ``parts``: how many messages a front end that
     cuts long lines sent the line as (IRC's PRIVMSGs ``ID``, ``ID.1``...),
