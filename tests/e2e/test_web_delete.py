@@ -1,12 +1,22 @@
 """Deleting a line from the page, in real headless Chromiums against a real daemon: the line's own "delete" button,
 asked twice, sends /delete; every page showing the line, its log and its search results, shows "deleted by" in its
-place; a typed /delete of someone else's line is refused as a refused command is; a reload's replay leaves it out."""
+place; a typed /delete of someone else's line is refused as a refused command is; a reload's replay leaves it out;
+a page away when its line was deleted shows it deleted once it is back, after a kill -9 of the daemon."""
+
+import os
+import shutil
+import signal
+import tempfile
 
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from twisted.trial.unittest import SynchronousTestCase
 
-from tests.e2e.browser import Page, quiet, start_web
+from tests.e2e.browser import Page, quiet, start_web, web_url
+from tests.e2e.daemon import Daemon
+from tests.e2e.test_client_resume import enter, said_by
+from tests.e2e.test_daemon import LOOPBACK
+from tests.e2e.test_web_page import registered_on_nc, restarted
 
 NOT_YOURS = "the line {} is not yours to delete: only #lobby's owner, its operators and server operators delete others' lines"
 
@@ -92,3 +102,50 @@ class DeletePageTests(SynchronousTestCase):
         self.assertEqual(alice.texts("#log-box .log .line.error"), [])
         self.assertEqual(alice.said(), ["said as the first alice"])
         quiet(self, alice)
+
+    def test_a_line_deleted_while_the_page_was_away_is_shown_deleted_when_it_comes_back(self) -> None:
+        """bob's page shows alice's line; the daemon is killed (kill -9) under it. While the page is away, the daemon
+        is started again on its --db file and port, and alice, registered on nc, identifies and deletes the line. The
+        page comes back by itself (/resume, naming the line as the last it saw) and shows the line as "deleted by
+        alice (pasted a password)": its text is nowhere on the page."""
+        directory = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, directory)
+        db = ("--db", os.path.join(directory, "chatd.sqlite"))
+        daemon, url = start_web(self, *db)
+        alice = registered_on_nc(daemon, "alice", "secret-pass-1")
+        bob = Page(self, url)
+        bob.login("bob")
+        said_by(alice, "my password is hunter2")
+        line_id = str(bob.wait_for_said("my password is hunter2").get_attribute("data-id"))
+
+        self.assertEqual(daemon.signal(signal.SIGKILL), -signal.SIGKILL)
+        bob.wait(
+            lambda: bob.status().startswith("Disconnected") or None, "the page to say it is disconnected"
+        )
+        port = url.rstrip("/").rsplit(":", 1)[1]
+
+        def started_and_deleted() -> Daemon:
+            started = Daemon.start(self, [*LOOPBACK, *db, "--web-port", port])
+            self.assertEqual(web_url(started), url)
+            identified = enter(
+                started, "alice secret-pass-1"
+            )  # the line is her account's, after the restart too
+            said_by(
+                identified,
+                f"/delete {line_id} pasted a password",
+                f"-- alice deleted the line {line_id} (pasted a password)",
+            )
+            return started
+
+        restarted(bob, started_and_deleted)
+        bob.wait(lambda: bob.status() == "Reconnected." or None, "the page to say it is back")
+        bob.wait(
+            lambda: (
+                bob.texts("#log-box .log .line.deleted .body") == ["deleted by alice (pasted a password)"]
+                or None
+            ),
+            "the line marked deleted",
+        )
+        self.assertEqual(bob.said(), [])
+        self.assertNotIn("hunter2", bob.driver.page_source)
+        quiet(self, bob)
