@@ -1,11 +1,15 @@
-"""Shared test fixtures: a chat with a recording front end, a line front end to connect to, a fake terminal."""
+"""Shared test fixtures: a chat with a recording front end, a line front end to connect to, a fake terminal,
+folders and database files of a test's own."""
 
 import dataclasses
 import io
 import itertools
+import os
 import queue
+import shutil
 import sqlite3
 import sys
+import tempfile
 import threading
 from collections.abc import Awaitable, Callable, Sequence
 from contextlib import closing
@@ -64,6 +68,28 @@ _FIELD_EXAMPLES: dict[object, list[object]] = {
     float | None: [599.2, None],
     str | None: ["\x1b"],
 }
+
+
+def new_folder(case: SynchronousTestCase) -> str:
+    """A new empty folder of ``case``'s own, removed with all it holds at ``case``'s cleanup.
+
+    It is made under the run's temporary folder (``TMPDIR``, which conftest
+    points at a folder of the run's), not in the checkout: trial's
+    ``mktemp`` makes its folders relative to the current directory, the
+    checkout's root under pytest.
+    """
+    folder = tempfile.mkdtemp()
+    case.addCleanup(shutil.rmtree, folder)
+    return folder
+
+
+def new_database(case: SynchronousTestCase) -> str:
+    """The path of a SQLite file not made yet, ``chatd.sqlite`` in a ``new_folder`` of its own.
+
+    A folder of its own, as a host gives a daemon's ``--db``: the ``-wal``
+    and ``-shm`` files SQLite writes beside it go with it at cleanup.
+    """
+    return os.path.join(new_folder(case), "chatd.sqlite")
 
 
 def too_long(size: int | None, limit: int = 512) -> str:
