@@ -9,8 +9,6 @@ read as lines, what the server sends is JSON objects.
 import base64
 import hashlib
 import os
-import shutil
-import tempfile
 from collections.abc import Callable, Sequence
 from datetime import UTC
 from typing import ParamSpec, TypeVar
@@ -27,6 +25,7 @@ from chatd.client.presence import Presence
 from chatd.client.progress import Bar
 from chatd.client.reach import Server
 from chatd.client.upload import CHUNK, WINDOW, put_lines
+from tests.helpers import new_folder
 from tests.test_client_connection import START, FakeEndpoint, Peer, RecordingScreen
 
 P = ParamSpec("P")
@@ -120,8 +119,7 @@ class FilesTestCase(SynchronousTestCase):
     """alice's link, registered, with transfers into a fresh downloads folder."""
 
     def setUp(self) -> None:
-        self.top = tempfile.mkdtemp()
-        self.addCleanup(shutil.rmtree, self.top)
+        self.top = new_folder(self)
         self.folder = os.path.join(self.top, "Downloads")
         self.start_client()
 
@@ -983,7 +981,7 @@ class CancelAfterDropTests(SynchronousTestCase):
         """One cancel on its way is enough, on one connection: after a drop, whose connection took the answer (or the
         cancel itself) with it, the same upload's cancel is sent again, not taken as still on its way."""
         link = SentLines()
-        files = Transfers(link, Clock(), InlineWorker(), self.mktemp())  # type: ignore[arg-type]  # send_line alone
+        files = Transfers(link, Clock(), InlineWorker(), new_folder(self))  # type: ignore[arg-type]  # send_line alone
         files.cancel_on_server(FILE_ID)
         files.cancel_on_server(FILE_ID)
         files.offline()
