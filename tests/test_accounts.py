@@ -5,10 +5,7 @@ file, and is written in the pass's one transaction), and the upgrade of a
 database made before accounts.
 """
 
-import os
-import shutil
 import sqlite3
-import tempfile
 from collections.abc import Awaitable
 from typing import TYPE_CHECKING, TypeVar
 
@@ -21,7 +18,7 @@ from chatd.storage.memory import MemoryAccounts
 from chatd.storage.schema import STEPS, prepare
 from chatd.storage.sqlite_accounts import SQLiteAccounts
 from tests.events import said
-from tests.helpers import ThreadedReactor, refuse_on_accounts
+from tests.helpers import ThreadedReactor, new_database, refuse_on_accounts
 from tests.test_history import deferred, open_store, read_seq
 
 T = TypeVar("T")
@@ -86,9 +83,7 @@ class SQLiteAccountsTests(AccountsContract, SynchronousTestCase):
     """The contract in a SQLite file, with the store's real threads; and what the file keeps."""
 
     def setUp(self) -> None:
-        directory = tempfile.mkdtemp()
-        self.addCleanup(shutil.rmtree, directory)
-        self.path = os.path.join(directory, "chatd.sqlite")
+        self.path = new_database(self)
         self.reactor = ThreadedReactor()
         self.store = open_store(self, self.path, self.reactor)
         self.accounts = SQLiteAccounts(self.store)
@@ -166,9 +161,7 @@ class UpgradeTests(SynchronousTestCase):
     """A database made before accounts gets their table, keeping what it had."""
 
     def test_a_database_of_the_previous_version_gets_accounts(self) -> None:
-        directory = tempfile.mkdtemp()
-        self.addCleanup(shutil.rmtree, directory)
-        path = os.path.join(directory, "chatd.sqlite")
+        path = new_database(self)
         connection = sqlite3.connect(path, isolation_level=None)
         prepare(connection, path, STEPS[:1])
         connection.execute("INSERT INTO rooms VALUES ('#lobby', 7)")

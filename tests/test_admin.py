@@ -9,9 +9,7 @@ sees the tool waiting, then finishing with every line.
 import io
 import json
 import os
-import shutil
 import sqlite3
-import tempfile
 import threading
 from contextlib import closing
 
@@ -21,7 +19,7 @@ from chatd import admin
 from chatd.domain.events import Actor, Whispered
 from tests.e2e.daemon import DEADLINE_SECONDS
 from tests.events import said
-from tests.helpers import ThreadedReactor, committed
+from tests.helpers import ThreadedReactor, committed, new_database, new_folder
 from tests.test_history import open_store
 
 WAITING_SECONDS = 0.3
@@ -30,9 +28,7 @@ WAITING_SECONDS = 0.3
 
 class BesideARunningStoreTests(SynchronousTestCase):
     def setUp(self) -> None:
-        self.directory = tempfile.mkdtemp()
-        self.addCleanup(shutil.rmtree, self.directory)
-        self.path = os.path.join(self.directory, "chatd.sqlite")
+        self.path = new_database(self)
         self.reactor = ThreadedReactor()
 
     def test_export_waits_for_the_lines_in_the_pass_log(self) -> None:
@@ -86,8 +82,7 @@ class BesideARunningStoreTests(SynchronousTestCase):
 class BackupModeTests(SynchronousTestCase):
     def test_a_backup_is_readable_by_its_owner_only(self) -> None:
         """A backup holds the same hashes and addresses as the --db file: it is made 0600 whatever the umask."""
-        directory = tempfile.mkdtemp()
-        self.addCleanup(shutil.rmtree, directory)
+        directory = new_folder(self)
         self.addCleanup(os.umask, os.umask(0o022))
         dest = os.path.join(directory, "copy.sqlite")
         with closing(sqlite3.connect(":memory:")) as connection:
@@ -98,9 +93,7 @@ class BackupModeTests(SynchronousTestCase):
 class ExportTests(SynchronousTestCase):
     def kept(self, room: str, text: str) -> str:
         """A database file in a new directory holding ``text`` said in ``room``; its path."""
-        directory = tempfile.mkdtemp()
-        self.addCleanup(shutil.rmtree, directory)
-        path = os.path.join(directory, "chatd.sqlite")
+        path = new_database(self)
         reactor = ThreadedReactor()
         store = open_store(self, path, reactor)
         store.append(said(1, room, "alice", text, 1))
@@ -137,9 +130,7 @@ class ForgetTests(SynchronousTestCase):
         """forget --private, counting or deleting, finds alice's room lines and private messages in one read of
         the events, not a read for each kind (the kicks others gave her are a read of their own, of kicks alone, and
         the lines she deleted one of the deletions alone); both kinds go, bob's line stays."""
-        directory = tempfile.mkdtemp()
-        self.addCleanup(shutil.rmtree, directory)
-        path = os.path.join(directory, "chatd.sqlite")
+        path = new_database(self)
         reactor = ThreadedReactor()
         store = open_store(self, path, reactor)
         store.append(said(1, "#lobby", "ALICE", "in the room", 1))

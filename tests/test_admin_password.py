@@ -4,9 +4,7 @@ exit status 2, nothing changed. Beside a running daemon: tests/e2e/test_forgotte
 
 import io
 import os
-import shutil
 import sqlite3
-import tempfile
 from collections.abc import Iterator
 from contextlib import closing, redirect_stderr
 from typing import NoReturn
@@ -19,7 +17,7 @@ from chatd import admin
 from chatd.frontend.text_rules import NICKNAME_CHARACTERS
 from chatd.storage.sqlite import SQLiteHistory
 from chatd.storage.sqlite_accounts import SQLiteAccounts
-from tests.helpers import ThreadedReactor, quick_hash
+from tests.helpers import ThreadedReactor, new_folder, quick_hash
 
 OLD = "hunter22"
 DONE = (
@@ -44,8 +42,7 @@ class PasswordTests(SynchronousTestCase):
     """A --db file where alice registered with ``OLD``."""
 
     def setUp(self) -> None:
-        self.directory = tempfile.mkdtemp()
-        self.addCleanup(shutil.rmtree, self.directory)
+        self.directory = new_folder(self)
         self.db = os.path.join(self.directory, "chatd.sqlite")
         reactor = ThreadedReactor()
         store = SQLiteHistory.open(self.db, reactor)

@@ -3,8 +3,6 @@
 import hashlib
 import json
 import os
-import shutil
-import tempfile
 import unicodedata
 
 from hypothesis import given
@@ -14,6 +12,7 @@ from twisted.trial.unittest import SynchronousTestCase
 from chatd.client.filenames import free_name, numbered
 from chatd.client.partfile import Offer, PartFile
 from chatd.text import FILE_NAME_MOST, safe_file_name
+from tests.helpers import new_folder
 
 
 def offer(name: str = "photo.jpg", data: bytes = b"x" * 40000) -> Offer:
@@ -72,8 +71,7 @@ class FreeNameTests(SynchronousTestCase):
     """Never overwriting: the first free ``name (n).ext``."""
 
     def setUp(self) -> None:
-        self.folder = tempfile.mkdtemp()
-        self.addCleanup(shutil.rmtree, self.folder)
+        self.folder = new_folder(self)
 
     def touch(self, name: str) -> None:
         with open(os.path.join(self.folder, name), "wb"):
@@ -104,8 +102,7 @@ class PartFileTests(SynchronousTestCase):
     """``NAME.part`` and ``NAME.part.json`` in the downloads folder."""
 
     def setUp(self) -> None:
-        self.folder = os.path.join(tempfile.mkdtemp(), "Downloads", "chatd")
-        self.addCleanup(shutil.rmtree, os.path.dirname(os.path.dirname(self.folder)))
+        self.folder = os.path.join(new_folder(self), "Downloads", "chatd")
 
     def test_create_makes_the_folder_the_part_and_a_sidecar_holding_the_offer(self) -> None:
         """The sidecar says what the part file is, so a restarted client can resume it."""

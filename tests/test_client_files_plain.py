@@ -5,14 +5,13 @@ The plain client (test_client_plain's kit) over a fake stdio, with
 """
 
 import os
-import shutil
-import tempfile
 
 from twisted.trial.unittest import SynchronousTestCase
 
 from chatd.client.files import Transfers
 from chatd.client.progress import Bar, Steps
 from chatd.client.upload import CHUNK
+from tests.helpers import new_folder
 from tests.test_client_files import FILE_ID, InlineWorker, chunk, offered
 from tests.test_client_plain import PlainTestCase
 
@@ -24,8 +23,7 @@ class PipedProgressTests(PlainTestCase):
 
     def setUp(self) -> None:
         super().setUp()
-        self.folder = tempfile.mkdtemp()
-        self.addCleanup(shutil.rmtree, self.folder)
+        self.folder = new_folder(self)
         files = Transfers(self.link, self.clock, InlineWorker(), self.folder)
         files.watch(self.plain)
         self.link.files = files

@@ -8,12 +8,11 @@ without sockets (tests/e2e/test_client_files.py has the real daemon).
 """
 
 import os
-import shutil
-import tempfile
 
 from chatd.client.files import Transfers
 from chatd.client.presence import Presence
 from chatd.domain.files import FileLimits
+from tests.helpers import new_folder
 from tests.linked import LinkedClient, Pumping
 from tests.test_client_files import InlineWorker
 from tests.test_files import FileTestCase
@@ -39,8 +38,7 @@ class ClientServerTestCase(Pumping, FileTestCase):
 
     def setUp(self) -> None:
         super().setUp()
-        self.top = tempfile.mkdtemp()
-        self.addCleanup(shutil.rmtree, self.top)
+        self.top = new_folder(self)
         self.clients: list[Client] = []
 
     def client(self, nick: str) -> Client:

@@ -6,8 +6,6 @@ The terminal is emulated by pyte (test_client_ui's kit); the server is a
 
 import hashlib
 import os
-import shutil
-import tempfile
 from collections.abc import Callable
 from typing import ParamSpec, TypeVar
 
@@ -18,6 +16,7 @@ from chatd.client import upload
 from chatd.client.files import Transfers
 from chatd.client.progress import Bar, bar_text, duration_text, step_text
 from chatd.client.upload import CHUNK
+from tests.helpers import new_folder
 from tests.test_client_connection import Peer
 from tests.test_client_files import FILE_ID, InlineWorker, chunk, offered
 from tests.test_client_ui import TerminalTestCase, said
@@ -83,8 +82,7 @@ class TransfersTerminalTestCase(TerminalTestCase):
 
     def setUp(self) -> None:
         super().setUp()
-        self.folder = tempfile.mkdtemp()
-        self.addCleanup(shutil.rmtree, self.folder)
+        self.folder = new_folder(self)
 
     def attach(self, worker: object) -> Transfers:
         files = Transfers(self.link, self.clock, worker, self.folder)  # type: ignore[arg-type]  # the test's workers

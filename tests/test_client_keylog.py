@@ -8,8 +8,6 @@ when nothing else does, to the next thing waiting for it.
 """
 
 import os
-import shutil
-import tempfile
 from collections.abc import Callable
 from functools import partial
 
@@ -19,7 +17,7 @@ from chatd.client.keyring import Keyring
 from chatd.client.presence import Presence
 from chatd.domain.keylog import LOG_PAGE
 from chatd.domain.ports import KeyStore
-from tests.helpers import LineTestCase
+from tests.helpers import LineTestCase, new_folder
 from tests.linked import ROUNDS, LinkedClient, Pumping
 from tests.test_keys_line import long_log
 
@@ -52,8 +50,7 @@ class KeyLogTestCase(Pumping, LineTestCase):
     """A server whose key log is ``LONG_LOG`` entries long, and alice's client on it."""
 
     def setUp(self) -> None:
-        self.top = tempfile.mkdtemp()
-        self.addCleanup(shutil.rmtree, self.top)
+        self.top = new_folder(self)
         super().setUp()
         self.alice = Client(self)
         self.clients = [self.alice]

@@ -2,22 +2,20 @@
 
 import io
 import os
-import shutil
 import sys
-import tempfile
 
 from twisted.python import usage
 from twisted.trial.unittest import SynchronousTestCase
 
 from chatd.client.__main__ import EXIT_USAGE, Options, main, wants_colour
+from tests.helpers import new_folder
 
 
 class OptionsTests(SynchronousTestCase):
     """HOST, PORT, --nick and --no-color, with the documented defaults."""
 
     def setUp(self) -> None:
-        self.config = tempfile.mkdtemp()
-        self.addCleanup(shutil.rmtree, self.config)
+        self.config = new_folder(self)
 
     def parse(self, *arguments: str) -> Options:
         """``arguments`` parsed, then settled with a config directory that holds what a test wrote there."""

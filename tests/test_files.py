@@ -4,8 +4,6 @@ import base64
 import hashlib
 import json
 import os
-import shutil
-import tempfile
 from typing import Any
 
 from twisted.internet.error import ConnectionDone
@@ -25,7 +23,7 @@ from chatd.line.render import text_line
 from chatd.storage.spool import Spool
 from chatd.text import safe_file_name
 from chatd.web.files import FileLinks
-from tests.helpers import LineTestCase
+from tests.helpers import LineTestCase, new_folder
 from tests.irc import SERVER, IRCTestCase
 from tests.test_line_accounts import PASSWORD
 
@@ -46,8 +44,7 @@ class FileTestCase(LineTestCase):
 
     def setUp(self) -> None:
         super().setUp()
-        self.folder = tempfile.mkdtemp()
-        self.addCleanup(shutil.rmtree, self.folder)
+        self.folder = new_folder(self)
         self.ids = iter(f"{n:016x}" for n in range(1, 100))
         self.spool = self.make_spool()
         self.addCleanup(self.spool.release)
@@ -1755,8 +1752,7 @@ class ExpiryTests(FileTestCase):
         self.alice_offers_bob(CONTENT[:CHUNK])
         self.files.expire()
         self.assertEqual(os.listdir(self.folder), [f"{OWN}.part"])
-        earlier = tempfile.mkdtemp()
-        self.addCleanup(shutil.rmtree, earlier)
+        earlier = new_folder(self)
         with open(os.path.join(earlier, f"{'ab' * 32}-10.part"), "wb") as file:
             file.write(b"left")
         spool = Spool(earlier)

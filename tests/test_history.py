@@ -6,9 +6,6 @@ chatd.domain.resume makes of both; what only the SQLite store keeps is in
 tests/test_sqlite.py.
 """
 
-import os
-import shutil
-import tempfile
 from collections.abc import Awaitable, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, TypeVar, cast
@@ -26,7 +23,7 @@ from chatd.storage.memory import MemoryHistory
 from chatd.storage.search_index import PAUSE
 from chatd.storage.sqlite import SQLiteHistory
 from tests.events import acted, joined, kicked, parted, said, topic_changed
-from tests.helpers import ThreadedReactor, committed
+from tests.helpers import ThreadedReactor, committed, new_database
 
 T = TypeVar("T")
 
@@ -553,10 +550,8 @@ class SQLiteHistoryTests(HistoryContract, SynchronousTestCase):
     """The contract, in a SQLite file, with its real threads and a reactor the test runs."""
 
     def setUp(self) -> None:
-        directory = tempfile.mkdtemp()
-        self.addCleanup(shutil.rmtree, directory)
         self.reactor = ThreadedReactor()
-        self.store = open_store(self, os.path.join(directory, "chatd.sqlite"), self.reactor)
+        self.store = open_store(self, new_database(self), self.reactor)
         self.history = self.store
         super().setUp()
 

@@ -1,10 +1,6 @@
 """The rooms' last seqs the SQLite store holds in memory (chatd.storage.last_seqs): bounded, and read from the file
 for a room it does not hold, before the chat makes that room again; a real file, its real threads."""
 
-import os
-import shutil
-import tempfile
-
 from twisted.trial.unittest import SynchronousTestCase
 
 from chatd.domain.events import Event, Joined, RoomEvent, Said
@@ -12,7 +8,7 @@ from chatd.domain.ports import History
 from chatd.storage.last_seqs import LastSeqs
 from chatd.storage.sqlite import SQLiteHistory
 from tests.events import joined, parted, said
-from tests.helpers import LineTestCase, ThreadedReactor, committed
+from tests.helpers import LineTestCase, ThreadedReactor, committed, new_database
 from tests.irc import IRCTestCase
 from tests.test_history import read_seq
 
@@ -84,9 +80,7 @@ class StoreTests(SynchronousTestCase):
     """The store holds few rooms' last seq, and reads another's row on its reader thread."""
 
     def setUp(self) -> None:
-        directory = tempfile.mkdtemp()
-        self.addCleanup(shutil.rmtree, directory)
-        self.path = os.path.join(directory, "chatd.sqlite")
+        self.path = new_database(self)
         self.reactor = ThreadedReactor()
 
     def test_a_room_not_held_is_read_from_the_file_and_after_a_restart(self) -> None:
@@ -114,9 +108,7 @@ class OldRoomTestCase(LineTestCase):
 
     def make_history(self) -> History:
         """A file #old was used in before this start, opened again holding one room besides #lobby."""
-        directory = tempfile.mkdtemp()
-        self.addCleanup(shutil.rmtree, directory)
-        path = os.path.join(directory, "chatd.sqlite")
+        path = new_database(self)
         before = opened(self, path, self.reactor, 1)
         used(before, "#old", 1)
         self.reactor.run_until(before.stopService())

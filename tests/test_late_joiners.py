@@ -2,9 +2,7 @@
 
 import json
 import os
-import shutil
 import sqlite3
-import tempfile
 from contextlib import closing
 from typing import Any
 
@@ -18,7 +16,7 @@ from chatd.frontend.transfers import Transfers
 from chatd.line.protocol import LineProtocol
 from chatd.storage.sqlite import SQLiteHistory
 from chatd.storage.sqlite_transfers import SQLiteTransfers
-from tests.helpers import ThreadedReactor, committed
+from tests.helpers import ThreadedReactor, committed, new_database
 from tests.irc import SERVER, IRCTestCase
 from tests.test_files import CONTENT, SHA, FileTestCase
 from tests.test_history import open_store
@@ -367,9 +365,7 @@ class StoredRecordTests(FileTestCase):
     def setUp(self) -> None:
         super().setUp()
         self.reactor = ThreadedReactor()
-        directory = tempfile.mkdtemp()
-        self.addCleanup(shutil.rmtree, directory)
-        self.path = os.path.join(directory, "chatd.sqlite")
+        self.path = new_database(self)
         self.db = open_store(self, self.path, self.reactor)
         self.files = self.factory.files = Transfers(
             self.chat,

@@ -1,8 +1,6 @@
 """The line front end's limits: floods, pastes, slow readers, timeouts, connection counts."""
 
 import json
-import shutil
-import tempfile
 
 from twisted.internet.address import IPv4Address, IPv6Address
 from twisted.internet.testing import StringTransport
@@ -16,7 +14,7 @@ from chatd.line.limits import LineLimits
 from chatd.line.protocol import LineProtocol
 from chatd.tls import load_tls
 from tests.certificates import write_self_signed
-from tests.helpers import LineTestCase, buffered, too_long
+from tests.helpers import LineTestCase, buffered, new_folder, too_long
 
 SLOWED = b"*** You are sending faster than the server allows; your lines now wait their turn."
 
@@ -326,8 +324,7 @@ class RegisterTimeoutTests(LimitsTestCase):
 
     def test_tls_handshake_not_finished_in_time_is_dropped(self) -> None:
         """A TLS connection has 10 s to finish its handshake; then it is aborted, with nothing to say."""
-        directory = tempfile.mkdtemp()
-        self.addCleanup(shutil.rmtree, directory)
+        directory = new_folder(self)
         tls = TLSMemoryBIOFactory(load_tls(*write_self_signed(directory)), False, self.factory, self.clock)
         wire = StringTransport()
         protocol = tls.buildProtocol(IPv4Address("TCP", "127.0.0.1", 4000))

@@ -1,8 +1,5 @@
 """The line front end as the service sees it: one factory, its endpoints, its shutdown."""
 
-import shutil
-import tempfile
-
 from twisted.internet.error import ConnectionDone
 from twisted.internet.testing import MemoryReactorClock, StringTransport
 from twisted.python.failure import Failure
@@ -18,7 +15,7 @@ from chatd.line.frontend import LineFrontEnd, line_front_end
 from chatd.storage.memory import MemoryAccounts, MemoryHistory, MemoryRooms
 from chatd.tap import Options
 from tests.certificates import write_self_signed
-from tests.helpers import check_at_once, connected
+from tests.helpers import check_at_once, connected, new_folder
 
 
 class LineFrontEndTests(SynchronousTestCase):
@@ -47,8 +44,7 @@ class LineFrontEndTests(SynchronousTestCase):
 
     def test_port_then_tls_port_then_each_listen_all_with_one_factory(self) -> None:
         """--port and --tls-port on --interface with a backlog of 1024, then each --listen, all serving one factory."""
-        directory = tempfile.mkdtemp()
-        self.addCleanup(shutil.rmtree, directory)
+        directory = new_folder(self)
         certificate, key = write_self_signed(directory)
         front_end = self.front_end(
             *("--port", "5000", "--interface", "127.0.0.1", "--listen", "tcp:7000"),

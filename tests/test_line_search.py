@@ -1,9 +1,6 @@
 """/search on the line front end: the newest lines holding some words, each with its id, to members only."""
 
 import json
-import os
-import shutil
-import tempfile
 from collections.abc import Callable
 
 from twisted.internet.defer import Deferred
@@ -21,7 +18,7 @@ from chatd.line.render import text_line
 from chatd.storage.memory import MemoryHistory
 from chatd.storage.sqlite import SQLiteHistory
 from tests.events import said
-from tests.helpers import LineTestCase, ThreadedReactor, committed
+from tests.helpers import LineTestCase, ThreadedReactor, committed, new_database
 from tests.test_history import caught_up, open_store
 from tests.test_line_offline import IdentifiedTestCase
 
@@ -395,9 +392,7 @@ class IndexedSearchTurnTests(LineTestCase):
         return self.reactor
 
     def make_history(self) -> History:
-        directory = tempfile.mkdtemp()
-        self.addCleanup(shutil.rmtree, directory)
-        store = open_store(self, os.path.join(directory, "chatd.sqlite"), self.reactor, AskedStore)
+        store = open_store(self, new_database(self), self.reactor, AskedStore)
         assert isinstance(store, AskedStore)
         store.asked = []
         self.store = store

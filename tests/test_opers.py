@@ -1,21 +1,18 @@
 """The operators file and the check of operator passwords, with real Argon2 hashes."""
 
 import os
-import shutil
-import tempfile
 
 from twisted.trial.unittest import SynchronousTestCase
 
 from chatd.opers import Opers, OpersFileError, hash_password, load_opers
-from tests.helpers import quick_hash
+from tests.helpers import new_folder, quick_hash
 
 BOSS_HASH = quick_hash("correct horse")
 
 
 class OpersFileTests(SynchronousTestCase):
     def setUp(self) -> None:
-        self.directory = tempfile.mkdtemp()
-        self.addCleanup(shutil.rmtree, self.directory)
+        self.directory = new_folder(self)
 
     def write(self, text: str | bytes) -> str:
         path = os.path.join(self.directory, "opers")

@@ -1,10 +1,7 @@
 """Registered rooms in the domain: an identified owner registers a room, names room operators by account,
 and the room keeps them, its topic and its lock while empty and across a restart (chatd.domain.registry)."""
 
-import os
-import shutil
 import sqlite3
-import tempfile
 from collections.abc import Awaitable, Sequence
 from contextlib import closing
 
@@ -55,7 +52,7 @@ from chatd.line.wording import word
 from chatd.storage.memory import MemoryAccounts, MemoryRooms
 from chatd.storage.sqlite_rooms import SQLiteRooms
 from tests.events import seen
-from tests.helpers import ChatTestCase, RecordingSession, ThreadedReactor
+from tests.helpers import ChatTestCase, RecordingSession, ThreadedReactor, new_database
 from tests.test_history import open_store
 
 
@@ -969,9 +966,7 @@ class FileRefusesSettingsTests(RegistryTestCase):
     on its own, whatever the others around it become, and a mask put back is as it was set."""
 
     def room_store(self) -> SQLiteRooms:
-        directory = tempfile.mkdtemp()
-        self.addCleanup(shutil.rmtree, directory)
-        self.path = os.path.join(directory, "chatd.sqlite")
+        self.path = new_database(self)
         self.reactor = ThreadedReactor()
         self.store = open_store(self, self.path, self.reactor)
         return SQLiteRooms(self.store)

@@ -3,10 +3,7 @@ schema step that added registered rooms to an older database."""
 
 import io
 import json
-import os
-import shutil
 import sqlite3
-import tempfile
 from collections.abc import Awaitable
 from contextlib import closing
 from dataclasses import replace
@@ -24,7 +21,7 @@ from chatd.storage.room_settings import SETTINGS_CHANGED, decode_settings, encod
 from chatd.storage.schema import STEPS, VERSION, prepare
 from chatd.storage.sqlite_rooms import SQLiteRooms
 from tests.events import said
-from tests.helpers import ThreadedReactor
+from tests.helpers import ThreadedReactor, new_database
 from tests.test_history import deferred, open_store
 
 
@@ -129,9 +126,7 @@ class SQLiteRoomsTests(RoomStoreContract, SynchronousTestCase):
     """``SQLiteRooms`` keeps it in the file, with the pass's events, and reads it back at start."""
 
     def setUp(self) -> None:
-        self.directory = tempfile.mkdtemp()
-        self.addCleanup(shutil.rmtree, self.directory)
-        self.path = os.path.join(self.directory, "chatd.sqlite")
+        self.path = new_database(self)
         self.reactor = ThreadedReactor()
 
     def make(self) -> RoomStore:

@@ -1,20 +1,18 @@
 """A start's warning of a file of secrets that users other than its owner may open."""
 
 import os
-import shutil
-import tempfile
 
 from twisted.internet.testing import EventLoggingObserver
 from twisted.logger import LogLevel, formatEvent, globalLogPublisher
 from twisted.trial.unittest import SynchronousTestCase
 
 from chatd.secret_files import endpoint_key, given, warn_if_open
+from tests.helpers import new_folder
 
 
 class WarnIfOpenTests(SynchronousTestCase):
     def setUp(self) -> None:
-        self.directory = tempfile.mkdtemp()
-        self.addCleanup(shutil.rmtree, self.directory)
+        self.directory = new_folder(self)
         # Typed for a trial TestCase; a SynchronousTestCase has the addCleanup it uses.
         self.logged = EventLoggingObserver.createWithCleanup(self, globalLogPublisher)  # type: ignore[arg-type]
 

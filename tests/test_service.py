@@ -3,7 +3,6 @@
 import gc
 import json
 import os
-import shutil
 import sqlite3
 import subprocess
 import sys
@@ -60,6 +59,7 @@ from tests.helpers import (
     ThreadedReactor,
     committed,
     connected,
+    new_folder,
     quick_hash,
     under_twistd,
 )
@@ -293,8 +293,7 @@ class StoreWiringTests(SynchronousTestCase):
 
     def setUp(self) -> None:
         self.reactor = ThreadedReactor()
-        self.directory = tempfile.mkdtemp()
-        self.addCleanup(shutil.rmtree, self.directory)
+        self.directory = new_folder(self)
         self.path = os.path.join(self.directory, "chatd.sqlite")
 
     def start(self) -> LineFactory:
@@ -476,8 +475,7 @@ class FilesFolderClaimTests(SynchronousTestCase):
 
     def setUp(self) -> None:
         self.reactor = ThreadedReactor()
-        self.directory = tempfile.mkdtemp()
-        self.addCleanup(shutil.rmtree, self.directory)
+        self.directory = new_folder(self)
         self.files = os.path.join(self.directory, "chatd-files")
 
     def start(self, db: str) -> IService:
@@ -549,8 +547,7 @@ class FailedStartTests(SynchronousTestCase):
     def setUp(self) -> None:
         self.reactor = MemoryReactorClock()
         self.patch(self.reactor, "listenTCP", self.refuse)
-        self.directory = tempfile.mkdtemp()
-        self.addCleanup(shutil.rmtree, self.directory)
+        self.directory = new_folder(self)
         self.path = os.path.join(self.directory, "chatd.sqlite")
         with open(os.path.join(self.directory, "notes.txt"), "w", encoding="utf-8") as notes:
             notes.write("the host's own\n")
@@ -601,8 +598,7 @@ class FailedStartTests(SynchronousTestCase):
 class OperatorWiringTests(SynchronousTestCase):
     def setUp(self) -> None:
         self.reactor = ThreadedReactor()
-        self.directory = tempfile.mkdtemp()
-        self.addCleanup(shutil.rmtree, self.directory)
+        self.directory = new_folder(self)
 
     def start(self, *arguments: str) -> tuple[LineFactory, list[IProtocol]]:
         """The daemon for ``arguments``, started; its line front end and what it connected to the terminal."""

@@ -8,7 +8,6 @@ import resource
 import shutil
 import signal
 import sqlite3
-import tempfile
 import threading
 from collections.abc import Sequence
 from contextlib import closing, redirect_stderr
@@ -59,7 +58,7 @@ from chatd.storage.sqlite_mailbox import SQLiteMailbox
 from chatd.storage.sqlite_open import _RESTORE
 from chatd.text import fold
 from tests.events import acted, joined, kicked, parted, quit, said, topic_changed, topic_locked, whispered
-from tests.helpers import ThreadedReactor, committed
+from tests.helpers import ThreadedReactor, committed, new_folder
 from tests.test_history import caught_up, open_store, read_seq
 
 BOSS = Actor("boss", "10.0.0.9")
@@ -73,8 +72,7 @@ class StoreTestCase(SynchronousTestCase):
     """A directory for database files, and a reactor whose calls from threads the test runs."""
 
     def setUp(self) -> None:
-        self.directory = tempfile.mkdtemp()
-        self.addCleanup(shutil.rmtree, self.directory)
+        self.directory = new_folder(self)
         self.path = os.path.join(self.directory, "chatd.sqlite")
         self.reactor = ThreadedReactor()
 
@@ -289,8 +287,7 @@ class LoggedStoreTestCase(StoreTestCase):
 
     def killed(self) -> str:
         """The history's files as they are now, copied as a ``kill -9`` now would leave them; the copy's path."""
-        directory = tempfile.mkdtemp()
-        self.addCleanup(shutil.rmtree, directory)
+        directory = new_folder(self)
         for name in os.listdir(self.directory):
             shutil.copy(os.path.join(self.directory, name), directory)
         return os.path.join(directory, "chatd.sqlite")

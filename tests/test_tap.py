@@ -4,9 +4,7 @@ import dataclasses
 import io
 import os
 import re
-import shutil
 import socket
-import tempfile
 
 from twisted.internet.ssl import CertificateOptions
 from twisted.python import usage
@@ -23,7 +21,7 @@ from chatd.tap import Options
 from chatd.tap.bounds import LIMIT_LEAST, LIMIT_MOST, NUMBER_SPANS
 from chatd.tap.limits import LIMIT_OPTIONS, SIZE_OPTIONS
 from tests.certificates import write_self_signed
-from tests.helpers import Terminal, quick_hash, under_twistd
+from tests.helpers import Terminal, new_folder, quick_hash, under_twistd
 
 HELP_COLUMN = 28
 """Where --help's descriptions begin on each line (Twisted's ``docMakeChunks``): before it, option and gap."""
@@ -472,8 +470,7 @@ class OptionsTests(SynchronousTestCase):
 
     def test_motd_from_file(self) -> None:
         """--motd naming a file shows the file's text."""
-        directory = tempfile.mkdtemp()
-        self.addCleanup(shutil.rmtree, directory)
+        directory = new_folder(self)
         path = os.path.join(directory, "motd.txt")
         with open(path, "w", encoding="utf-8") as motd:
             motd.write("line one\nline two\n")
@@ -505,8 +502,7 @@ class OptionsTests(SynchronousTestCase):
 
     def test_unreadable_motd_file_is_an_error(self) -> None:
         """A MOTD file that is not UTF-8 stops startup with a clear message."""
-        directory = tempfile.mkdtemp()
-        self.addCleanup(shutil.rmtree, directory)
+        directory = new_folder(self)
         path = os.path.join(directory, "motd.txt")
         with open(path, "wb") as motd:
             motd.write(b"\xff\xfe bad")
@@ -516,8 +512,7 @@ class OptionsTests(SynchronousTestCase):
 
 class OperatorOptionsTests(SynchronousTestCase):
     def setUp(self) -> None:
-        self.directory = tempfile.mkdtemp()
-        self.addCleanup(shutil.rmtree, self.directory)
+        self.directory = new_folder(self)
 
     def test_opers_file_is_read_at_start(self) -> None:
         """--opers names a file of NAME HASH lines; its operators' passwords verify."""
@@ -777,8 +772,7 @@ class ConfigTests(SynchronousTestCase):
 
     def test_tls_port_with_its_certificate(self) -> None:
         """--tls-port with its certificate and key is one TLS listener, its certificate loaded."""
-        directory = tempfile.mkdtemp()
-        self.addCleanup(shutil.rmtree, directory)
+        directory = new_folder(self)
         certificate, key = write_self_signed(directory)
         tls = parse("--tls-port", "6697", "--tls-cert", certificate, "--tls-key", key).config().line.tls
         assert tls is not None
@@ -787,8 +781,7 @@ class ConfigTests(SynchronousTestCase):
 
     def test_every_tls_port_serves_one_certificate(self) -> None:
         """--tls-port, --web-tls-port and --irc-tls-port are handed one certificate, so one SIGHUP renews it on all."""
-        directory = tempfile.mkdtemp()
-        self.addCleanup(shutil.rmtree, directory)
+        directory = new_folder(self)
         certificate, key = write_self_signed(directory)
         ports = ("--tls-port", "6697", "--web-tls-port", "8443", "--irc-tls-port", "6698")
         config = parse(*ports, "--tls-cert", certificate, "--tls-key", key).config()
@@ -801,8 +794,7 @@ class ConfigTests(SynchronousTestCase):
 
     def test_operators_are_the_loaded_file(self) -> None:
         """--opers reaches the configuration as the operators whose passwords verify."""
-        directory = tempfile.mkdtemp()
-        self.addCleanup(shutil.rmtree, directory)
+        directory = new_folder(self)
         path = os.path.join(directory, "opers")
         with open(path, "w", encoding="utf-8") as opers:
             opers.write("boss " + quick_hash("pw") + "\n")
@@ -842,8 +834,7 @@ class WebOptionsTests(SynchronousTestCase):
 
     def test_web_tls_port_shares_the_certificate(self) -> None:
         """--web-tls-port takes --tls-cert and --tls-key, with or without --tls-port."""
-        directory = tempfile.mkdtemp()
-        self.addCleanup(shutil.rmtree, directory)
+        directory = new_folder(self)
         certificate, key = write_self_signed(directory)
         config = parse("--web-tls-port", "8443", "--tls-cert", certificate, "--tls-key", key).config()
         assert config.web.tls is not None

@@ -1,7 +1,5 @@
 """TLS settings are checked at start, with one sentence for each way they can be wrong."""
 
-import shutil
-import tempfile
 import time
 
 from cryptography import x509
@@ -13,6 +11,7 @@ from twisted.trial.unittest import SynchronousTestCase
 from chatd.tap import Options
 from chatd.tls import load_tls, warn_if_expired
 from tests.certificates import write_self_signed
+from tests.helpers import new_folder
 
 
 def parse(*arguments: str) -> Options:
@@ -23,8 +22,7 @@ def parse(*arguments: str) -> Options:
 
 class TLSOptionTests(SynchronousTestCase):
     def setUp(self) -> None:
-        self.directory = tempfile.mkdtemp()
-        self.addCleanup(shutil.rmtree, self.directory)
+        self.directory = new_folder(self)
         self.certificate, self.key = write_self_signed(self.directory)
 
     def refused(self, *arguments: str) -> str:
@@ -89,8 +87,7 @@ class ExpiredCertificateTests(SynchronousTestCase):
     """A certificate that ran out is warned of at start, with what to do; the start goes on."""
 
     def setUp(self) -> None:
-        self.directory = tempfile.mkdtemp()
-        self.addCleanup(shutil.rmtree, self.directory)
+        self.directory = new_folder(self)
         # Typed for a trial TestCase; a SynchronousTestCase has the addCleanup it uses.
         self.logged = EventLoggingObserver.createWithCleanup(self, globalLogPublisher)  # type: ignore[arg-type]
 

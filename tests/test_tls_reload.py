@@ -20,6 +20,7 @@ from twisted.trial.unittest import SynchronousTestCase, TestCase
 from chatd.tls import load_tls, utc_minute
 from chatd.tls_reload import ReloadableCertificate, ReloadOnHangup
 from tests.certificates import write_self_signed
+from tests.helpers import new_folder
 
 
 def certificate_in(path: str) -> x509.Certificate:
@@ -37,8 +38,7 @@ class Renewal:
     """The files ``--tls-cert`` and ``--tls-key`` name (``path``, ``key``), written over as a renewal does."""
 
     def __init__(self, case: SynchronousTestCase) -> None:
-        self.directory = tempfile.mkdtemp()
-        case.addCleanup(shutil.rmtree, self.directory)
+        self.directory = new_folder(case)
         self.path, self.key = write_self_signed(self.directory, "first")
 
     def renew(self, days: float = 30) -> str:
