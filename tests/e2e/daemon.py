@@ -15,18 +15,18 @@ import json
 import os
 import re
 import select
-import shutil
 import signal
 import socket
 import struct
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Mapping, Sequence
 from typing import Any, NoReturn
 
 from twisted.trial.unittest import SynchronousTestCase
+
+from tests.helpers import new_folder
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 """The repository root, where chatd.tac lives."""
@@ -79,8 +79,7 @@ def opers_file(case: SynchronousTestCase, boss_hash: str) -> str:
     It is in a new temporary directory, removed at cleanup, where a test
     may keep other files of its own.
     """
-    directory = tempfile.mkdtemp()
-    case.addCleanup(shutil.rmtree, directory)
+    directory = new_folder(case)
     opers = os.path.join(directory, "opers.txt")
     # Readable by its owner only, as README's steps make it: the daemon warns of one others may read.
     with open(os.open(opers, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w", encoding="utf-8") as lines:
@@ -117,8 +116,7 @@ class Daemon:
         ``stdin`` (a file descriptor; nothing by default). It is killed at
         cleanup if the test has not stopped it.
         """
-        cwd = tempfile.mkdtemp()
-        case.addCleanup(shutil.rmtree, cwd)
+        cwd = new_folder(case)
         environment = {name: value for name, value in os.environ.items() if not name.startswith("CHATD_")}
         environment.update(env or {})
         process = subprocess.Popen(
@@ -246,8 +244,7 @@ def refused_start(
     test if it is still running at the deadline. ``stdin``: a terminal's
     file descriptor, for a start that ``--console`` would let run.
     """
-    cwd = tempfile.mkdtemp()
-    case.addCleanup(shutil.rmtree, cwd)
+    cwd = new_folder(case)
     environment = {name: value for name, value in os.environ.items() if not name.startswith("CHATD_")}
     environment.update(env or {})
     try:

@@ -13,15 +13,14 @@ installs the program.
 
 import os
 import select
-import shutil
 import subprocess
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import NoReturn
 
 from tests.e2e.daemon import DEADLINE_SECONDS, Daemon
+from tests.helpers import new_folder
 
 WEECHAT = "weechat-headless"
 
@@ -100,8 +99,7 @@ class WeeChat:
         self._output: list[bytes] = []
         self._partial = b""
         self._read_upto = 0
-        home = tempfile.mkdtemp()
-        daemon.case.addCleanup(shutil.rmtree, home)
+        home = new_folder(daemon.case)
         commands = [
             TRIGGER,
             f"/server add {SERVER} 127.0.0.1/{port}",
