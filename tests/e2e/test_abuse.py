@@ -1,9 +1,7 @@
 """The real daemon's limits over real TCP: slow readers, floods, the nickname deadline, crowds."""
 
 import select
-import shutil
 import ssl
-import tempfile
 import time
 from collections.abc import Callable, Sequence
 
@@ -13,7 +11,7 @@ from tests.certificates import write_self_signed
 from tests.e2e.daemon import DEADLINE_SECONDS, Daemon, LineClient
 from tests.e2e.ircclient import irc_port
 from tests.e2e.test_daemon import LOOPBACK, PROMPT, WELCOME, start_chatd
-from tests.helpers import too_long
+from tests.helpers import new_folder, too_long
 
 
 def named(daemon: Daemon, nick: str) -> LineClient:
@@ -80,8 +78,7 @@ class SlowReaderTests(SynchronousTestCase):
 
     def test_tls_client_that_never_reads_is_cut_off_as_soon(self) -> None:
         """On TLS too, within 1 MB (the kernel's send buffer is fixed there as well, not grown to MiBs)."""
-        directory = tempfile.mkdtemp()
-        self.addCleanup(shutil.rmtree, directory)
+        directory = new_folder(self)
         certificate, key = write_self_signed(directory)
         context = ssl.create_default_context(cafile=certificate)
 

@@ -3,10 +3,8 @@ two connections, the owner back while a stale connection holds on, wrong passwor
 that survive a kill -9."""
 
 import os
-import shutil
 import signal
 import sqlite3
-import tempfile
 from contextlib import closing
 
 from twisted.trial.unittest import SynchronousTestCase
@@ -14,7 +12,7 @@ from twisted.trial.unittest import SynchronousTestCase
 from tests.e2e.daemon import Daemon, LineClient
 from tests.e2e.ircclient import Heard, IRCClient, irc_port
 from tests.e2e.test_daemon import LOOPBACK, PROMPT, WELCOME
-from tests.helpers import refuse_on_accounts
+from tests.helpers import new_folder, refuse_on_accounts
 
 PASSWORD = "hunter22"
 REGISTERED = "*** The nickname alice is registered to you, and you are identified to it."
@@ -33,8 +31,7 @@ class AccountTestCase(SynchronousTestCase):
     """A daemon with its --db in a temporary directory; alice registers from 127.0.0.1."""
 
     def setUp(self) -> None:
-        self.directory = tempfile.mkdtemp()
-        self.addCleanup(shutil.rmtree, self.directory)
+        self.directory = new_folder(self)
         self.db = os.path.join(self.directory, "chatd.sqlite")
         self.daemon = self.start()
 

@@ -2,11 +2,9 @@
 
 import json
 import os
-import shutil
 import sqlite3
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Sequence
 from contextlib import closing
@@ -36,7 +34,7 @@ from chatd.storage.sqlite_open import _RESTORE
 from tests.e2e.daemon import DEADLINE_SECONDS, Daemon, LineClient, refused_start, run_admin
 from tests.e2e.test_daemon import LOOPBACK, PROMPT, WELCOME
 from tests.events import joined, kicked, parted, said, topic_changed
-from tests.helpers import ThreadedReactor
+from tests.helpers import ThreadedReactor, new_folder
 
 ADMIN = "python -m chatd.admin: "
 
@@ -56,8 +54,7 @@ class AdminTestCase(SynchronousTestCase):
     """A directory to work in, with a chatd database at ``db``."""
 
     def setUp(self) -> None:
-        self.directory = tempfile.mkdtemp()
-        self.addCleanup(shutil.rmtree, self.directory)
+        self.directory = new_folder(self)
         self.db = os.path.join(self.directory, "chatd.sqlite")
 
     def admin(self, *arguments: str) -> tuple[int, str, str]:

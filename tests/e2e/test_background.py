@@ -2,17 +2,16 @@
 its log file, and the host's admin tool works beside it as it does beside a daemon in the foreground."""
 
 import os
-import shutil
 import signal
 import sqlite3
 import subprocess
-import tempfile
 import time
 from contextlib import closing
 
 from twisted.trial.unittest import SynchronousTestCase
 
 from tests.e2e.daemon import DEADLINE_SECONDS, LISTENING, TWISTD, Daemon, LineClient, run_admin
+from tests.helpers import new_folder
 
 ARGUMENTS = ("chatd", "--port", "0", "--interface", "127.0.0.1")
 """chatd's options for each daemon here: a port of the system's choosing, on loopback."""
@@ -88,8 +87,7 @@ class AdminBesideBackgroundDaemonTests(SynchronousTestCase):
     """The admin tool beside a daemon in the background leaves the daemon's file whole."""
 
     def setUp(self) -> None:
-        self.directory = tempfile.mkdtemp()
-        self.addCleanup(shutil.rmtree, self.directory)
+        self.directory = new_folder(self)
         self.daemon = BackgroundDaemon(self, self.directory)
 
     def admin(self, *arguments: str) -> str:

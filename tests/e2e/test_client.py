@@ -12,13 +12,11 @@ import os
 import pty
 import re
 import select
-import shutil
 import signal
 import socket
 import struct
 import subprocess
 import sys
-import tempfile
 import termios
 import time
 from collections.abc import Callable, Sequence
@@ -30,6 +28,7 @@ from chatd.client.reach import GREETING_SECONDS
 from chatd.line.table import COMMANDS
 from tests.e2e.daemon import DEADLINE_SECONDS, Daemon, LineClient
 from tests.e2e.test_daemon import LOOPBACK, NAME, Lobby, start_chatd
+from tests.helpers import new_folder
 
 COLUMNS, ROWS = 80, 24
 
@@ -278,8 +277,7 @@ class PlainClientTests(SynchronousTestCase):
 
     def test_a_missing_config_file_exits_2_before_connecting(self) -> None:
         """--config naming no file is one sentence on stderr and exit status 2, as README says; nothing is sent."""
-        directory = tempfile.mkdtemp()
-        self.addCleanup(shutil.rmtree, directory)
+        directory = new_folder(self)
         missing = os.path.join(directory, "client.toml")
         client = subprocess.run(
             client_command(9, "--config", missing),

@@ -13,10 +13,8 @@ import json
 import os
 import re
 import select
-import shutil
 import socket
 import subprocess
-import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -28,6 +26,7 @@ from chatd.client.crypto import Identity, fingerprint
 from tests.e2e.daemon import DEADLINE_SECONDS
 from tests.e2e.test_accounts import PASSWORD, REGISTERED, AccountTestCase
 from tests.e2e.test_client import client_command
+from tests.helpers import new_folder
 
 STAMP = re.compile(r"^\d\d:\d\d ")
 
@@ -154,8 +153,7 @@ class SealedTestCase(AccountTestCase):
 
     def setUp(self) -> None:
         super().setUp()
-        self.homes = tempfile.mkdtemp()
-        self.addCleanup(shutil.rmtree, self.homes)
+        self.homes = new_folder(self)
         for source, nick in (("127.0.0.1", "alice"), ("127.0.0.4", "bob")):
             client = self.connect(source, nick)
             client.say(f"/register {PASSWORD}")

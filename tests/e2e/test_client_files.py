@@ -10,11 +10,9 @@ polls for a condition until a deadline.
 """
 
 import os
-import shutil
 import signal
 import statistics
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -36,6 +34,7 @@ from chatd.client.worker import ThreadWorker
 from tests.e2e.daemon import Daemon, LineClient
 from tests.e2e.test_client_resume import enter
 from tests.e2e.test_daemon import LOOPBACK
+from tests.helpers import new_folder
 from tests.test_client_connection import RecordingScreen
 
 TRANSFER_SECONDS = 120.0
@@ -83,8 +82,7 @@ class User:
         worker: ThreadWorker | None = None,
         transfers: type[Transfers] = Transfers,
     ) -> None:
-        self.folder = tempfile.mkdtemp()
-        case.addCleanup(shutil.rmtree, self.folder)
+        self.folder = new_folder(case)
         endpoint, server = connect_to(reactor, "127.0.0.1", port)
         self.link = Link(endpoint, reactor, Presence(nick), server, policy=lambda attempt: 0.2, zone=UTC)
         self.files = transfers(self.link, reactor, worker or ThreadWorker(reactor), self.folder)
@@ -109,8 +107,7 @@ class User:
 
 
 def random_file(case: TestCase, size: int, name: str = "random.bin") -> tuple[str, bytes]:
-    folder = tempfile.mkdtemp()
-    case.addCleanup(shutil.rmtree, folder)
+    folder = new_folder(case)
     data = os.urandom(size)
     path = os.path.join(folder, name)
     with open(path, "wb") as out:
@@ -201,8 +198,7 @@ def restartable(store: str) -> list[str]:
 class RestartTests(TestCase):
     async def test_an_upload_interrupted_by_a_daemon_restart_goes_on_from_what_the_server_held(self) -> None:
         """The daemon is killed mid-upload and started again: alice offers again and goes on from its have."""
-        store = tempfile.mkdtemp()
-        self.addCleanup(shutil.rmtree, store)
+        store = new_folder(self)
         daemon = Daemon.start(self, ["chatd", "--port", "0", *restartable(store)])
         port = daemon.port
         alice, bob = User(self, port, "alice"), User(self, port, "bob")
@@ -227,8 +223,7 @@ class RestartTests(TestCase):
 
     async def test_a_transfer_interrupted_by_a_daemon_restart_resumes_byte_identical(self) -> None:
         """The daemon is killed mid-download and started again: bob goes on from his part file, not from 0."""
-        store = tempfile.mkdtemp()
-        self.addCleanup(shutil.rmtree, store)
+        store = new_folder(self)
         rest = restartable(store)
         daemon = Daemon.start(self, ["chatd", "--port", "0", *rest])
         port = daemon.port

@@ -11,9 +11,7 @@ until a deadline.
 """
 
 import os
-import shutil
 import signal
-import tempfile
 import time
 
 from twisted.internet import reactor
@@ -36,6 +34,7 @@ from tests.e2e.test_client_files import (
 )
 from tests.e2e.test_client_resume import enter
 from tests.e2e.test_daemon import NAME
+from tests.helpers import new_folder
 
 LISTED = "iles on the server"
 """What the client's line for the server's ``file_list`` holds: "Files on the server (1):", "No files on the server."."""
@@ -95,8 +94,7 @@ class CancelTests(TestCase):
         """While the daemon is down, /cancel of alice's upload says in one line to cancel once back, and the upload
         goes on once she is; /cancel then ends it, on the server too. Ended on her side alone, the server kept
         it for its idle hour, one of her --file-transfers."""
-        store = tempfile.mkdtemp()
-        self.addCleanup(shutil.rmtree, store)
+        store = new_folder(self)
         daemon = Daemon.start(self, ["chatd", "--port", "0", *restartable(store)])
         port = daemon.port
         alice = User(self, port, "alice")
@@ -120,8 +118,7 @@ class CancelTests(TestCase):
         """The daemon comes back without its transfers, and alice cancels as her client offers the file again: the
         server opens a new upload for that offer, and her client cancels that one too. It ignored the new id, and
         the server held that upload for its idle hour."""
-        folder = tempfile.mkdtemp()
-        self.addCleanup(shutil.rmtree, folder)
+        folder = new_folder(self)
         daemon = Daemon.start(self, ["chatd", "--port", "0", *spool_only(folder)])
         port = daemon.port
         alice = User(self, port, "alice", transfers=CancelsOnceBack)
@@ -141,8 +138,7 @@ class CancelTests(TestCase):
         not her file's (it changed once hashed), so it starts that one over (/file restart), and refuses the
         second (carol is gone). The refusal ends the second in one line. It went to the
         oldest upload awaiting an answer, the one restarting, which took no refusal: the second stayed open."""
-        store = tempfile.mkdtemp()
-        self.addCleanup(shutil.rmtree, store)
+        store = new_folder(self)
         arguments = [*restartable(store), "--name", NAME]
         daemon = Daemon.start(self, ["chatd", "--port", "0", *arguments])
         port = daemon.port

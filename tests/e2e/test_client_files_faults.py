@@ -13,9 +13,7 @@ import base64
 import hashlib
 import json
 import os
-import shutil
 import sys
-import tempfile
 from collections.abc import Callable
 
 from twisted.internet import reactor, threads
@@ -33,6 +31,7 @@ from chatd.client.upload import CHUNK
 from tests.e2e.daemon import ROOT, Daemon, LineClient
 from tests.e2e.test_client_files import RESTARTED_SIZE, User, random_file, restartable, until
 from tests.e2e.test_daemon import LOOPBACK
+from tests.helpers import new_folder
 
 DAMAGED_SHA256 = hashlib.sha256(b"not the chunk").hexdigest()
 
@@ -203,8 +202,7 @@ class ClientProcess(ProcessProtocol):
 
 def client_process(case: TestCase, port: int, nick: str) -> ClientProcess:
     """The bundled client as a user runs it (stdin a pipe kept open), as ``nick``, with empty settings."""
-    home = tempfile.mkdtemp()
-    case.addCleanup(shutil.rmtree, home)
+    home = new_folder(case)
     client = ClientProcess()
     arguments = ["-m", "chatd.client", "127.0.0.1", str(port), "--nick", nick]
     arguments += ["--downloads", os.path.join(home, "downloads")]
@@ -217,8 +215,7 @@ def client_process(case: TestCase, port: int, nick: str) -> ClientProcess:
 class VanishedSenderTests(TestCase):
     async def test_a_sender_killed_mid_upload_offers_nothing_and_goes_on_when_started_again(self) -> None:
         """alice's client dies mid-upload: bob is offered nothing; started again, she goes on from the server's have."""
-        store = tempfile.mkdtemp()
-        self.addCleanup(shutil.rmtree, store)
+        store = new_folder(self)
         daemon = Daemon.start(self, ["chatd", "--port", "0", *restartable(store)])
         bob = User(self, daemon.port, "bob")
         alice = client_process(self, daemon.port, "alice")
@@ -278,8 +275,7 @@ class HostileNameTests(TestCase):
     async def test_names_that_climb_out_or_hide_controls_land_as_passwd_in_the_downloads_folder(self) -> None:
         """``../../etc/passwd`` and one full of control characters: both saved as passwd (the second numbered), nothing elsewhere."""
         daemon = Daemon.start(self, LOOPBACK)
-        top = tempfile.mkdtemp()
-        self.addCleanup(shutil.rmtree, top)
+        top = new_folder(self)
         bob = User(self, daemon.port, "bob")
         # Two levels down, so the climb ../../etc/passwd would land inside ``top``, where the test looks.
         bob.files.folder = os.path.join(top, "home", "downloads")

@@ -14,9 +14,7 @@ raw socket, does not. Every wait polls a condition until a deadline.
 """
 
 import os
-import shutil
 import signal
-import tempfile
 
 from twisted.trial.unittest import TestCase
 
@@ -24,6 +22,7 @@ from tests.e2e.daemon import Daemon
 from tests.e2e.test_client_files import CUT_AT, RESTARTED_SIZE, User, random_file, restartable, until
 from tests.e2e.test_client_resume import enter
 from tests.e2e.test_daemon import NAME
+from tests.helpers import new_folder
 
 ONE_AT_ONCE = ("--file-transfers", "1")
 """One file at once for a user: an upload given up that the server still held would refuse the next."""
@@ -68,8 +67,7 @@ class RefusedOfferAgainTests(TestCase):
         """The daemon keeps its transfers (--db): back, alice's client offers the file to bob again, is refused, says
         so in one line, and the server no longer holds the upload. It held it for an hour, so her next file was
         refused (`file-too-many`)."""
-        store = tempfile.mkdtemp()
-        self.addCleanup(shutil.rmtree, store)
+        store = new_folder(self)
         alice = await self.cut_off([*restartable(store), *ONE_AT_ONCE])
         await self.sends_the_next(alice)
 
@@ -77,8 +75,7 @@ class RefusedOfferAgainTests(TestCase):
         """The daemon loses its transfers (no --db): back, alice's client offers the file to bob again, is refused,
         and says so in one line, the only one about it. Its cancel of an upload the server no longer had was
         answered `ERR no-such-file`, shown as a second line that told her nothing."""
-        files = tempfile.mkdtemp()
-        self.addCleanup(shutil.rmtree, files)
+        files = new_folder(self)
         arguments = [
             "--interface",
             "127.0.0.1",

@@ -13,8 +13,6 @@ reads with ``/files``. Every wait polls a condition until a deadline.
 """
 
 import os
-import shutil
-import tempfile
 
 from twisted.internet import reactor
 from twisted.internet.address import IPv4Address
@@ -35,6 +33,7 @@ from tests.e2e.test_client_resume import enter
 from tests.e2e.test_daemon import LOOPBACK
 from tests.e2e.test_files_restart import enter as enter_json
 from tests.e2e.test_files_restart import until as until_json
+from tests.helpers import new_database
 from tests.test_line_accounts import PASSWORD
 
 SLOW = (*LOOPBACK, "--file-rate", "500000")
@@ -285,9 +284,7 @@ class WithdrawnElsewhereTests(TestCase):
         reads that offer she withdraws the upload from another connection of her account: her client says so in
         one line, and cancels the upload the server opens for that offer. It missed the withdrawal (another id
         than the offer's, none yet) and sent the file whole, offered to #lobby."""
-        store = tempfile.mkdtemp()
-        self.addCleanup(shutil.rmtree, store)
-        daemon = Daemon.start(self, [*SLOW, "--db", os.path.join(store, "chatd.sqlite")])
+        daemon = Daemon.start(self, [*SLOW, "--db", new_database(self)])
         relay = Relay(self, daemon.port)
         alice = User(self, await relay.open(), "alice")
         await until(lambda: alice.screen.showing("alice joined #lobby"), what="alice in #lobby")

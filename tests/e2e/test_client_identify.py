@@ -4,11 +4,9 @@ file, the private messages kept while away drawn with their dates, and the confi
 server that is no chatd, which must never read the password."""
 
 import os
-import shutil
 import signal
 import socket
 import subprocess
-import tempfile
 
 from twisted.trial.unittest import SynchronousTestCase
 
@@ -17,7 +15,7 @@ from tests.e2e.test_accounts import PASSWORD
 from tests.e2e.test_client import Terminal, answer_once, client_command, read_until
 from tests.e2e.test_daemon import LOOPBACK
 from tests.e2e.test_offline import OfflineTestCase
-from tests.helpers import refuse_on_accounts
+from tests.helpers import new_database, new_folder, refuse_on_accounts
 
 
 class IdentifyingClientTests(OfflineTestCase):
@@ -92,9 +90,7 @@ class KeptPasswordTests(SynchronousTestCase):
     def test_registered_on_the_terminal_the_client_comes_back_identified_to_its_rooms(self) -> None:
         """After the restart the client identifies with the password /register gave, once the server has spoken:
         no nick-registered, no nickname prompt, back in #lobby and #class without typing, talking in #class."""
-        directory = tempfile.mkdtemp()
-        self.addCleanup(shutil.rmtree, directory)
-        kept = ["--db", os.path.join(directory, "chatd.sqlite")]
+        kept = ["--db", new_database(self)]
         daemon = Daemon.start(self, [*LOOPBACK, *kept])
         port = daemon.port
         terminal = Terminal(self, port, "--nick", "mrsk", "--no-color")
@@ -129,9 +125,7 @@ class KeptPasswordTests(SynchronousTestCase):
         """mrsk, registered on the terminal, gives the nickname up on another connection, and the --db file
         refuses it: the terminal is told it was given up, then that it is hers still; after a restart of the
         daemon it identifies with the password as before, no nick-registered."""
-        directory = tempfile.mkdtemp()
-        self.addCleanup(shutil.rmtree, directory)
-        db = os.path.join(directory, "chatd.sqlite")
+        db = new_database(self)
         daemon = Daemon.start(self, [*LOOPBACK, "--db", db])
         port = daemon.port
         terminal = Terminal(self, port, "--nick", "mrsk", "--no-color")
@@ -164,8 +158,7 @@ class ForeignServerTests(SynchronousTestCase):
     def test_a_server_that_answers_http_or_irc_never_reads_the_password(self) -> None:
         """An HTTP answer to the client's first line, or an IRC notice on connecting: the server reads /format json
         alone, never /identify and the password; the piped client says what answered and exits 1."""
-        directory = tempfile.mkdtemp()
-        self.addCleanup(shutil.rmtree, directory)
+        directory = new_folder(self)
         password_file = os.path.join(directory, "password")
         with open(password_file, "w") as file:
             file.write(PASSWORD + "\n")

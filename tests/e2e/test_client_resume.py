@@ -8,11 +8,8 @@ the lines it missed, then a rule saying how many, then the live ones; a line
 it showed that was deleted meanwhile it marks deleted, as it does live.
 """
 
-import os
 import re
-import shutil
 import signal
-import tempfile
 from dataclasses import dataclass
 from datetime import UTC
 
@@ -29,6 +26,7 @@ from chatd.client.reach import connect_to
 from chatd.client.shown import Shown
 from tests.e2e.daemon import DEADLINE_SECONDS, Daemon, LineClient
 from tests.e2e.test_daemon import LOOPBACK, NAME, PROMPT, WELCOME
+from tests.helpers import new_database
 from tests.test_client_connection import START, RecordingScreen
 
 STAMP = re.compile(r"^(\d{4}-\d\d-\d\d )?\d\d:\d\d ")
@@ -122,9 +120,7 @@ class KeptAlice:
 def alice_on_a_kept_daemon(test: TestCase) -> KeptAlice:
     """A daemon keeping a ``--db`` file in a folder of the test's, and alice's ``Link`` to it, started; she
     leaves when the test ends."""
-    directory = tempfile.mkdtemp()
-    test.addCleanup(shutil.rmtree, directory)
-    arguments = [*LOOPBACK, "--db", os.path.join(directory, "chatd.sqlite")]
+    arguments = [*LOOPBACK, "--db", new_database(test)]
     daemon = Daemon.start(test, arguments)
     clock = Clock()
     clock.advance(START)

@@ -7,8 +7,6 @@ the connections are real and only the pauses run on a ``Clock``, so the
 test reads each pause the client announces and advances exactly that far.
 """
 
-import shutil
-import tempfile
 from datetime import UTC
 
 from twisted.internet import reactor
@@ -29,6 +27,7 @@ from chatd.client.shown import Shown
 from chatd.tls import load_tls
 from tests.certificates import write_self_signed
 from tests.e2e.daemon import DEADLINE_SECONDS
+from tests.helpers import new_folder
 from tests.test_client_connection import START, RecordingScreen
 
 
@@ -116,8 +115,7 @@ class GrowingPauseTests(TestCase):
 
     async def test_certificate_for_another_name(self) -> None:
         """A TLS check that fails each time is said in words, and retried after 1, 2, then 3 s."""
-        directory = tempfile.mkdtemp()
-        self.addCleanup(shutil.rmtree, directory)
+        directory = new_folder(self)
         certificate, key = write_self_signed(directory, "other.name")
         factory = EndingFactory(close=False)
         tls = load_tls(certificate, key)

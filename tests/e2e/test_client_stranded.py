@@ -6,9 +6,6 @@ proxy strands her connection (a phone that changed network): her side is
 gone, the server's side stays, holding "alice", until the server lets go.
 """
 
-import os
-import shutil
-import tempfile
 from dataclasses import dataclass
 from datetime import UTC
 
@@ -24,6 +21,7 @@ from tests.e2e.daemon import Daemon, LineClient
 from tests.e2e.flaky import FlakyProxy
 from tests.e2e.test_client_resume import WatchedScreen, enter, said_by
 from tests.e2e.test_daemon import LOOPBACK
+from tests.helpers import new_database
 from tests.test_client_connection import START
 
 
@@ -47,9 +45,7 @@ class AliceThroughProxy:
 async def alice_through_proxy(case: TestCase) -> AliceThroughProxy:
     """A real twistd with a ``--db`` file; alice's ``Link`` in #lobby through ``FlakyProxy``, her pauses and quiet on a
     ``Clock``; bob straight to the daemon has said "before", which alice has seen. Left when the test ends."""
-    directory = tempfile.mkdtemp()
-    case.addCleanup(shutil.rmtree, directory)
-    daemon = Daemon.start(case, [*LOOPBACK, "--db", os.path.join(directory, "chatd.sqlite")])
+    daemon = Daemon.start(case, [*LOOPBACK, "--db", new_database(case)])
     proxy = await FlakyProxy.listen(case, daemon.port)
     clock = Clock()
     clock.advance(START)

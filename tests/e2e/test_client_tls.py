@@ -1,22 +1,20 @@
 """The client over TLS: it checks the server's certificate unless told loudly not to."""
 
 import re
-import shutil
 import subprocess
 import sys
-import tempfile
 
 from twisted.trial.unittest import SynchronousTestCase
 
 from tests.certificates import write_self_signed
 from tests.e2e.daemon import DEADLINE_SECONDS, Daemon
 from tests.e2e.test_daemon import LOOPBACK, Lobby
+from tests.helpers import new_folder
 
 
 class ClientTLSTests(SynchronousTestCase):
     def setUp(self) -> None:
-        directory = tempfile.mkdtemp()
-        self.addCleanup(shutil.rmtree, directory)
+        directory = new_folder(self)
         self.certificate, key = write_self_signed(directory)
         self.other, _ = write_self_signed(directory, "other")
         tls = ("--tls-port", "0", "--tls-cert", self.certificate, "--tls-key", key)
@@ -55,8 +53,7 @@ class ClientTLSTests(SynchronousTestCase):
 
     def test_name_mismatch_says_whose_certificate_it_is(self) -> None:
         """A trusted certificate for other names is refused, naming them, never as a repr or a lost server."""
-        directory = tempfile.mkdtemp()
-        self.addCleanup(shutil.rmtree, directory)
+        directory = new_folder(self)
         certificate, key = write_self_signed(directory, "other.name")
         tls = ("--tls-port", "0", "--tls-cert", certificate, "--tls-key", key)
         other = Daemon.start(self, [*LOOPBACK, *tls], listeners=2)

@@ -1,11 +1,9 @@
 """The real daemon under twistd, spoken to over loopback sockets as nc and telnet users do."""
 
 import os
-import shutil
 import signal
 import socket
 import subprocess
-import tempfile
 import time
 from collections.abc import Sequence
 
@@ -13,7 +11,7 @@ from twisted.trial.unittest import SynchronousTestCase
 
 from chatd import __version__
 from tests.e2e.daemon import LISTENING, TAC, Daemon, LineClient
-from tests.helpers import too_long
+from tests.helpers import new_folder, too_long
 
 NAME = "e2e"
 """The server name every test daemon is given, so the greeting is known."""
@@ -306,8 +304,7 @@ class ListenerTests(SynchronousTestCase):
 
     def test_motd_file_lines_shown_in_greeting(self) -> None:
         """--motd naming a file shows each non-blank line of it as *** line, before the prompt."""
-        directory = tempfile.mkdtemp()
-        self.addCleanup(shutil.rmtree, directory)
+        directory = new_folder(self)
         path = os.path.join(directory, "motd.txt")
         with open(path, "w", encoding="utf-8") as motd:
             motd.write("Welcome, friends.\n\nBe kind — ünïcode too.\n")

@@ -1,12 +1,9 @@
 """``/delete`` on the real daemon with its SQLite file: a line deleted and shown so stays deleted after a kill -9, and a
 client that was away when it happened is told as it resumes, the kill -9 between the two or not."""
 
-import os
-import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 from typing import Any
 
 from twisted.trial.unittest import SynchronousTestCase
@@ -15,15 +12,14 @@ from chatd.domain.encoding import decode_event
 from chatd.frontend.codec import client_fields
 from tests.e2e.daemon import DEADLINE_SECONDS, Daemon, LineClient
 from tests.e2e.test_daemon import LOOPBACK, PROMPT, WELCOME
+from tests.helpers import new_database
 
 
 class DeleteKillTests(SynchronousTestCase):
     """alice deletes her line over real TCP; the daemon is killed with SIGKILL and started again on the same --db."""
 
     def setUp(self) -> None:
-        self.directory = tempfile.mkdtemp()
-        self.addCleanup(shutil.rmtree, self.directory)
-        self.db = os.path.join(self.directory, "chatd.sqlite")
+        self.db = new_database(self)
 
     def start(self) -> Daemon:
         return Daemon.start(self, [*LOOPBACK, "--db", self.db])

@@ -11,9 +11,7 @@ cannot tell) but does not open.
 import base64
 import json
 import os
-import shutil
 import signal
-import tempfile
 from typing import Any
 
 from nacl.exceptions import CryptoError
@@ -23,6 +21,7 @@ from twisted.trial.unittest import SynchronousTestCase
 
 from tests.e2e.daemon import Daemon, LineClient
 from tests.e2e.test_daemon import LOOPBACK, PROMPT, WELCOME
+from tests.helpers import new_folder
 
 PASSWORD = "correct horse battery"
 SECRET = "the vault code is 7-3-1-9, tell nobody"
@@ -77,8 +76,7 @@ def open_envelope(mine: PrivateKey, envelope: str) -> str:
 
 class EncryptedMessageTests(SynchronousTestCase):
     def setUp(self) -> None:
-        self.directory = tempfile.mkdtemp()
-        self.addCleanup(shutil.rmtree, self.directory)
+        self.directory = new_folder(self)
         self.db = os.path.join(self.directory, "chatd.sqlite")
         self.daemon = Daemon.start(self, [*LOOPBACK, "--db", self.db])
 

@@ -12,9 +12,7 @@ import fcntl
 import hashlib
 import json
 import os
-import shutil
 import struct
-import tempfile
 import termios
 import threading
 import time
@@ -54,6 +52,7 @@ from chatd.storage.spool import Spool
 from chatd.web.files import FileLinks
 from chatd.web.site import page_site
 from tests.e2e.loopback import Reader
+from tests.helpers import new_folder
 from tests.test_sqlite import open_under
 from tests.test_web_site import response
 
@@ -161,8 +160,7 @@ class FileLinkReadTests(TestCase):
         """A link's path for bob to ``content``, on a web port listening on 127.0.0.1, the file in a new spool; the
         engine within ``limits``, open again with the transfers ``also`` kept from before."""
         sha = hashlib.sha256(content).hexdigest()
-        self.folder = tempfile.mkdtemp()
-        self.addCleanup(shutil.rmtree, self.folder)
+        self.folder = new_folder(self)
         self.file = os.path.join(self.folder, content_key(sha, len(content)))
         with open(self.file, "wb") as file:
             file.write(content)

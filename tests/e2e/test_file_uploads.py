@@ -3,9 +3,7 @@ answered with the one made, and two uploads of one file at once keep out of each
 
 import base64
 import os
-import shutil
 import signal
-import tempfile
 import time
 from typing import Any
 
@@ -16,6 +14,7 @@ from tests.e2e.daemon import Daemon, LineClient
 from tests.e2e.test_daemon import LOOPBACK
 from tests.e2e.test_files_identity import gone
 from tests.e2e.test_files_restart import CONTENT, SHA, enter, fetch, put, until
+from tests.helpers import new_folder
 
 OFFER = f"/file offer bob {len(CONTENT)} {SHA} application/octet-stream data.bin"
 
@@ -33,8 +32,7 @@ class HeldCopyTests(SynchronousTestCase):
     def test_a_put_to_a_copy_the_server_holds_says_there_is_nothing_to_upload(self) -> None:
         """alice sends bob a file, then the same bytes to carol: the offer is uploaded at once and carol offered
         it; a chunk alice sends anyway is told the server has every byte, not that no transfer is open."""
-        directory = tempfile.mkdtemp()
-        self.addCleanup(shutil.rmtree, directory)
+        directory = new_folder(self)
         daemon = Daemon.start(self, [*LOOPBACK, "--files", os.path.join(directory, "files")])
         alice = enter(daemon, "alice", "127.0.0.2")
         enter(daemon, "bob", "127.0.0.3")
@@ -72,8 +70,7 @@ class OfferedAgainTests(SynchronousTestCase):
         """alice sends bob a file and her connection ends right after her last chunk, before her client reads that
         the file is uploaded; back on a new one, her client offers it again: the answer is the offer she made (same
         id, every byte there, uploaded), and bob, offered it once, lists one file and fetches it."""
-        directory = tempfile.mkdtemp()
-        self.addCleanup(shutil.rmtree, directory)
+        directory = new_folder(self)
         daemon = Daemon.start(self, [*LOOPBACK, "--files", os.path.join(directory, "files")])
         alice = enter(daemon, "alice", "127.0.0.2")
         bob = enter(daemon, "bob", "127.0.0.3")
@@ -114,8 +111,7 @@ class AtOnceTests(SynchronousTestCase):
     whole, so neither takes or spoils the other's chunks."""
 
     def setUp(self) -> None:
-        directory = tempfile.mkdtemp()
-        self.addCleanup(shutil.rmtree, directory)
+        directory = new_folder(self)
         self.files = os.path.join(directory, "files")
         self.daemon = Daemon.start(self, [*LOOPBACK, "--files", self.files])
 

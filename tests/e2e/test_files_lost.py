@@ -4,9 +4,7 @@ import base64
 import hashlib
 import os
 import re
-import shutil
 import signal
-import tempfile
 from typing import Any
 
 from twisted.trial.unittest import SynchronousTestCase
@@ -15,6 +13,7 @@ from chatd.domain.files import CHUNK, WINDOW
 from tests.e2e.daemon import Daemon, LineClient
 from tests.e2e.test_daemon import LOOPBACK
 from tests.e2e.test_files_restart import CONTENT, SHA, enter, fetch, put, until
+from tests.helpers import new_folder
 
 LOST = "the server lost its bytes"
 """The reason a transfer whose file cannot be read back is let go with (chatd.frontend.transfer_expiry.LOST)."""
@@ -24,8 +23,7 @@ class LostBytesTests(SynchronousTestCase):
     """alice has sent bob a file over real TCP; then someone removes its bytes from --files, the daemon running."""
 
     def setUp(self) -> None:
-        self.directory = tempfile.mkdtemp()
-        self.addCleanup(shutil.rmtree, self.directory)
+        self.directory = new_folder(self)
         files = os.path.join(self.directory, "files")
         self.daemon = Daemon.start(
             self, [*LOOPBACK, "--db", os.path.join(self.directory, "db"), "--files", files]

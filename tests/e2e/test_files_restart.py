@@ -3,9 +3,7 @@
 import base64
 import hashlib
 import os
-import shutil
 import signal
-import tempfile
 from typing import Any
 
 from twisted.trial.unittest import SynchronousTestCase
@@ -13,6 +11,7 @@ from twisted.trial.unittest import SynchronousTestCase
 from chatd.domain.files import CHUNK
 from tests.e2e.daemon import Daemon, LineClient, refused_start
 from tests.e2e.test_daemon import LOOPBACK, PROMPT, WELCOME
+from tests.helpers import new_folder
 
 CONTENT = os.urandom(12 * CHUNK + 1000)
 SHA = hashlib.sha256(CONTENT).hexdigest()
@@ -64,8 +63,7 @@ class RestartTests(SynchronousTestCase):
     """alice sends bob a file; the daemon is stopped and started again on the same --db and --files, twice."""
 
     def setUp(self) -> None:
-        self.directory = tempfile.mkdtemp()
-        self.addCleanup(shutil.rmtree, self.directory)
+        self.directory = new_folder(self)
         self.arguments = [
             *LOOPBACK,
             "--db",
@@ -191,8 +189,7 @@ class SharedFolderTests(SynchronousTestCase):
     def test_the_second_daemon_stops_and_the_first_ones_upload_goes_on(self) -> None:
         """The second start exits 1 with one sentence naming --files, its part file still there; the first daemon's
         upload then finishes and is offered."""
-        directory = tempfile.mkdtemp()
-        self.addCleanup(shutil.rmtree, directory)
+        directory = new_folder(self)
         files = os.path.join(directory, "chatd-files")
         daemon = Daemon.start(self, [*LOOPBACK, "--db", os.path.join(directory, "x.sqlite")])
         alice = enter(daemon, "alice", "127.0.0.2")

@@ -1,13 +1,13 @@
 """A plain (not editable) install carries the plugin and nothing of Twisted's own."""
 
 import os
-import shutil
 import site
 import subprocess
 import sys
-import tempfile
 
 from twisted.trial.unittest import SynchronousTestCase
+
+from tests.helpers import new_folder
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 PIP_OFFLINE = [
@@ -24,8 +24,7 @@ PIP_OFFLINE = [
 
 class PlainInstallTests(SynchronousTestCase):
     def setUp(self) -> None:
-        self.target = tempfile.mkdtemp()
-        self.addCleanup(shutil.rmtree, self.target)
+        self.target = new_folder(self)
         # Offline and without build isolation: tests send nothing beyond
         # loopback, so the build uses the setuptools and wheel installed
         # by the test extras.

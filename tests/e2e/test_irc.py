@@ -6,11 +6,8 @@ by parsers that are not ours; the nc users are the raw sockets of
 ``tests/e2e/daemon.py``. Each test runs its own daemon on ephemeral ports.
 """
 
-import os
 import re
-import shutil
 import signal
-import tempfile
 import time
 from collections.abc import Callable
 from typing import Any
@@ -21,7 +18,7 @@ from tests.e2e.daemon import Daemon, LineClient, opers_file
 from tests.e2e.ircclient import Heard, IRCClient, irc_port
 from tests.e2e.test_daemon import LOOPBACK, NAME, PROMPT, SHUTDOWN, WELCOME, Lobby
 from tests.e2e.weechat import Shown, WeeChat
-from tests.helpers import quick_hash, refuse_on_accounts
+from tests.helpers import new_database, quick_hash, refuse_on_accounts
 
 PASSWORD = "hunter22"
 REGISTERED = "*** The nickname alice is registered to you, and you are identified to it."
@@ -298,9 +295,7 @@ class ChatHistoryFromAJoinTests(SynchronousTestCase):
     def test_the_msgid_of_a_join_reads_the_lines_before_and_after_it(self) -> None:
         """bob joins #lobby with message-tags and keeps his JOIN's msgid; alice said a line before it and says one
         after: BEFORE and AFTER that msgid read each, from the --db file, where it was a FAIL MESSAGE_ERROR."""
-        directory = tempfile.mkdtemp()
-        self.addCleanup(shutil.rmtree, directory)
-        daemon = start(self, os.path.join(directory, "chatd.sqlite"))
+        daemon = start(self, new_database(self))
         alice = Lobby(daemon).enter("alice")
         alice.say("before bob came")
         alice.expect_stamped("#lobby <alice> before bob came")
@@ -410,9 +405,7 @@ class PointsInAFileTests(PointsInHistoryTests):
     """The same, the history in a SQLite file: the points placed by bisection of its index."""
 
     def database(self) -> str:
-        directory = tempfile.mkdtemp()
-        self.addCleanup(shutil.rmtree, directory)
-        return os.path.join(directory, "chatd.sqlite")
+        return new_database(self)
 
 
 class AccountLoginTests(SynchronousTestCase):
@@ -504,9 +497,7 @@ class WeeChatTests(SynchronousTestCase):
     """WeeChat talks with an nc user in #lobby, and again by itself after the daemon restarts."""
 
     def setUp(self) -> None:
-        directory = tempfile.mkdtemp()
-        self.addCleanup(shutil.rmtree, directory)
-        self.db = os.path.join(directory, "chatd.sqlite")
+        self.db = new_database(self)
 
     def test_weechat_talks_with_nc_user_and_again_after_a_restart_on_the_same_port(self) -> None:
         """WeeChat joins #lobby and talks both ways; after SIGTERM and a new daemon on the same IRC port and
@@ -622,9 +613,7 @@ class TargetsTests(SynchronousTestCase):
         """alice talks in #lobby and writes to carol; dave writes to carol too. alice's IRC client asks for the
         targets of the last hour: #lobby and carol, in a draft/chathistory-targets batch, each with the time of
         its latest line; dave, carol's partner and not alice's, is not listed."""
-        directory = tempfile.mkdtemp()
-        self.addCleanup(shutil.rmtree, directory)
-        daemon = start(self, os.path.join(directory, "chatd.sqlite"))
+        daemon = start(self, new_database(self))
         lobby = Lobby(daemon)
         people = {nick: lobby.enter(nick) for nick in ("alice", "carol", "dave")}
         for nick, client in people.items():
@@ -661,9 +650,7 @@ class AccountRegistrationTests(SynchronousTestCase):
     """An IRC user makes an account with REGISTER on a real daemon with a --db file, and logs in to it after."""
 
     def setUp(self) -> None:
-        directory = tempfile.mkdtemp()
-        self.addCleanup(shutil.rmtree, directory)
-        self.db = os.path.join(directory, "chatd.sqlite")
+        self.db = new_database(self)
         self.daemon = start(self, self.db)
         self.port = irc_port(self.daemon)
 

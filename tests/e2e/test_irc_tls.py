@@ -1,10 +1,8 @@
 """IRC over TLS on --irc-tls-port, with the certificate of --tls-cert and --tls-key, on a real daemon."""
 
 import re
-import shutil
 import socket
 import ssl
-import tempfile
 import time
 
 from twisted.trial.unittest import SynchronousTestCase
@@ -12,6 +10,7 @@ from twisted.trial.unittest import SynchronousTestCase
 from tests.certificates import write_self_signed
 from tests.e2e.daemon import DEADLINE_SECONDS, Daemon
 from tests.e2e.test_daemon import LOOPBACK
+from tests.helpers import new_folder
 
 IRCS_AT = re.compile(
     rb"\[chatd\.frontend\.endpoints#info\] chatd IRC at ircs://(?P<host>[^/]+):(?P<port>\d+)/$"
@@ -21,8 +20,7 @@ IRCS_AT = re.compile(
 class IRCOverTLSTests(SynchronousTestCase):
     def test_client_registers_over_verified_tls(self) -> None:
         """A client that verifies the certificate registers on the TLS port and is welcomed by name."""
-        directory = tempfile.mkdtemp()
-        self.addCleanup(shutil.rmtree, directory)
+        directory = new_folder(self)
         certificate, key = write_self_signed(directory)
         daemon = Daemon.start(
             self,

@@ -1,23 +1,21 @@
 """A room's offer reaches whoever joins the room while it is open, on a real daemon over TCP (issue 16)."""
 
 import os
-import shutil
 import signal
-import tempfile
 
 from twisted.trial.unittest import SynchronousTestCase
 
 from tests.e2e.daemon import Daemon
 from tests.e2e.test_daemon import LOOPBACK
 from tests.e2e.test_web_files import content, fetch, json_user, next_of, upload
+from tests.helpers import new_folder
 
 
 class LateJoinerTests(SynchronousTestCase):
     def test_a_program_joining_after_a_room_offer_is_offered_it_and_fetches_it(self) -> None:
         """alice offers #lobby a file with bob there; carol comes in after and reads the same offer, fetches it
         byte for byte, and alice hears that bob is still left to fetch it."""
-        directory = tempfile.mkdtemp()
-        self.addCleanup(shutil.rmtree, directory)
+        directory = new_folder(self)
         daemon = Daemon.start(self, [*LOOPBACK, "--files", os.path.join(directory, "files")])
         alice = json_user(daemon, "alice")
         bob = json_user(daemon, "bob")
@@ -41,8 +39,7 @@ class LateJoinerTests(SynchronousTestCase):
         quits and the daemon restarts on the same --db and --files: carol joining #maths after all that is offered
         it and fetches it byte for byte. dave, who joined late and was still to fetch it when the daemon stopped, is
         not in its kept record: joining again, he is offered it again."""
-        directory = tempfile.mkdtemp()
-        self.addCleanup(shutil.rmtree, directory)
+        directory = new_folder(self)
         arguments = [
             *LOOPBACK,
             "--db",

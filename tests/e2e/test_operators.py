@@ -3,7 +3,6 @@
 import os
 import re
 import shlex
-import shutil
 import stat
 import subprocess
 import sys
@@ -16,7 +15,7 @@ from tests.certificates import write_self_signed
 from tests.e2e.daemon import DEADLINE_SECONDS, Daemon, LineClient, opers_file
 from tests.e2e.ircclient import IRCClient, irc_port
 from tests.e2e.test_daemon import LOOPBACK, PROMPT, WELCOME, Lobby, start_chatd
-from tests.helpers import quick_hash
+from tests.helpers import new_folder, quick_hash
 from tests.test_docs import ROOT
 
 PASSWORD = "tr0ub4dor &3"
@@ -26,8 +25,7 @@ FAILED = "ERR oper-failed wrong operator name or password"
 
 class OperatorTests(SynchronousTestCase):
     def setUp(self) -> None:
-        directory = tempfile.mkdtemp()
-        self.addCleanup(shutil.rmtree, directory)
+        directory = new_folder(self)
         made = subprocess.run(
             [sys.executable, "-m", "chatd.passwd", "boss"],
             input=(PASSWORD + "\n").encode(),
@@ -184,8 +182,7 @@ class SecretFileModeTests(SynchronousTestCase):
     and a start warns of any of them when others may read it."""
 
     def setUp(self) -> None:
-        self.directory = tempfile.mkdtemp()
-        self.addCleanup(shutil.rmtree, self.directory)
+        self.directory = new_folder(self)
         self.opers = os.path.join(self.directory, "opers.txt")
 
     def warnings(self, daemon: Daemon) -> list[str]:

@@ -1,13 +1,12 @@
 """twistd finds the chatd plugin and shows its options, run from outside the checkout."""
 
 import os
-import shutil
 import subprocess
-import tempfile
 
 from twisted.trial.unittest import SynchronousTestCase
 
 from tests.e2e.daemon import DEADLINE_SECONDS, TWISTD
+from tests.helpers import new_folder
 
 OPTIONS = [
     (None, "--port"),
@@ -30,8 +29,7 @@ class PluginTests(SynchronousTestCase):
         The empty directory keeps the checkout off ``sys.path``, so the
         plugin is found through the installed package, as a user's is.
         """
-        cwd = tempfile.mkdtemp()
-        self.addCleanup(shutil.rmtree, cwd)
+        cwd = new_folder(self)
         environment = {name: value for name, value in os.environ.items() if not name.startswith("CHATD_")}
         result = subprocess.run(
             [TWISTD, *arguments],

@@ -10,11 +10,8 @@ room's line's, or a line's forgotten since (``--retain-days``): what the
 room said after it is shown all the same.
 """
 
-import os
 import re
-import shutil
 import signal
-import tempfile
 import time
 from collections.abc import Mapping
 from dataclasses import replace
@@ -30,6 +27,7 @@ from tests.e2e.daemon import Daemon, LineClient
 from tests.e2e.test_admin import fill
 from tests.e2e.test_daemon import LOOPBACK, PROMPT, WELCOME
 from tests.events import said
+from tests.helpers import new_database
 
 MESSAGES = ("said", "acted")
 
@@ -43,9 +41,7 @@ class ResumeTests(SynchronousTestCase):
     """bob drops; alice talks on; bob comes back with /resume and sees exactly what alice said meanwhile."""
 
     def setUp(self) -> None:
-        directory = tempfile.mkdtemp()
-        self.addCleanup(shutil.rmtree, directory)
-        self.db = os.path.join(directory, "chatd.sqlite")
+        self.db = new_database(self)
 
     def start(self, *arguments: str) -> Daemon:
         return Daemon.start(self, [*LOOPBACK, "--db", self.db, *arguments])

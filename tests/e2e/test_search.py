@@ -1,10 +1,7 @@
 """/search against the real daemon over TCP, on a real SQLite file: across a kill -9, and in a file from before it;
 a room's lines, and private messages."""
 
-import os
-import shutil
 import signal
-import tempfile
 from dataclasses import replace
 from typing import Any
 
@@ -14,6 +11,7 @@ from tests.e2e.daemon import Daemon, LineClient
 from tests.e2e.test_accounts import PASSWORD
 from tests.e2e.test_daemon import LOOPBACK, PROMPT, WELCOME
 from tests.events import said
+from tests.helpers import new_database
 from tests.test_sqlite import version_1
 
 TEXTS = (
@@ -28,9 +26,7 @@ class SearchTests(SynchronousTestCase):
     """Lines said over TCP are found by words, pieces of words, URLs and CJK, and jump to their context."""
 
     def setUp(self) -> None:
-        self.directory = tempfile.mkdtemp()
-        self.addCleanup(shutil.rmtree, self.directory)
-        self.db = os.path.join(self.directory, "chatd.sqlite")
+        self.db = new_database(self)
 
     def start(self) -> Daemon:
         # A burst that fits the test's lines: the default slows a client after 10.

@@ -1,9 +1,7 @@
 """Socket settings on real accepted sockets, plain and TLS, as the kernel sees them, on every kind of port."""
 
 import os
-import shutil
 import socket
-import tempfile
 from collections.abc import Callable
 from typing import cast
 
@@ -30,7 +28,7 @@ from chatd.service import bound_daemon
 from chatd.tls import load_tls
 from tests.certificates import write_self_signed
 from tests.e2e.loopback import line_factory, serve_one
-from tests.helpers import under_twistd
+from tests.helpers import new_folder, under_twistd
 
 
 class _Greeted(Protocol):
@@ -130,8 +128,7 @@ class TLSKeepAliveTests(KeepAliveTests):
     """The same settings on the socket under a TLS connection: the TLS port is as strong as the plain one."""
 
     def setUp(self) -> None:
-        directory = tempfile.mkdtemp()
-        self.addCleanup(shutil.rmtree, directory)
+        directory = new_folder(self)
         self.tls = load_tls(*write_self_signed(directory))
 
 
@@ -184,8 +181,7 @@ class PortKindTests(TestCase):
     """The settings on the IRC port, the web port and a --listen endpoint of a whole daemon, in this process."""
 
     def setUp(self) -> None:
-        directory = tempfile.mkdtemp()
-        self.addCleanup(shutil.rmtree, directory)
+        directory = new_folder(self)
         logged = EventLoggingObserver.createWithCleanup(self, globalLogPublisher)
         arguments = ["--port", "0", "--interface", "127.0.0.1", "--listen", "tcp:0:interface=127.0.0.1"]
         arguments += ["--irc-port", "0", "--web-port", "0", "--keepalive", "120", "--db", ":memory:"]

@@ -3,12 +3,10 @@
 import os
 import pty
 import re
-import shutil
 import signal
 import socket
 import ssl
 import subprocess
-import tempfile
 
 from twisted.trial.unittest import SynchronousTestCase
 
@@ -16,6 +14,7 @@ from chatd import __version__
 from tests.certificates import write_self_signed
 from tests.e2e.daemon import TAC, Daemon, refused_start
 from tests.e2e.test_daemon import NAME, PROMPT, SHUTDOWN, WELCOME
+from tests.helpers import new_folder
 
 UNREACHABLE = "192.0.2.1"
 """An address no machine has (TEST-NET-1, RFC 5737): binding to it fails; nothing is ever sent to it."""
@@ -28,8 +27,7 @@ class BadStartTests(SynchronousTestCase):
     """Each way a start can fail ends twistd with status 1 and one sentence naming the option."""
 
     def setUp(self) -> None:
-        self.directory = tempfile.mkdtemp()
-        self.addCleanup(shutil.rmtree, self.directory)
+        self.directory = new_folder(self)
         self.certificate, self.key = write_self_signed(self.directory)
 
     def busy_port(self) -> int:
@@ -381,8 +379,7 @@ class TacEnvironmentTests(SynchronousTestCase):
 
     def test_limit_and_tls_from_the_environment(self) -> None:
         """CHATD_MAX_PER_IP and CHATD_TLS_* reach the daemon: TLS is served, the limit enforced."""
-        directory = tempfile.mkdtemp()
-        self.addCleanup(shutil.rmtree, directory)
+        directory = new_folder(self)
         certificate, key = write_self_signed(directory)
         env = {
             "CHATD_PORT": "0",

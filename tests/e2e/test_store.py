@@ -2,12 +2,10 @@
 
 import os
 import re
-import shutil
 import signal
 import sqlite3
 import subprocess
 import sys
-import tempfile
 import time
 from contextlib import closing
 from dataclasses import replace
@@ -23,7 +21,7 @@ from tests.e2e.daemon import DEADLINE_SECONDS, Daemon, LineClient, opers_file, r
 from tests.e2e.test_admin import fill
 from tests.e2e.test_daemon import LOOPBACK, PROMPT, WELCOME
 from tests.events import said, topic_changed
-from tests.helpers import quick_hash
+from tests.helpers import new_database, new_folder, quick_hash
 from tests.test_sqlite import damage
 
 PASSWORD = "correct horse"
@@ -59,9 +57,7 @@ class KillTests(SynchronousTestCase):
     """Users talk over real TCP, the daemon is killed with SIGKILL and started again on the same --db."""
 
     def setUp(self) -> None:
-        self.directory = tempfile.mkdtemp()
-        self.addCleanup(shutil.rmtree, self.directory)
-        self.db = os.path.join(self.directory, "chatd.sqlite")
+        self.db = new_database(self)
         self.opers = opers_file(self, quick_hash(PASSWORD))
 
     def start(self, *options: str) -> Daemon:
@@ -296,9 +292,7 @@ class RetentionTests(SynchronousTestCase):
 
     def test_old_lines_go_and_bans_and_topics_stay(self) -> None:
         """Lines three days old go at start with --retain-days 1; an old ban in force and #lobby's topic stay."""
-        directory = tempfile.mkdtemp()
-        self.addCleanup(shutil.rmtree, directory)
-        db = os.path.join(directory, "chatd.sqlite")
+        db = new_database(self)
         old = time.time() - 3 * DAY
         boss = Actor("boss", "127.0.0.1")
         fill(
@@ -334,9 +328,7 @@ class BadFileTests(SynchronousTestCase):
     """A --db file chatd cannot use stops twistd with status 1 and one sentence, no traceback."""
 
     def setUp(self) -> None:
-        self.directory = tempfile.mkdtemp()
-        self.addCleanup(shutil.rmtree, self.directory)
-        self.db = os.path.join(self.directory, "chatd.sqlite")
+        self.db = new_database(self)
 
     def test_a_damaged_database_stops_the_start(self) -> None:
         """A chatd database with a page overwritten is named, with what to do."""
@@ -449,9 +441,7 @@ class UnreadableRowTests(SynchronousTestCase):
     def test_history_and_search_that_reach_it_answer_one_line_and_the_chat_goes_on(self) -> None:
         """/history and /search of #lobby each answer one ERR line, a join's replay too; the log names the row once,
         without a traceback; lines are said and read as ever."""
-        directory = tempfile.mkdtemp()
-        self.addCleanup(shutil.rmtree, directory)
-        db = os.path.join(directory, "chatd.sqlite")
+        db = new_database(self)
         fill(db, [said(n, "#lobby", "alice", f"line {n}", n) for n in (1, 2, 3)])
         with closing(sqlite3.connect(db)) as connection, connection:
             connection.execute('UPDATE events SET body = \'{"type": "said"}\' WHERE position = 2')
@@ -484,8 +474,7 @@ class FileModeTests(SynchronousTestCase):
     def test_a_new_database_and_the_files_beside_it_are_readable_by_the_daemons_user_only(self) -> None:
         """Under the usual umask (022), the --db file, its WAL and shared memory, the pass log and the search
         index are 0600 while the daemon runs, a line said."""
-        directory = tempfile.mkdtemp()
-        self.addCleanup(shutil.rmtree, directory)
+        directory = new_folder(self)
         self.addCleanup(os.umask, os.umask(0o022))
         db = os.path.join(directory, "chatd.sqlite")
         daemon = Daemon.start(self, [*LOOPBACK, "--db", db, "--files", os.path.join(directory, "files")])

@@ -6,7 +6,6 @@ import shutil
 import socket
 import ssl
 import subprocess
-import tempfile
 import time
 
 from twisted.trial.unittest import SynchronousTestCase
@@ -14,6 +13,7 @@ from twisted.trial.unittest import SynchronousTestCase
 from tests.certificates import write_self_signed
 from tests.e2e.daemon import DEADLINE_SECONDS, Daemon, LineClient
 from tests.e2e.test_daemon import LOOPBACK, PROMPT, WELCOME
+from tests.helpers import new_folder
 
 
 class TLSTestCase(SynchronousTestCase):
@@ -22,8 +22,7 @@ class TLSTestCase(SynchronousTestCase):
     extra: tuple[str, ...] = ()
 
     def setUp(self) -> None:
-        directory = tempfile.mkdtemp()
-        self.addCleanup(shutil.rmtree, directory)
+        directory = new_folder(self)
         self.certificate, key = write_self_signed(directory)
         tls = ("--tls-port", "0", "--tls-cert", self.certificate, "--tls-key", key)
         self.daemon = Daemon.start(self, [*LOOPBACK, *tls, *self.extra], listeners=2)
@@ -93,8 +92,7 @@ class TLSTests(TLSTestCase):
 
     def test_client_trusting_another_certificate_refuses(self) -> None:
         """The server presents the configured certificate: a client trusting another one refuses it."""
-        other_directory = tempfile.mkdtemp()
-        self.addCleanup(shutil.rmtree, other_directory)
+        other_directory = new_folder(self)
         other, _ = write_self_signed(other_directory)
         self.assertRaises(
             ssl.SSLCertVerificationError, self.tls_client, ssl.create_default_context(cafile=other)
@@ -192,8 +190,7 @@ class StalledTLSTests(TLSTestCase):
 class ExpiredCertificateTests(SynchronousTestCase):
     def test_a_start_with_an_expired_certificate_warns_and_serves(self) -> None:
         """A daemon started on a certificate that ran out says so in its log, and both ports listen."""
-        directory = tempfile.mkdtemp()
-        self.addCleanup(shutil.rmtree, directory)
+        directory = new_folder(self)
         certificate, key = write_self_signed(directory, days=-1)
         tls = ("--tls-port", "0", "--tls-cert", certificate, "--tls-key", key)
         daemon = Daemon.start(self, [*LOOPBACK, *tls], listeners=2)

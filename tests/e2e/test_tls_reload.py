@@ -4,13 +4,13 @@ import re
 import shutil
 import signal
 import ssl
-import tempfile
 
 from twisted.trial.unittest import SynchronousTestCase
 
 from tests.certificates import write_self_signed
 from tests.e2e.daemon import Daemon, LineClient
 from tests.e2e.test_daemon import LOOPBACK, PROMPT, WELCOME
+from tests.helpers import new_folder
 
 TAKEN = re.compile(
     rb"\[chatd\.tls_reload#info\] --tls-cert \S+ read again: new TLS connections get its certificate, which runs out "
@@ -21,8 +21,7 @@ REFUSED = rb"[chatd.tls_reload#warn] "
 
 class CertificateReloadTests(SynchronousTestCase):
     def setUp(self) -> None:
-        self.directory = tempfile.mkdtemp()
-        self.addCleanup(shutil.rmtree, self.directory)
+        self.directory = new_folder(self)
         self.certificate, self.key = write_self_signed(self.directory)
         with open(self.certificate, "rb") as pem:
             self.first = ssl.PEM_cert_to_DER_cert(pem.read().decode("ascii"))
@@ -43,8 +42,7 @@ class CertificateReloadTests(SynchronousTestCase):
     def renew(self) -> tuple[str, bytes]:
         """Write a new certificate and key for localhost over the daemon's files; a copy of the certificate to
         trust, and the certificate (DER)."""
-        renewed = tempfile.mkdtemp()
-        self.addCleanup(shutil.rmtree, renewed)
+        renewed = new_folder(self)
         certificate, key = write_self_signed(renewed, days=90)
         for new, old in ((certificate, self.certificate), (key, self.key)):
             shutil.copyfile(new, old)

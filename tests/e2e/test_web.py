@@ -3,10 +3,8 @@
 import http.client
 import json
 import os
-import shutil
 import signal
 import ssl
-import tempfile
 
 from twisted.trial.unittest import SynchronousTestCase
 from wsproto.events import Ping, Pong, TextMessage
@@ -18,6 +16,7 @@ from tests.e2e.daemon import DEADLINE_SECONDS, Daemon, LineClient
 from tests.e2e.test_client_resume import enter
 from tests.e2e.test_daemon import LOOPBACK
 from tests.e2e.websocket import PAGE, WebSocketClient, web_port
+from tests.helpers import new_database, new_folder
 from tests.test_web_site import shipped_files
 
 
@@ -124,9 +123,7 @@ class PageOverHTTPTests(SynchronousTestCase):
 
 class SocketBesideNcTests(SynchronousTestCase):
     def setUp(self) -> None:
-        directory = tempfile.mkdtemp()
-        self.addCleanup(shutil.rmtree, directory)
-        self.db = os.path.join(directory, "chatd.sqlite")
+        self.db = new_database(self)
 
     def start(self, web: int = 0) -> tuple[Daemon, int]:
         daemon = Daemon.start(self, [*LOOPBACK, "--db", self.db, "--web-port", str(web)])
@@ -204,8 +201,7 @@ class SecurePageTests(SynchronousTestCase):
     def test_web_tls_port_serves_the_page_and_the_socket_over_tls(self) -> None:
         """--web-tls-port with the --tls-cert pair: the page over HTTPS and the chat over wss, announced as https, to a
         client that offers ALPN protocols as browsers do."""
-        directory = tempfile.mkdtemp()
-        self.addCleanup(shutil.rmtree, directory)
+        directory = new_folder(self)
         certificate, key = write_self_signed(directory)
         daemon = Daemon.start(
             self,
@@ -241,8 +237,7 @@ class SecurePageTests(SynchronousTestCase):
     def test_chromium_opens_the_page_and_talks_over_tls(self) -> None:
         """A real browser on --web-tls-port (it offers ALPN, as every browser does): the page loads over HTTPS, its
         socket connects over wss, and a line said there reaches a user on the line port and comes back."""
-        directory = tempfile.mkdtemp()
-        self.addCleanup(shutil.rmtree, directory)
+        directory = new_folder(self)
         certificate, key = write_self_signed(directory)
         tls = ["--web-tls-port", "0", "--tls-cert", certificate, "--tls-key", key]
         daemon = Daemon.start(self, [*LOOPBACK, "--db", ":memory:", *tls])

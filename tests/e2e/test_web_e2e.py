@@ -12,10 +12,8 @@ import contextlib
 import hashlib
 import json
 import os
-import shutil
 import signal
 import socket
-import tempfile
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -31,6 +29,7 @@ from tests.e2e.test_accounts import PASSWORD as PASSWORD_OF_ACCOUNTS
 from tests.e2e.test_client_e2e import SealedTestCase
 from tests.e2e.test_daemon import LOOPBACK
 from tests.e2e.test_web_files import json_user, next_of, private_with
+from tests.helpers import new_folder
 
 LOG_WARNING = "the server's key log does not match what it showed before: it may be lying about keys"
 
@@ -241,8 +240,7 @@ def registered(daemon: Daemon, nick: str) -> LineClient:
 
 def device(case: SynchronousTestCase) -> Identity:
     """A terminal client's key pair (PyNaCl), in a folder removed at cleanup."""
-    folder = tempfile.mkdtemp()
-    case.addCleanup(shutil.rmtree, folder)
+    folder = new_folder(case)
     return Identity.load_or_make(os.path.join(folder, "identity.key"))
 
 
@@ -307,8 +305,7 @@ class ExchangeTests(SynchronousTestCase):
         """alice in Chromium and bob on the line port, both registered with keys published: alice's message reaches
         bob as an envelope PyNaCl opens, bob's reaches alice's page opened and marked; each side shows its own sent
         message opened too; the SQLite file and the daemon's log hold neither text."""
-        folder = tempfile.mkdtemp()
-        self.addCleanup(shutil.rmtree, folder)
+        folder = new_folder(self)
         daemon, url = start_web(self, "--db", os.path.join(folder, "chatd.sqlite"))
         bob, bob_key = bob_with_a_key(self, daemon)
         alice = alice_writing_to_bob(self, url)

@@ -28,6 +28,7 @@ from twisted.trial.unittest import SynchronousTestCase
 from tests.e2e.browser import Page, quiet, start_web
 from tests.e2e.daemon import Daemon, LineClient
 from tests.e2e.test_daemon import PROMPT, WELCOME
+from tests.helpers import new_folder
 
 CHUNK = 16384
 """The server's chunk size (docs/PROTOCOL.md, Files)."""
@@ -142,8 +143,7 @@ def saved(page: Page, folder: str, name: str) -> bytes:
 
 def on_disk(case: SynchronousTestCase, name: str, data: bytes) -> str:
     """The path of a new file ``name`` holding ``data``, in a folder removed at cleanup."""
-    folder = tempfile.mkdtemp()
-    case.addCleanup(shutil.rmtree, folder)
+    folder = new_folder(case)
     path = os.path.join(folder, name)
     with open(path, "wb") as file:
         file.write(data)

@@ -12,9 +12,7 @@ polls a condition until the deadline; nothing is timed.
 """
 
 import os
-import shutil
 import signal
-import tempfile
 
 from twisted.trial.unittest import SynchronousTestCase
 
@@ -38,6 +36,7 @@ from tests.e2e.test_web_files import (
     upload,
 )
 from tests.e2e.test_web_page import restarted
+from tests.helpers import new_folder
 
 KEEP = ("--file-keep", "0.00005")
 """Days an offer waits: 4.32 s, shown rounded up as ``5s``."""
@@ -175,8 +174,7 @@ class CancelledWhileDisconnectedTests(SynchronousTestCase):
         """alice fetches bob's file when the daemon stops: her Cancel then says it was not sent and leaves the
         download as it is (it ended the line, though the server kept the download for her after the restart).
         Back, the download goes on, and Cancel then stops it: bob is told."""
-        directory = tempfile.mkdtemp()
-        self.addCleanup(shutil.rmtree, directory)
+        directory = new_folder(self)
         kept = ["--db", os.path.join(directory, "chatd.sqlite"), "--files", os.path.join(directory, "files")]
         daemon, url = start_web(self, *SLOW, *kept)
         alice = Page(self, url)

@@ -7,10 +7,6 @@ it (--flood-disconnect 1), so a few seconds of pages show what a check from
 seq 1 does at the defaults over a minute. Every wait polls until the deadline.
 """
 
-import os
-import shutil
-import tempfile
-
 from twisted.trial.unittest import SynchronousTestCase
 
 from chatd.domain.keylog import ADD, KeyEntry
@@ -18,7 +14,7 @@ from chatd.storage.keys import SQLiteKeys
 from chatd.storage.sqlite import SQLiteHistory
 from tests.e2e.browser import Page, quiet, start_web
 from tests.e2e.test_web_e2e import register_in_page
-from tests.helpers import ThreadedReactor
+from tests.helpers import ThreadedReactor, new_database
 from tests.test_keys_line import public
 
 LONG_LOG = 6000
@@ -51,9 +47,7 @@ class LongKeyLogTests(SynchronousTestCase):
         It asked for each page the moment the last came: told it floods from
         the third, and cut off a second later, its check never done.
         """
-        folder = tempfile.mkdtemp()
-        self.addCleanup(shutil.rmtree, folder)
-        db = os.path.join(folder, "chatd.sqlite")
+        db = new_database(self)
         long_log(db, LONG_LOG)
         _, url = start_web(self, "--db", db, "--flood-rate", "20", "--flood-disconnect", "1")
         alice = Page(self, url)

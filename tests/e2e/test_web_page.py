@@ -11,11 +11,8 @@ alone and at phone width. A test also fails if the page logged an error
 """
 
 import json
-import os
 import re
-import shutil
 import signal
-import tempfile
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -32,7 +29,7 @@ from tests.e2e.daemon import Daemon, LineClient, opers_file
 from tests.e2e.test_client_resume import enter, said_by, switch
 from tests.e2e.test_daemon import LOOPBACK
 from tests.e2e.test_web_files import DROP, choose, drop_socket, on_disk
-from tests.helpers import quick_hash, refuse_on_accounts
+from tests.helpers import new_database, quick_hash, refuse_on_accounts
 
 T = TypeVar("T")
 
@@ -112,9 +109,7 @@ def reloaded_asking_for_the_password(page: Page) -> None:
 
 def on_a_file(case: SynchronousTestCase) -> tuple[tuple[str, str], Daemon, str, Page]:
     """A daemon on a --db file of its own, and alice's page in it: (the --db option, the daemon, its URL, alice)."""
-    directory = tempfile.mkdtemp()
-    case.addCleanup(shutil.rmtree, directory)
-    db = ("--db", os.path.join(directory, "chatd.sqlite"))
+    db = ("--db", new_database(case))
     daemon, url = start_web(case, *db)
     alice = Page(case, url)
     alice.login("alice")
@@ -1296,9 +1291,7 @@ class LoginTests(SynchronousTestCase):
         """alice logged in with her password, then took the nickname ally: after a restart the page identifies as
         alice, the account, and gets in by itself. It sent "/identify ally PASSWORD", refused (and counted as a
         failed login), and showed the login with her password left in its box, hidden."""
-        directory = tempfile.mkdtemp()
-        self.addCleanup(shutil.rmtree, directory)
-        db = ("--db", os.path.join(directory, "chatd.sqlite"))
+        db = ("--db", new_database(self))
         daemon, url = start_web(self, *db)
         alice = registered_on_nc(daemon, "alice", "hunter22")
         alice.say("/quit")

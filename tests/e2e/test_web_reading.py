@@ -5,10 +5,7 @@ now shows instead. The set-up is tests/e2e/browser.py's, with the helpers of
 test_web_page.py.
 """
 
-import os
-import shutil
 import signal
-import tempfile
 
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.actions.wheel_input import ScrollOrigin
@@ -33,6 +30,7 @@ from tests.e2e.test_web_page import (
     wait_for_answer,
     wait_for_text,
 )
+from tests.helpers import new_database
 
 PHONE = {"width": 360, "height": 740}
 """A phone's window: the rooms and members fold behind buttons."""
@@ -518,9 +516,7 @@ class OrderTests(SynchronousTestCase):
         down, its goodbye in #dev's log, and comes back on its --db file, where carol says one more line; alice
         joins #dev again: the line said before the shutdown reads above the goodbye, the one after it below. Both
         read below it, where the page had put the goodbye after the last line it had shown."""
-        directory = tempfile.mkdtemp()
-        self.addCleanup(shutil.rmtree, directory)
-        db = ("--db", os.path.join(directory, "chatd.sqlite"), "--kick-rejoin", "0.1")
+        db = ("--db", new_database(self), "--kick-rejoin", "0.1")
         carol, alice = kicked_from_dev(self, *db)
         said_by(carol, "said while alice was out")
         # A line alice's page hears after it, so the shutdown comes later than a line's way to the page takes:
@@ -572,9 +568,7 @@ class SlowedTests(SynchronousTestCase):
         """bot said 300 lines in #lobby; on the daemon's defaults (a burst of 10 lines, each 50 lines of history
         costing 5 more), alice clicks "Load older messages" five times, as scrolling up does: the server slows her
         page, which says so in its own words, not that she sends faster than the server allows: she typed nothing."""
-        directory = tempfile.mkdtemp()
-        self.addCleanup(shutil.rmtree, directory)
-        db = ("--db", os.path.join(directory, "chatd.sqlite"))
+        db = ("--db", new_database(self))
         daemon, _ = start_web(self, *db, *FAST)
         bot = enter(daemon, "bot")
         # Commands, not plain lines: lines arriving together would be one paste, one line of history.
@@ -601,9 +595,7 @@ class ComingBackTests(SynchronousTestCase):
         restarted on its defaults (a burst of 10 lines); then alice reloads her page and gives her password: the
         page names the 20 rooms and identifies, is back in all of them, each with its last 20 lines, and
         nowhere says she sends faster than the server allows, for she typed nothing."""
-        directory = tempfile.mkdtemp()
-        self.addCleanup(shutil.rmtree, directory)
-        db = ("--db", os.path.join(directory, "chatd.sqlite"))
+        db = ("--db", new_database(self))
         daemon, url = start_web(self, *db, *FAST)
         alice = Page(self, url)
         alice.login("alice")
