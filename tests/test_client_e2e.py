@@ -11,8 +11,6 @@ would. Pins and the identity live in a temporary folder.
 import base64
 import json
 import os
-import shutil
-import tempfile
 from datetime import UTC
 from functools import partial
 
@@ -27,6 +25,7 @@ from chatd.client.keyring import Keyring
 from chatd.client.presence import Presence
 from chatd.client.reach import Server
 from chatd.keylog import entry_hash
+from tests.helpers import new_folder
 from tests.test_client_connection import START, FakeEndpoint, Peer, RecordingScreen
 
 SERVER = "chat.example:5000"
@@ -134,8 +133,7 @@ class EndToEndTestCase(SynchronousTestCase):
     """alice's client, identified to her account; bob has one published key."""
 
     def setUp(self) -> None:
-        self.top = tempfile.mkdtemp()
-        self.addCleanup(shutil.rmtree, self.top)
+        self.top = new_folder(self)
         self.bob = Identity(PrivateKey.generate())
         self.server: KeyServer | None = None
         self.start_client()
@@ -627,8 +625,7 @@ class KeyringFileTests(SynchronousTestCase):
     """known_keys.json holds every server's pins: clients of two servers running at once keep each other's."""
 
     def setUp(self) -> None:
-        self.path = os.path.join(tempfile.mkdtemp(), "known_keys.json")
-        self.addCleanup(shutil.rmtree, os.path.dirname(self.path))
+        self.path = os.path.join(new_folder(self), "known_keys.json")
 
     def test_clients_of_two_servers_saving_in_turn_keep_both_servers_pins(self) -> None:
         """Both loaded before either saved: A's pins are still there after B saves."""

@@ -8,9 +8,7 @@ libsodium, which is how the two implementations are held to one another.
 import hashlib
 import json
 import os
-import shutil
 import stat
-import tempfile
 from typing import Any
 
 from nacl.public import PrivateKey
@@ -30,6 +28,7 @@ from chatd.client.crypto import (
     seal,
     unb64,
 )
+from tests.helpers import new_folder
 
 VECTORS_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "vectors", "e2e.json")
 
@@ -151,8 +150,7 @@ class IdentityFileTests(SynchronousTestCase):
     """``identity.key``: made on first use, 0600, 32 raw bytes, the same key ever after."""
 
     def setUp(self) -> None:
-        self.top = tempfile.mkdtemp()
-        self.addCleanup(shutil.rmtree, self.top)
+        self.top = new_folder(self)
         self.path = os.path.join(self.top, "config", "chatd", "identity.key")
 
     def test_made_on_first_use_with_mode_0600_and_read_back(self) -> None:
