@@ -2,10 +2,7 @@
 its line; another IRC client that took the capability reads REDACT, WeeChat (which did not) the NOTICE in words,
 an nc user the /delete line, and CHATHISTORY gives the line no more."""
 
-import os
 import re
-import shutil
-import tempfile
 
 from twisted.trial.unittest import SynchronousTestCase
 
@@ -13,6 +10,7 @@ from tests.e2e.ircclient import Heard, IRCClient, irc_port
 from tests.e2e.test_daemon import Lobby
 from tests.e2e.test_irc import start
 from tests.e2e.weechat import WeeChat
+from tests.helpers import new_database
 
 REDACTING = "message-tags echo-message draft/message-redaction"
 """What a client that deletes its lines takes: msgids, its own lines back with them, and REDACT."""
@@ -20,9 +18,7 @@ REDACTING = "message-tags echo-message draft/message-redaction"
 
 class RedactTests(SynchronousTestCase):
     def setUp(self) -> None:
-        directory = tempfile.mkdtemp()
-        self.addCleanup(shutil.rmtree, directory)
-        self.daemon = start(self, os.path.join(directory, "chatd.sqlite"))
+        self.daemon = start(self, new_database(self))
         self.port = irc_port(self.daemon)
 
     def in_lobby(self, nick: str, caps: str = REDACTING) -> IRCClient:

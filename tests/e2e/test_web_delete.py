@@ -3,10 +3,7 @@ asked twice, sends /delete; every page showing the line, its log and its search 
 place; a typed /delete of someone else's line is refused as a refused command is; a reload's replay leaves it out;
 a page away when its line was deleted shows it deleted once it is back, after a kill -9 of the daemon."""
 
-import os
-import shutil
 import signal
-import tempfile
 
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
@@ -17,6 +14,7 @@ from tests.e2e.daemon import Daemon
 from tests.e2e.test_client_resume import enter, said_by
 from tests.e2e.test_daemon import LOOPBACK
 from tests.e2e.test_web_page import registered_on_nc, restarted
+from tests.helpers import new_database
 
 NOT_YOURS = "the line {} is not yours to delete: only #lobby's owner, its operators and server operators delete others' lines"
 
@@ -108,9 +106,7 @@ class DeletePageTests(SynchronousTestCase):
         is started again on its --db file and port, and alice, registered on nc, identifies and deletes the line. The
         page comes back by itself (/resume, naming the line as the last it saw) and shows the line as "deleted by
         alice (pasted a password)": its text is nowhere on the page."""
-        directory = tempfile.mkdtemp()
-        self.addCleanup(shutil.rmtree, directory)
-        db = ("--db", os.path.join(directory, "chatd.sqlite"))
+        db = ("--db", new_database(self))
         daemon, url = start_web(self, *db)
         alice = registered_on_nc(daemon, "alice", "secret-pass-1")
         bob = Page(self, url)
