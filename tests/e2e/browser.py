@@ -269,6 +269,10 @@ class Page:
             lambda: nick in self.texts("#member-list .member .nick") or None, f"{nick} among the members"
         )
 
+    def wait_for_arrival(self, nick: str) -> None:
+        """Wait until the log shown says ``nick`` joined: the user's own join is a joined line too, there from the login."""
+        self.wait(lambda: nick in self.texts("#log-box .log .line.joined .nick") or None, f"{nick}'s arrival")
+
     def status(self) -> str:
         return self.find("#status").text
 

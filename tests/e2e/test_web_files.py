@@ -281,7 +281,7 @@ class SendTests(SynchronousTestCase):
         alice.login("alice")
         bob = json_user(daemon, "bob")
         # bob's arrival shown first: arriving under her file's line, it would rightly bring the news down to the end.
-        alice.wait(lambda: alice.texts("#log-box .log .line.joined") or None, "bob's arrival")
+        alice.wait_for_arrival("bob")
         choose(alice, on_disk(self, "notes.txt", content(2_000)))
         alice.wait(
             lambda: card_state(alice) == ["Uploaded and offered to #lobby."] or None, "alice's line to say so"
@@ -309,7 +309,7 @@ class SendTests(SynchronousTestCase):
         alice = Page(self, url)
         alice.login("alice")
         json_user(daemon, "bob")
-        alice.wait(lambda: alice.texts("#log-box .log .line.joined") or None, "bob's arrival")
+        alice.wait_for_arrival("bob")
         data = content(2_000)
         path = on_disk(self, "notes.txt", data)
         choose(alice, path)

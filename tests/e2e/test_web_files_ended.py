@@ -99,7 +99,7 @@ class ExpiryTests(SynchronousTestCase):
         alice.login("alice")
         bob = json_user(daemon, "bob")
         # bob's arrival shown first: arriving under her file's line, it would rightly bring the news down to the end.
-        alice.wait(lambda: alice.texts("#log-box .log .line.joined") or None, "bob's arrival")
+        alice.wait_for_arrival("bob")
         alice.script(JOURNAL)
         choose(alice, on_disk(self, "big.bin", content(400_000, seed=8)))
 
