@@ -18,9 +18,8 @@ def get(
 ) -> tuple[int, dict[str, str], bytes]:
     """The status, headers (lower-cased names) and body of a request for ``path`` on ``client``'s connection.
 
-    A file's body is sent by a producer on the global reactor's cooperator,
-    which these tests do not run: they ask with HEAD for files that exist
-    (tests/e2e/test_web.py reads bodies from a real daemon).
+    A file's body follows its headers in the same pass (chatd.web.site's
+    ``Page.makeProducer``); most tests ask with HEAD, for the headers alone.
     """
     request = (
         f"{method} {path} HTTP/1.1\r\nHost: chat.test:8080\r\n"
@@ -40,6 +39,12 @@ def response(data: bytes) -> tuple[int, dict[str, str], bytes]:
     status, *lines = head.decode("latin-1").split("\r\n")
     fields = dict(line.split(": ", 1) for line in lines)
     return int(status.split()[1]), {name.lower(): value for name, value in fields.items()}, body
+
+
+def read_shipped(name: str) -> bytes:
+    """The bytes of the page's file ``name``, as shipped."""
+    with open(os.path.join(STATIC, name), "rb") as shipped:
+        return shipped.read()
 
 
 def shipped_files() -> list[str]:
@@ -145,6 +150,46 @@ class PageTests(WebTestCase):
         client.connection.dataReceived(b"POST / HTTP/1.1\r\nHost: chat.test\r\nContent-Length: 2\r\n\r\nhi")
         self.end_pass()
         self.assertTrue(client.wire.value().startswith(b"HTTP/1.1 405 "))
+
+    def test_pipelined_files_are_answered_whole_behind_a_full_send_buffer(self) -> None:
+        """A client that pipelines requests for the page's files gets every file whole while its connection's send
+        buffer fills and drains, as a TCP transport's does (Twisted's ``FileDescriptor``): its producer paused at each
+        write made with the buffer full, resumed once when it is emptied. Answered by Twisted's pull producers, a
+        file whose headers and first bytes were both written full waited for ever (two pauses, one resume), its
+        socket empty: a page load pipelined under load hung."""
+        client = self.open()
+        wire = client.wire
+        names = ["app.js", "style.css", "lines.js", "index.html"]
+        full = min(os.path.getsize(os.path.join(STATIC, name)) for name in names) // 2
+        paused = []
+        written = wire.write
+
+        def write(data: bytes) -> None:
+            written(data)
+            if len(wire.value()) > full and wire.producer is not None:
+                paused.append(True)
+                wire.producer.pauseProducing()
+
+        wire.write = write  # type: ignore[method-assign]  # the transport's pause at each write made full
+        wire.writeSequence = lambda parts: write(b"".join(parts))  # type: ignore[method-assign]
+        client.connection.dataReceived(
+            b"".join(f"GET /{name} HTTP/1.1\r\nHost: chat.test\r\n\r\n".encode() for name in names)
+        )
+        received = b""
+        for _ in range(8 * len(names)):
+            self.end_pass()
+            received += wire.value()
+            wire.clear()
+            if paused and wire.producer is not None:
+                paused.clear()
+                wire.producer.resumeProducing()
+        bodies = []
+        while received:
+            _, headers, rest = response(received)
+            length = int(headers["content-length"])
+            bodies.append(rest[:length])
+            received = rest[length:]
+        self.assertEqual(bodies, [read_shipped(name) for name in names])
 
     def test_idle_http_connection_is_closed(self) -> None:
         """An HTTP connection that sends nothing for 30 s is closed; the place it held is freed."""

@@ -16,8 +16,9 @@ the web port's factory's business (``chatd.line.web_factory``).
 
 import os
 from collections.abc import Iterable
-from typing import cast
+from typing import IO, cast
 
+from twisted.internet.defer import Deferred, maybeDeferred
 from twisted.internet.interfaces import IReactorTime
 from twisted.logger import (
     FilteringLogObserver,
@@ -39,6 +40,7 @@ from zope.interface import implementer
 from chatd.frontend.websocket import ChatSocket, WebConnection
 from chatd.web.files import FILES_PATH, FileLinks
 from chatd.web.ranges import ignore_unless_one_range
+from chatd.web.threaded_file import RangeProducer, chosen_span
 
 STATIC = os.path.join(os.path.dirname(os.path.abspath(__file__)), "static")
 """The page's files, inside the installed package."""
@@ -121,6 +123,27 @@ class Page(File):
         """``File``'s answer, but to several ranges, or a ``Range`` it cannot read, the whole file (chatd.web.ranges)."""
         ignore_unless_one_range(self, request)
         return cast(bytes | int, super().render_GET(request))
+
+    @override
+    def makeProducer(self, request: Request, fileForReading: IO[bytes]) -> RangeProducer:
+        """``File``'s answer (it sets the code and headers, and chooses the bytes), sent by a push producer.
+
+        ``File``'s own are pull producers, which the HTTP channel drives
+        through a cooperative task that counts its pauses, while the TCP
+        transport pauses its producer on every write made with its buffer
+        full and resumes it once: a client that pipelined requests had an
+        answer started behind a full buffer (two writes, the headers and the
+        first bytes: two pauses, one resume) wait for ever, its socket empty.
+        ``RangeProducer`` is paused or not, however many times it is told.
+        """
+        offset, size = chosen_span(super().makeProducer(request, fileForReading), self.getFileSize())
+        return RangeProducer(request, fileForReading, offset, size, _read_here)
+
+
+def _read_here(file: IO[bytes], offset: int, length: int) -> "Deferred[bytes]":
+    """Up to ``length`` bytes of the page's ``file`` from ``offset``, read on the reactor thread as ``File`` reads them:
+    the page's files are small and read again and again, so the host's cache holds them."""
+    return maybeDeferred(os.pread, file.fileno(), length, offset)
 
 
 def _utf8(name: bytes) -> bool:

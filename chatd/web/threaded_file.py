@@ -85,11 +85,11 @@ class ThreadedFile(File):
     @override
     def makeProducer(self, request: Request, fileForReading: IO[bytes]) -> "RangeProducer":
         """``File``'s answer (it sets the code and headers, and makes a producer of the bytes), sent by ``RangeProducer``."""
-        offset, size = _span(super().makeProducer(request, fileForReading), self.getFileSize())
+        offset, size = chosen_span(super().makeProducer(request, fileForReading), self.getFileSize())
         return RangeProducer(request, fileForReading, offset, size, self._read, self._pace, self._lost)
 
 
-def _span(chosen: StaticProducer, size: int) -> tuple[int, int]:
+def chosen_span(chosen: StaticProducer, size: int) -> tuple[int, int]:
     """The offset and size of the bytes ``chosen`` (the producer ``File`` made, never started) would send, of a file
     of ``size`` bytes."""
     if isinstance(chosen, SingleRangeStaticProducer):
