@@ -88,9 +88,10 @@ class ClientFieldsTests(SynchronousTestCase):
     def test_address_and_account_never_reach_a_client(self, event: Event) -> None:
         """A client's object names the actor by nickname only: its keys are the event's own fields, bar the actor,
         the account a private message went to, whether a kill's operator was apart, whom a kick's wait holds (an
-        account or an address), whether a join made its room anew and where a deleted line was (the store's to know); a
-        tally, which nobody made, names nobody; the masks a room's settings put back are left to its ban list."""
-        hidden = {"actor", "to_account", "apart", "restored", "person", "made", "line_seq"}
+        account or an address), whether a join made its room anew and where a deleted line was (the store's to know), how
+        many PRIVMSGs it went out as (IRC's to know); a tally, which nobody made, names nobody; the masks a room's
+        settings put back are left to its ban list."""
+        hidden = {"actor", "to_account", "apart", "restored", "person", "made", "line_seq", "parts"}
         own = {f.name for f in fields(event)} - hidden
         actor = set() if isinstance(event, CrowdTallied) else {"by" if "nick" in own else "nick"}
         self.assertEqual(set(client_fields(event)), {"type"} | actor | own)
