@@ -1,7 +1,7 @@
 """Deleting a line from the page, in real headless Chromiums against a real daemon: the line's own "delete" button,
 asked twice, sends /delete; every page showing the line, its log and its search results, shows "deleted by" in its
 place; a typed /delete of someone else's line is refused as a refused command is; a reload's replay leaves it out;
-a page away when its line was deleted shows it deleted once it is back, after a kill -9 of the daemon."""
+a server operator's page offers the button on others' lines; a page away when its line was deleted shows it deleted once it is back, after a kill -9 of the daemon."""
 
 import signal
 
@@ -10,11 +10,11 @@ from selenium.webdriver.common.by import By
 from twisted.trial.unittest import SynchronousTestCase
 
 from tests.e2e.browser import Page, quiet, start_web, web_url
-from tests.e2e.daemon import Daemon
+from tests.e2e.daemon import Daemon, opers_file
 from tests.e2e.test_client_resume import enter, said_by
 from tests.e2e.test_daemon import LOOPBACK
 from tests.e2e.test_web_page import registered_on_nc, restarted
-from tests.helpers import new_database
+from tests.helpers import new_database, quick_hash
 
 NOT_YOURS = "the line {} is not yours to delete: only #lobby's owner, its operators and server operators delete others' lines"
 
@@ -70,6 +70,34 @@ class DeletePageTests(SynchronousTestCase):
         bob.wait_for_said("please ignore that")
         self.assertEqual(bob.said(), ["please ignore that"])
         quiet(self, alice)
+        quiet(self, bob)
+
+    def test_a_server_operator_deletes_others_lines_from_the_button(self) -> None:
+        """ops, with no @ in #lobby (the server's room), has no button on bob's line until his /oper is answered; on
+        bob's next line he has one, as the server lets an operator delete any line, and two presses delete it."""
+        _, url = start_web(self, "--opers", opers_file(self, quick_hash("pw")))
+        ops, bob = Page(self, url), Page(self, url)
+        ops.login("ops")
+        bob.login("bob")
+        bob.say("before the oper")
+        before = ops.wait_for_said("before the oper")
+        self.assertEqual(before.find_elements(By.CSS_SELECTOR, ".delete-line"), [])
+        ops.say("/oper boss pw")
+        ops.wait(
+            lambda: "You are now an operator." in ops.find("#log-box").text or None, "the answer to /oper"
+        )
+        bob.say("spam spam spam")
+        line = ops.wait_for_said("spam spam spam")
+        ActionChains(ops.driver).move_to_element(line).perform()  # the button shows on hover
+        button = line.find_element(By.CSS_SELECTOR, ".delete-line")
+        button.click()
+        button.click()
+        bob.wait(
+            lambda: bob.texts("#log-box .log .line.deleted .body") == ["deleted by ops"] or None,
+            "bob's line marked deleted",
+        )
+        self.assertEqual(bob.said(), ["before the oper"])
+        quiet(self, ops)
         quiet(self, bob)
 
     def test_a_refused_delete_is_said_on_its_line_and_its_button_works_again(self) -> None:

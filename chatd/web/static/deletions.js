@@ -4,9 +4,9 @@
 // shows it again and the reader sees what went and who took it; a deletion
 // of a line the page never showed is an event line of the room. Each line
 // said or acted in a room that the user may delete (their own, or anyone's
-// where they hold operator: the server refuses the rest, as for a typed
-// /delete, and says why) carries a small "delete" button, which asks once
-// more before it sends `/delete #room ID`. A refusal of it (the line not the
+// where they hold operator, or anywhere once a server operator: the server
+// refuses the rest, as for a typed /delete, and says why) carries a small
+// "delete" button, which asks once more before it sends `/delete #room ID`. A refusal of it (the line not the
 // user's, gone already, the user no longer in the room) is said on the line,
 // whose button then works again, as a refused take-down is said on its file's.
 
@@ -75,10 +75,11 @@ export const Deletions = (Base) =>
       super.event(conversation, object, mention, line);
     }
 
-    /** Whether the user may delete `object` in `conversation`, as far as the page knows: their line, or they hold operator there. */
+    /** Whether the user may delete `object` in `conversation`, as far as the page knows: their line, or they are a
+     * server operator (notices.js), or hold operator there: the server's may_delete. */
     mayDelete(conversation, object) {
       if (conversation.kind !== "room" || !DELETABLE.has(object.type) || typeof object.id !== "string") return false;
-      return this.mine(object.nick) || (this.me !== null && conversation.holdsOperator(this.me));
+      return this.mine(object.nick) || (this.me !== null && (this.serverOperator || conversation.holdsOperator(this.me)));
     }
 
     /** The button that deletes the line `id` of `room`: a first press asks "Delete?", a second sends /delete. */
