@@ -117,14 +117,12 @@ class KeptAlice:
         return self.daemon
 
 
-def alice_on_a_kept_daemon(test: TestCase) -> KeptAlice:
-    """A daemon keeping a ``--db`` file in a folder of the test's, and alice's ``Link`` to it, started; she
-    leaves when the test ends."""
-    arguments = [*LOOPBACK, "--db", new_database(test)]
-    daemon = Daemon.start(test, arguments)
+def alice_linked(test: TestCase, port: int) -> tuple[Link, WatchedScreen, Clock]:
+    """alice's ``Link`` to ``port`` on loopback, started, drawing on a ``WatchedScreen``, her pauses and quiet on a
+    ``Clock``; she leaves when the test ends."""
     clock = Clock()
     clock.advance(START)
-    endpoint, server = connect_to(reactor, "127.0.0.1", daemon.port)
+    endpoint, server = connect_to(reactor, "127.0.0.1", port)
     link = Link(endpoint, clock, Presence("alice"), server, policy=float, zone=UTC)
     screen = WatchedScreen()
     finished = link.start(screen)
@@ -135,6 +133,14 @@ def alice_on_a_kept_daemon(test: TestCase) -> KeptAlice:
         return finished
 
     test.addCleanup(leave)
+    return link, screen, clock
+
+
+def alice_on_a_kept_daemon(test: TestCase) -> KeptAlice:
+    """A daemon keeping a ``--db`` file in a folder of the test's, and alice's ``Link`` to it (``alice_linked``)."""
+    arguments = [*LOOPBACK, "--db", new_database(test)]
+    daemon = Daemon.start(test, arguments)
+    link, screen, clock = alice_linked(test, daemon.port)
     return KeptAlice(daemon, arguments, link, screen, clock)
 
 

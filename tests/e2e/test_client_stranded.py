@@ -7,22 +7,17 @@ gone, the server's side stays, holding "alice", until the server lets go.
 """
 
 from dataclasses import dataclass
-from datetime import UTC
 
 from twisted.internet import reactor
-from twisted.internet.defer import Deferred
 from twisted.internet.task import Clock, deferLater
 from twisted.trial.unittest import TestCase
 
 from chatd.client.connection import Link
-from chatd.client.presence import Presence
-from chatd.client.reach import connect_to
 from tests.e2e.daemon import Daemon, LineClient
 from tests.e2e.flaky import FlakyProxy
-from tests.e2e.test_client_resume import WatchedScreen, enter, said_by
+from tests.e2e.test_client_resume import WatchedScreen, alice_linked, enter, said_by
 from tests.e2e.test_daemon import LOOPBACK
 from tests.helpers import new_database
-from tests.test_client_connection import START
 
 
 def read_until(client: LineClient, ending: str) -> None:
@@ -47,19 +42,7 @@ async def alice_through_proxy(case: TestCase) -> AliceThroughProxy:
     ``Clock``; bob straight to the daemon has said "before", which alice has seen. Left when the test ends."""
     daemon = Daemon.start(case, [*LOOPBACK, "--db", new_database(case)])
     proxy = await FlakyProxy.listen(case, daemon.port)
-    clock = Clock()
-    clock.advance(START)
-    endpoint, server = connect_to(reactor, "127.0.0.1", proxy.entry)
-    link = Link(endpoint, clock, Presence("alice"), server, policy=float, zone=UTC)
-    screen = WatchedScreen()
-    finished = link.start(screen)
-
-    def leave() -> "Deferred[int]":
-        link.leave()
-        link.leave()
-        return finished
-
-    case.addCleanup(leave)
+    link, screen, clock = alice_linked(case, proxy.entry)
     await screen.showing("alice joined #lobby")
     bob = enter(daemon, "bob")
     said_by(bob, "before")
