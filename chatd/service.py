@@ -43,9 +43,9 @@ from twisted.internet.stdio import StandardIO
 from chatd.audit import AuditLog
 from chatd.bus.memory import MemoryBus
 from chatd.config import Config
-from chatd.daemon.files import Released, Removed, spool_before_store, transfers_with_expiry
+from chatd.daemon.files import LetGo, spool_before_store, transfers_with_expiry
 from chatd.daemon.layers import Layers, every_service
-from chatd.daemon.lifetimes import Goodbye, Terminal, Threads, Timers
+from chatd.daemon.lifetimes import Goodbye, Terminal, Threads
 from chatd.daemon.listeners import announced_listener, bind
 from chatd.daemon.stores import open_stores
 from chatd.daemon.web_and_irc import deleted_parts, web_and_irc
@@ -195,7 +195,7 @@ def build(
             bus,
             bounded,
             AuditLog(bus, bounded),
-            Timers(chat),
+            Goodbye(chat.stop),
             Threads(passwords),
             *spool_services,
             *file_services,
@@ -255,9 +255,5 @@ def discard(daemon: IService) -> None:
     """Let go of what ``daemon``, made by ``build`` and never started, holds on disk: its store's files are closed
     as they are, its temporary files folder is removed and its files folder let go."""
     for service in every_service(daemon):
-        if isinstance(service, SQLiteHistory):
+        if isinstance(service, SQLiteHistory | LetGo):
             service.let_go()
-        elif isinstance(service, Removed):
-            service.remove()
-        elif isinstance(service, Released):
-            service.release()

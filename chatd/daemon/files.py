@@ -8,6 +8,8 @@ option (``--files`` or ``--db``).
 
 import shutil
 import tempfile
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from twisted.application.internet import TimerService
@@ -43,8 +45,8 @@ def _spool(directory: str | None, reactor: Any) -> tuple[Spool, list[IService]]:
     spool = Spool(folder, run=lambda work: deferToThreadPool(reactor, pool, work))
     # Listed first, so stopped last: the folder goes once the thread writing to it has stopped, and is let go for
     # another daemon after that.
-    removed = [] if directory is not None else [Removed(folder)]
-    return spool, [Released(spool), *removed, Threads(pool)]
+    removed = [] if directory is not None else [LetGo(partial(shutil.rmtree, folder, ignore_errors=True))]
+    return spool, [LetGo(spool.release), *removed, Threads(pool)]
 
 
 def spool_before_store(config: Config, reactor: Any) -> tuple[Spool, list[IService]]:
@@ -91,20 +93,18 @@ def transfers_with_expiry(
     return transfers, [expiry]
 
 
-class Removed(Service):
-    """Removes a temporary folder, and everything in it, once the daemon stops."""
+class LetGo(Service):
+    """Lets go of something the daemon holds on disk once it stops: the files folder, so another daemon may use it
+    (``Spool.release``, chatd.storage.claim), or a temporary folder, removed with all it holds. ``let_go`` does it
+    at once, for a daemon that never started (no thread writes there then)."""
 
-    def __init__(self, directory: str) -> None:
-        self._directory = directory
+    def __init__(self, let_go: Callable[[], object]) -> None:
+        self.let_go = let_go
 
     @override
     def stopService(self) -> None:
         super().stopService()
-        self.remove()
-
-    def remove(self) -> None:
-        """Remove the folder now (a daemon that never started has no thread writing to it)."""
-        shutil.rmtree(self._directory, ignore_errors=True)
+        self.let_go()
 
 
 class _Expiry(TimerService):
@@ -125,19 +125,3 @@ class _Expiry(TimerService):
         self._transfers.stop()
         stopped: Deferred[None] = super().stopService()
         return stopped
-
-
-class Released(Service):
-    """Lets the files folder go once the daemon stops, so another daemon may use it (chatd.storage.claim)."""
-
-    def __init__(self, spool: Spool) -> None:
-        self._spool = spool
-
-    @override
-    def stopService(self) -> None:
-        super().stopService()
-        self.release()
-
-    def release(self) -> None:
-        """Let the folder go now (a daemon that never started)."""
-        self._spool.release()

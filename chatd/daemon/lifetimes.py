@@ -1,5 +1,5 @@
-"""Services that tie something's lifetime to the daemon's: a thread pool, a goodbye, the chat's timers, the host's
-terminal.
+"""Services that tie something's lifetime to the daemon's: a thread pool, a goodbye (the chat's timers among them),
+the host's terminal.
 
 On its own because each is a few lines of start or stop around an object
 made elsewhere; ``service.build`` puts them in the layer whose start and
@@ -14,13 +14,13 @@ from twisted.internet.interfaces import IProtocol
 from twisted.python.threadpool import ThreadPool
 from typing_extensions import override
 
-from chatd.domain.chat import Chat
 from chatd.line.console import Console
 
 
 class Goodbye(Service):
     """On stop, says one goodbye: a front end's ``shutdown`` (it tells every connection the server is going, and
-    fires once they have closed), or the host's leaving the chat (``Console.shutdown``, done when it returns)."""
+    fires once they have closed), the host's leaving the chat (``Console.shutdown``, done when it returns), or the
+    chat's timers cancelled (``Chat.stop``: mutes and bans running out)."""
 
     def __init__(self, goodbye: Callable[[], "Deferred[None] | None"]) -> None:
         self._goodbye = goodbye
@@ -46,18 +46,6 @@ class Threads(Service):
     def stopService(self) -> None:
         super().stopService()
         self._pool.stop()
-
-
-class Timers(Service):
-    """Cancels the chat's timers (mutes and bans running out) once the daemon stops."""
-
-    def __init__(self, chat: Chat) -> None:
-        self._chat = chat
-
-    @override
-    def stopService(self) -> None:
-        super().stopService()
-        self._chat.stop()
 
 
 class Terminal(Service):
