@@ -2,7 +2,7 @@
 ``python bench/password_load.py [--attackers N] [--rounds K] [COMMIT ...]`` (default: HEAD).
 
 An Argon2id check takes a tenth of a second or more of a core, on purpose;
-chatd runs it in a pool of ``chatd.service.PASSWORD_THREADS`` threads at
+chatd runs it in a pool of ``chatd.daemon.shared.PASSWORD_THREADS`` threads at
 the lowest priority, beside the reactor (docs/SECURITY.md). How much the
 checks still take from everyone else is a speed, so it is measured here,
 not in the suite (tests/e2e/test_oper_load.py shows only that a check is

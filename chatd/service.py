@@ -29,8 +29,10 @@ going and the daemon waits for those goodbyes to be written, and only then
 do storage and bus stop, so they see every event up to the last quit.
 
 What is wired here is made in chatd.daemon, a module for each purpose: the
-stores, the files folder, the browser and IRC front ends, the layers, the
-listeners and the services that tie a lifetime to the daemon's.
+stores, the files folder, what every front end shares, the browser and IRC
+front ends, the layers, the listeners and the services that tie a lifetime
+to the daemon's. ``build`` reads as the steps: stores, chat, shared,
+files, front ends, host, and the layers they go in.
 """
 
 from collections.abc import Callable, Sequence
@@ -47,39 +49,22 @@ from chatd.daemon.files import LetGo, spool_before_store, transfers_with_expiry
 from chatd.daemon.layers import Layers, every_service
 from chatd.daemon.lifetimes import Goodbye, Terminal, Threads
 from chatd.daemon.listeners import announced_listener, bind
-from chatd.daemon.stores import open_stores
+from chatd.daemon.shared import Shared, shared_by_front_ends
+from chatd.daemon.stores import Stores, open_stores
 from chatd.daemon.web_and_irc import deleted_parts, web_and_irc
 from chatd.domain.chat import Chat
-from chatd.frontend.accounts import AccountLogin, on_threads
-from chatd.frontend.admission import Admission
 from chatd.frontend.collector import Collector
-from chatd.frontend.logs import BoundedLog
-from chatd.frontend.oper import OperatorLogin, in_thread_pool, password_pool
+from chatd.frontend.output import Keep
 from chatd.frontend.ports import FrontEnd
+from chatd.frontend.transfers import Transfers
 from chatd.line.console import Console
 from chatd.line.frontend import line_front_end
-from chatd.line.takeover import SessionTokens
+from chatd.storage.memory import MemoryHistory
 from chatd.storage.new_files import NewFiles
 from chatd.storage.retention import Retention
+from chatd.storage.spool import Spool
 from chatd.storage.sqlite import SQLiteHistory
 from chatd.tls_reload import ReloadOnHangup
-from chatd.turns import Turns
-
-PASSWORD_THREADS = 1
-"""Password checks (Argon2id at argon2-cffi's default cost) that may run at once.
-
-One, measured with bench/password_load.py (20 wrong /oper at once while
-two users talk) on the shared 2-core host chatd is developed on, where each
-check takes about 0.25 s of one core and 64 MiB. With one thread the
-talkers' p99 was 4.7-7.8 ms and the 20 answers took 3.6-6.0 s; with two,
-p99 was 8.5-9.0 ms for answers in 3.2 s: the second thread takes the core
-the reactor would have had, for little gain. (On the reactor thread, as
-before issue 11: p99 5.4 s.) More threads would buy attackers faster
-answers with everyone else's latency; the failure budgets, not the pool,
-bound how much checking a stranger can ask for, and each host has one
-check on the pool at a time (``Turns``), so it waits behind one check of
-each other host at most, not behind every check one host asks for.
-"""
 
 
 def build(
@@ -102,24 +87,55 @@ def build(
     """
     # The files folder first: one that cannot be used stops the start before the --db file is opened.
     spool, spool_services = spool_before_store(config, reactor)
+    stores = _stores(config, reactor, spool)
     # Storage and bus are made here, handed to the chat, and put first, so
     # they start before and stop after the front ends.
-    # The default room and the --room ones belong to the server: nobody owns them by joining first.
-    server_rooms = (config.default_room, *config.rooms)
+    bus = MemoryBus()
+    chat = _chat(config, reactor, stores, bus)
+    shared = shared_by_front_ends(config, reactor)
+    # One for the whole daemon: the line and web front ends' connections carry files through it.
+    # With --db FILE the transfers still open are kept in it, so a restart goes on with them.
+    files, file_services = transfers_with_expiry(config.files, chat, reactor, spool, bus, stores.transfers)
+    front_ends = _front_ends(config, chat, reactor, shared, stores, files)
+    console, leaving = _host(config, chat, reactor, stores.keep, terminal)
+    return compose(
+        [
+            *_backing_services(config, reactor, stores.history, bus, chat, shared),
+            *spool_services,
+            *file_services,
+            *backing,
+            # A renewed certificate is taken on SIGHUP (chatd.tls_reload); without one, SIGHUP keeps its default.
+            *([] if config.certificate is None else [ReloadOnHangup(config.certificate, reactor)]),
+        ],
+        front_ends,
+        console,
+        leaving,
+    )
+
+
+def _server_rooms(config: Config) -> tuple[str, ...]:
+    """The default room and the --room ones: they belong to the server, and nobody owns them by joining first."""
+    return (config.default_room, *config.rooms)
+
+
+def _stores(config: Config, reactor: Any, spool: Spool) -> Stores:
+    """The stores ``--db`` names (``open_stores``); a refusal of them lets go of the files folder claimed before."""
     try:
-        stores = open_stores(config.db, reactor, server_rooms)
+        return open_stores(config.db, reactor, _server_rooms(config))
     except BaseException:
         spool.release()
         raise
-    history, keep = stores.history, stores.keep
-    bus = MemoryBus()
+
+
+def _chat(config: Config, reactor: Any, stores: Stores, bus: MemoryBus) -> Chat:
+    """The chat over ``stores`` and ``bus``, with what was kept from before already in force."""
     chat = Chat(
         reactor,
-        history,
+        stores.history,
         bus,
         limits=config.chat,
         stop=reactor.stop,
-        server_rooms=server_rooms,
+        server_rooms=_server_rooms(config),
         accounts=stores.accounts,
         mailbox=stores.mailbox,
         rooms=stores.rooms,
@@ -128,84 +144,74 @@ def build(
     )
     # Before anything else happens: the bans kept from before are in force from the first connection.
     chat.restore(stores.restored)
-    # One for the whole daemon: what strangers can repeat is logged at a bounded rate.
-    bounded = BoundedLog(reactor)
-    # One for the whole daemon: every front end's connections count against the same limits.
-    admission = Admission(
-        config.max_connections,
-        config.max_per_ip,
-        bounded=bounded,
-        now=reactor.seconds,
-        connect_rate=config.connect_rate,
-        connect_burst=config.connect_burst,
-    )
-    # Password checks run here, never on the reactor thread; each host's, whatever the port or kind, one at a time.
-    passwords = password_pool(PASSWORD_THREADS)
-    password_turns = Turns()
-    login = OperatorLogin(
-        in_thread_pool(reactor, passwords, config.operators.verify),
+    return chat
+
+
+def _front_ends(
+    config: Config, chat: Chat, reactor: Any, shared: Shared, stores: Stores, files: Transfers
+) -> list[FrontEnd]:
+    """Every front end ``config`` asks for: the line one always, then the browser and IRC ones (``web_and_irc``)."""
+    wiring = (
+        config,
+        chat,
         reactor,
-        bounded=bounded,
-        turns=password_turns,
+        shared.admission,
+        shared.login,
+        stores.keep,
+        shared.accounts_login,
+        files,
+        shared.search_turns,
+        shared.tokens,
     )
-    # One for the whole daemon: the line and web front ends' connections carry files through it.
-    # With --db FILE the transfers still open are kept in it, so a restart goes on with them.
-    files, file_services = transfers_with_expiry(config.files, chat, reactor, spool, bus, stores.transfers)
-    # One builder per front end.
-    accounts_login = AccountLogin(
-        *on_threads(reactor, passwords), reactor, bounded=bounded, turns=password_turns
-    )
-    # One for the whole daemon: each host's searches go one at a time, whatever the port.
-    search_turns = Turns()
-    # One for the line and web ports: a wrong takeover token costs the same budget on either.
-    tokens = SessionTokens(reactor, bounded=bounded)
-    line = line_front_end(
-        config, chat, reactor, admission, login, keep, accounts_login, files, search_turns, tokens
-    )
-    if isinstance(history, SQLiteHistory):
+    line = line_front_end(*wiring)
+    if isinstance(stores.history, SQLiteHistory):
         # One call at the end of a pass, not two: the line front end's send keeps the store's events first,
         # with nothing to send too. Every daemon has it; a pass that writes to another front end's outbox still
         # makes that one's call as well.
-        history.keep_with(line.factory.outbox.send_soon)
-    front_ends: list[FrontEnd] = [
-        line,
-        *web_and_irc(
-            config, chat, reactor, admission, login, keep, accounts_login, files, search_turns, tokens
-        ),
-    ]
-    console: list[IService] = []
-    leaving: list[IService] = []
-    if config.console is not None:
-        host = Console(chat, config.console.nick, config.default_room, config.line.limits.max_line, keep)
-        console.append(Terminal(host, terminal or (lambda protocol: StandardIO(protocol, reactor=reactor))))
-        # The host leaves among the goodbyes, not when the reactor closes the terminal after every service has
-        # stopped: its quit then reached a closed --db file. Last of them, so users already told the server
-        # is going are not told the host left.
-        leaving.append(Goodbye(host.shutdown))
+        stores.history.keep_with(line.factory.outbox.send_soon)
+    return [line, *web_and_irc(*wiring)]
+
+
+def _host(
+    config: Config,
+    chat: Chat,
+    reactor: Any,
+    keep: Keep | None,
+    terminal: Callable[[IProtocol], object] | None,
+) -> tuple[list[IService], list[IService]]:
+    """The host's console on the terminal, and its leaving among the goodbyes; neither without ``--console``."""
+    if config.console is None:
+        return [], []
+    host = Console(chat, config.console.nick, config.default_room, config.line.limits.max_line, keep)
+    connect = terminal or (lambda protocol: StandardIO(protocol, reactor=reactor))
+    # The host leaves among the goodbyes, not when the reactor closes the terminal after every service has
+    # stopped: its quit then reached a closed --db file. Last of them, so users already told the server
+    # is going are not told the host left.
+    return [Terminal(host, connect)], [Goodbye(host.shutdown)]
+
+
+def _backing_services(
+    config: Config,
+    reactor: Any,
+    history: MemoryHistory | SQLiteHistory,
+    bus: MemoryBus,
+    chat: Chat,
+    shared: Shared,
+) -> list[IService]:
+    """The chat's own backing services, in the order they start: memory, storage, bus, logs, timers, threads."""
     # Started after the store, so its first round (at start) finds the store's threads running.
     forgetting = [] if config.retain_days is None else [Retention(history.prune, config.retain_days, reactor)]
-    # A renewed certificate is taken on SIGHUP (chatd.tls_reload); without one, SIGHUP keeps its default.
-    reloading = [] if config.certificate is None else [ReloadOnHangup(config.certificate, reactor)]
-    return compose(
-        [
-            # First: it freezes what building the daemon made (nearly all start-up leaves), and thaws last.
-            Collector(),
-            history,
-            *forgetting,
-            bus,
-            bounded,
-            AuditLog(bus, bounded),
-            Goodbye(chat.stop),
-            Threads(passwords),
-            *spool_services,
-            *file_services,
-            *backing,
-            *reloading,
-        ],
-        front_ends,
-        console,
-        leaving,
-    )
+    return [
+        # First: it freezes what building the daemon made (nearly all start-up leaves), and thaws last.
+        Collector(),
+        history,
+        *forgetting,
+        bus,
+        shared.bounded,
+        AuditLog(bus, shared.bounded),
+        Goodbye(chat.stop),
+        Threads(shared.passwords),
+    ]
 
 
 def compose(
