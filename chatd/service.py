@@ -54,8 +54,8 @@ from chatd.daemon.stores import Stores, open_stores
 from chatd.daemon.web_and_irc import deleted_parts, web_and_irc
 from chatd.domain.chat import Chat
 from chatd.frontend.collector import Collector
-from chatd.frontend.output import Keep
 from chatd.frontend.ports import FrontEnd
+from chatd.frontend.sinks import Keep
 from chatd.frontend.transfers import Transfers
 from chatd.line.console import Console
 from chatd.line.frontend import line_front_end

@@ -46,7 +46,8 @@ from chatd.frontend.accounts import AccountLogin, verify_password
 from chatd.frontend.admission import CONNECT_BURST, MAX_CONNECTIONS, MAX_PER_IP, Admission
 from chatd.frontend.logs import BoundedLog
 from chatd.frontend.oper import OperatorLogin
-from chatd.frontend.output import BufferedOutput, Outbox
+from chatd.frontend.outbox import Outbox
+from chatd.frontend.transport_output import BufferedOutput
 from chatd.irc.render import privmsgs
 from chatd.line import errors as line_errors
 from chatd.line.factory import LineFactory
@@ -516,7 +517,7 @@ class LineTestCase(SynchronousTestCase):
 
     def end_pass(self) -> None:
         """End the reactor pass, as the real reactor does between reads: gathered output is sent, and what waits
-        for company (others' comings and goings: chatd.frontend.output.PRESENCE_WAIT) with it, as if the wait were
+        for company (others' comings and goings: chatd.frontend.outbox.PRESENCE_WAIT) with it, as if the wait were
         over: tests of who is told what read it at once; tests of the wait are in test_output."""
         self.clock.advance(0)
         for outbox in self.outboxes():

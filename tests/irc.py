@@ -5,7 +5,7 @@ from twisted.internet.testing import StringTransport
 
 from chatd.frontend.accounts import AccountLogin
 from chatd.frontend.oper import OperatorLogin
-from chatd.frontend.output import Outbox
+from chatd.frontend.outbox import Outbox
 from chatd.frontend.transfers import Transfers
 from chatd.irc.factory import IRCFactory
 from chatd.irc.limits import IRCLimits

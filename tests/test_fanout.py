@@ -14,8 +14,10 @@ from twisted.trial.unittest import SynchronousTestCase
 from chatd.frontend.fanout import FANOUTS_KEPT, Fanouts
 from chatd.frontend.frames import binary_frame, text_frame
 from chatd.frontend.held import keep_place
-from chatd.frontend.output import SEND_SLICE, BufferedOutput, Outbox, Sink
+from chatd.frontend.outbox import SEND_SLICE, Outbox
+from chatd.frontend.sinks import Sink
 from chatd.frontend.socket_session import FramedOutput
+from chatd.frontend.transport_output import BufferedOutput
 from tests.helpers import LineTestCase
 from tests.irc import IRCTestCase
 

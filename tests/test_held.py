@@ -5,7 +5,7 @@ from twisted.trial.unittest import SynchronousTestCase
 from typing_extensions import override
 
 from chatd.frontend.held import MOST_HELD, HeldOutput, fill_place, keep_place
-from chatd.frontend.output import Sink
+from chatd.frontend.sinks import Sink
 
 
 class Recording(Sink):

@@ -9,7 +9,9 @@ from twisted.python.failure import Failure
 from twisted.trial.unittest import SynchronousTestCase
 from typing_extensions import override
 
-from chatd.frontend.output import NOWHERE, PRESENCE_WAIT, SEND_SLICE, BufferedOutput, DirectOutput, Outbox
+from chatd.frontend.outbox import PRESENCE_WAIT, SEND_SLICE, Outbox
+from chatd.frontend.sinks import NOWHERE, DirectOutput
+from chatd.frontend.transport_output import BufferedOutput
 from tests.helpers import LineTestCase
 from tests.irc import IRCTestCase
 

@@ -16,7 +16,7 @@ from wsproto.events import Message, Request, TextMessage
 
 from chatd.frontend.accounts import AccountLogin
 from chatd.frontend.oper import OperatorLogin
-from chatd.frontend.output import Outbox
+from chatd.frontend.outbox import Outbox
 from chatd.frontend.websocket import WebConnection
 from chatd.line.web_factory import WebFactory
 from chatd.web.site import PAGE_REQUESTS, page_site

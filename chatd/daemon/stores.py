@@ -10,7 +10,7 @@ from typing import Any
 
 from chatd.domain.events import Event
 from chatd.domain.ports import Accounts, KeyStore, Mailbox, RoomStore
-from chatd.frontend.output import Keep
+from chatd.frontend.sinks import Keep
 from chatd.frontend.transfer_parts import TransferStore
 from chatd.storage.keys import MemoryKeys, SQLiteKeys
 from chatd.storage.memory import MemoryAccounts, MemoryHistory, MemoryMailbox, MemoryRooms

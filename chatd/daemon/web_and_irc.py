@@ -16,8 +16,8 @@ from chatd.domain.events import RoomEvent
 from chatd.frontend.accounts import AccountLogin
 from chatd.frontend.admission import Admission
 from chatd.frontend.oper import OperatorLogin
-from chatd.frontend.output import Keep
 from chatd.frontend.ports import FrontEnd
+from chatd.frontend.sinks import Keep
 from chatd.frontend.transfers import Transfers
 from chatd.line.takeover import SessionTokens
 from chatd.turns import Turns

@@ -38,7 +38,9 @@ from itertools import repeat
 from typing import Generic, Protocol, TypeVar
 
 from chatd.frontend.frames import framed
-from chatd.frontend.output import Outbox, Output, Sink
+from chatd.frontend.outbox import Outbox
+from chatd.frontend.output import Output
+from chatd.frontend.sinks import Sink
 
 FANOUTS_KEPT = 1024
 """How many recipient lists a front end keeps at most: a room's each; past this all are made afresh."""

@@ -34,7 +34,7 @@ from twisted.internet.defer import Deferred
 from twisted.python.failure import Failure
 from typing_extensions import override
 
-from chatd.frontend.output import InFront, Sink
+from chatd.frontend.sinks import InFront, Sink
 
 T = TypeVar("T")
 

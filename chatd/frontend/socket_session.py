@@ -45,8 +45,9 @@ from wsproto.utilities import LocalProtocolError
 
 from chatd.frontend.flood import FloodControl
 from chatd.frontend.frames import framed
-from chatd.frontend.output import InFront, Output, Sink
+from chatd.frontend.output import Output
 from chatd.frontend.reading import Pause, Reading
+from chatd.frontend.sinks import InFront, Sink
 from chatd.frontend.sockets import pin_send_buffer
 from chatd.frontend.websocket import WebConnection
 
@@ -79,7 +80,7 @@ class SocketSession:
     _read_left: int
     """Bytes of the read being parsed not yet taken by a message that ended in it: what can follow one."""
     sink: Sink
-    """The session's output, which writes to the socket itself (chatd.frontend.output)."""
+    """The session's output, which writes to the socket itself (chatd.frontend.transport_output)."""
     _close_code: int
     _channel: HTTPChannel | None
     """The HTTP channel the upgrade was asked on: it keeps an idle timeout and a producer of its own."""

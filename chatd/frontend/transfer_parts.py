@@ -19,7 +19,7 @@ from chatd.domain.networks import counted_as
 from chatd.domain.people import account_key, person_key
 from chatd.domain.ports import Session, UserView
 from chatd.domain.replies import FileReply
-from chatd.frontend.output import Sink
+from chatd.frontend.sinks import Sink
 
 
 class FileStore(Protocol):

@@ -49,9 +49,10 @@ from chatd.frontend.errors import ConnectingTooFastError, ServerFullError, TooMa
 from chatd.frontend.fanout import Fanouts
 from chatd.frontend.flood import ENTRIES_PER_LINE, RESUMED_PER_CHARGE
 from chatd.frontend.oper import OperatorLogin, no_operators
-from chatd.frontend.output import Keep, Outbox
+from chatd.frontend.outbox import Outbox
 from chatd.frontend.own import acted, news_of
 from chatd.frontend.pings import PingRound
+from chatd.frontend.sinks import Keep
 from chatd.frontend.sockets import Tuning
 from chatd.frontend.transfers import Transfers
 from chatd.irc.channels import join_burst

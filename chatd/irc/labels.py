@@ -19,7 +19,7 @@ from twisted.internet.defer import Deferred
 from typing_extensions import override
 
 from chatd.frontend.frames import CRLF
-from chatd.frontend.output import InFront, Sink
+from chatd.frontend.sinks import InFront, Sink
 from chatd.irc.batches import new_batch
 from chatd.irc.message import Message, tag
 from chatd.irc.render import line

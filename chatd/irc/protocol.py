@@ -36,8 +36,9 @@ from zope.interface import implementer
 from chatd.domain.flood import FloodGate
 from chatd.frontend.connections import GOODBYE_GRACE_SECONDS
 from chatd.frontend.flood import FloodControl
-from chatd.frontend.output import Sink, output_for
 from chatd.frontend.reading import Pause, Reading
+from chatd.frontend.sinks import Sink
+from chatd.frontend.transport_output import output_for
 from chatd.irc import numerics as n
 from chatd.irc.framing import LineSplitter, NotUtf8, Overlong, Received
 from chatd.irc.message import Message, ParseError, parse

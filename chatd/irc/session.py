@@ -18,7 +18,7 @@ from twisted.python.failure import Failure
 from chatd.domain.errors import ChatError, IdentifyFailedError
 from chatd.domain.ports import UserView
 from chatd.frontend.oper import Attempts
-from chatd.frontend.output import NOWHERE, Sink
+from chatd.frontend.sinks import NOWHERE, Sink
 from chatd.irc import numerics as n
 from chatd.irc.commands import COMMANDS
 from chatd.irc.labels import labelled, tagged

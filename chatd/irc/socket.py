@@ -21,8 +21,9 @@ from twisted.web.websocket import WebSocketProtocol
 from typing_extensions import override
 
 from chatd.frontend.frames import binary_frame, text_frame
-from chatd.frontend.output import Sink, output_for
+from chatd.frontend.sinks import Sink
 from chatd.frontend.socket_session import FramedOutput, SocketSession
+from chatd.frontend.transport_output import output_for
 from chatd.frontend.websocket import Takeover
 from chatd.irc.framing import LINE_LIMIT
 from chatd.irc.protocol import IRCProtocol

@@ -23,7 +23,7 @@ from typing_extensions import override
 from chatd.domain.chat import Chat
 from chatd.domain.events import Event
 from chatd.domain.ports import Session
-from chatd.frontend.output import DirectOutput, Keep
+from chatd.frontend.sinks import DirectOutput, Keep
 from chatd.line import table
 from chatd.line.commands import Nick
 from chatd.line.protocol import SHUTDOWN

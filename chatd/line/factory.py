@@ -28,7 +28,8 @@ from chatd.frontend.connections import Connections
 from chatd.frontend.errors import ConnectingTooFastError, ServerFullError, TooManyConnectionsError
 from chatd.frontend.fanout import Fanouts
 from chatd.frontend.oper import OperatorLogin, no_operators
-from chatd.frontend.output import Keep, Outbox
+from chatd.frontend.outbox import Outbox
+from chatd.frontend.sinks import Keep
 from chatd.frontend.sockets import Tuning
 from chatd.frontend.transfers import Transfers
 from chatd.line.file_lines import offered_text

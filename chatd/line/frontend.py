@@ -13,7 +13,7 @@ from chatd.frontend.accounts import AccountLogin
 from chatd.frontend.admission import Admission
 from chatd.frontend.endpoints import listening
 from chatd.frontend.oper import OperatorLogin
-from chatd.frontend.output import Keep
+from chatd.frontend.sinks import Keep
 from chatd.frontend.sockets import Tuning
 from chatd.frontend.transfers import Transfers
 from chatd.line.factory import LineFactory

@@ -42,8 +42,9 @@ from chatd.domain.ports import UserView
 from chatd.frontend.connections import GOODBYE_GRACE_SECONDS
 from chatd.frontend.flood import FloodControl
 from chatd.frontend.oper import Attempts
-from chatd.frontend.output import Output, output_for
+from chatd.frontend.output import Output
 from chatd.frontend.reading import Pause, Reading
+from chatd.frontend.transport_output import output_for
 from chatd.line import files, table
 from chatd.line.commands import Resume, Say
 from chatd.line.errors import (

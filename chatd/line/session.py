@@ -56,8 +56,8 @@ from chatd.domain.replies import Reply
 from chatd.frontend.fanout import Fanouts
 from chatd.frontend.flood import ENTRIES_PER_LINE
 from chatd.frontend.named_refusals import NamedRefusal
-from chatd.frontend.output import NOWHERE, Sink
 from chatd.frontend.own import acted, news_of
+from chatd.frontend.sinks import NOWHERE, Sink
 from chatd.frontend.transfers import Transfers
 from chatd.line.account_commands import Identify, parse_identify
 from chatd.line.accounts import (

@@ -26,9 +26,9 @@ from chatd.frontend.admission import Admission, Refusal, peer_of
 from chatd.frontend.errors import ConnectingTooFastError, ServerFullError, TooManyConnectionsError
 from chatd.frontend.frames import text_frame
 from chatd.frontend.oper import OperatorLogin
-from chatd.frontend.output import Keep
 from chatd.frontend.pings import PingRound
 from chatd.frontend.proxies import Proxies
+from chatd.frontend.sinks import Keep
 from chatd.frontend.transfers import Transfers
 from chatd.frontend.websocket import Takeovers, WebConnection
 from chatd.line.factory import DEFAULT_LIMITS, LineFactory

@@ -12,8 +12,8 @@ from chatd.frontend.accounts import AccountLogin
 from chatd.frontend.admission import Admission
 from chatd.frontend.endpoints import announced, listening
 from chatd.frontend.oper import OperatorLogin
-from chatd.frontend.output import Keep
 from chatd.frontend.proxies import Proxies
+from chatd.frontend.sinks import Keep
 from chatd.frontend.sockets import Tuning
 from chatd.frontend.transfers import Transfers
 from chatd.frontend.websocket import Takeovers

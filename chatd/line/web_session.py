@@ -38,8 +38,9 @@ from typing_extensions import override
 from chatd.domain.events import Event, RoomEvent, Whispered
 from chatd.frontend.errors import ConnectingTooFastError, TooManyConnectionsError
 from chatd.frontend.frames import text_frame
-from chatd.frontend.output import Output, output_for
+from chatd.frontend.output import Output
 from chatd.frontend.socket_session import SocketSession
+from chatd.frontend.transport_output import output_for
 from chatd.line.errors import BinaryMessageError, MessageTooBigError, PingTimeoutError
 from chatd.line.protocol import LineProtocol
 from chatd.line.render import Renderable, text_line

@@ -7,7 +7,7 @@ from twisted.internet.abstract import FileDescriptor
 from twisted.internet.task import deferLater
 from twisted.trial.unittest import TestCase
 
-from chatd.frontend.output import SocketOutput, output_for
+from chatd.frontend.transport_output import SocketOutput, output_for
 from chatd.line.factory import LineFactory
 from chatd.line.limits import LineLimits
 from chatd.line.protocol import LineProtocol

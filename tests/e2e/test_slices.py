@@ -1,4 +1,4 @@
-"""A room bigger than a slice of sends (chatd.frontend.output.SEND_SLICE), on a real twistd over loopback.
+"""A room bigger than a slice of sends (chatd.frontend.outbox.SEND_SLICE), on a real twistd over loopback.
 
 The daemon sends a busy pass's connections a slice at a time and reads
 between two slices, so lines said while a room's fan-out is part-sent
@@ -12,7 +12,7 @@ import re
 
 from twisted.trial.unittest import SynchronousTestCase
 
-from chatd.frontend.output import SEND_SLICE
+from chatd.frontend.outbox import SEND_SLICE
 from tests.e2e.daemon import Daemon, LineClient
 from tests.e2e.test_big_rooms import crowd
 from tests.e2e.test_daemon import LOOPBACK
