@@ -1,8 +1,9 @@
 """The commands of operators and room owners, as typed data, and their parsers; pure.
 
 Who may run each is the chat's business (chatd.domain.moderation): these
-only read the arguments. Their rows are in chatd.line.table with everyone's,
-so ``/help`` and docs/PROTOCOL.md list them too.
+only read the arguments. Their rows are in chatd.line.rows.moderation, in
+the table (chatd.line.table) with everyone's, so ``/help`` and
+docs/PROTOCOL.md list them too.
 """
 
 from dataclasses import dataclass, field
