@@ -73,13 +73,47 @@ class HiddenOfferEndTests(FileTestCase):
         alice.dataReceived(b"/file cancel %s\n" % FILE.encode())
         self.assertEqual(self.lines(bob_wire), [])
 
-    def test_a_hidden_offer_listed_is_heard_to_its_end(self) -> None:
-        """bob ignores alice, yet reads her offer in /file list: he knows it now, and is told she withdrew it."""
+    def test_an_offer_from_someone_ignored_is_left_out_of_the_listing_in_json_and_text(self) -> None:
+        """bob (JSON) and dave (text) ignore alice, who offers #lobby a file: /file list shows neither of them her
+        offer, and her withdrawal after reaches neither; carol, who ignores nobody, has it listed."""
+        alice, _ = self.json_user(b"alice")
+        bob, bob_wire = self.json_user(b"bob")
+        dave, dave_wire = self.connect(b"dave")
+        carol, carol_wire = self.json_user(b"carol")
+        bob.dataReceived(b"/ignore alice\n")
+        dave.dataReceived(b"/ignore alice\n")
+        self.offer(alice, to=b"#lobby")
+        self.upload(alice, CONTENT)
+        for user, wire in ((bob, bob_wire), (dave, dave_wire), (carol, carol_wire)):
+            self.lines(wire)
+            user.dataReceived(b"/file list\n")
+        self.assertEqual(self.objects(bob_wire), [{"type": "file_list", "files": []}])
+        self.assertEqual(self.lines(dave_wire), [b"*** Files (0):"])
+        self.assertEqual([entry["file"] for entry in self.objects(carol_wire)[-1]["files"]], [FILE])
+        alice.dataReceived(b"/file cancel %s\n" % FILE.encode())
+        self.assertEqual((self.lines(bob_wire), self.lines(dave_wire)), ([], []))
+
+    def test_an_offer_from_someone_ignored_that_the_session_fetches_stays_listed(self) -> None:
+        """bob fetches alice's offer, then ignores her: /file list still shows the download he began."""
+        _, _, bob, bob_wire = self.alice_offers_bob()
+        bob.dataReceived(b"/file accept %s\n" % FILE.encode())
+        bob.dataReceived(b"/ignore alice\n")
+        self.lines(bob_wire)
+        bob.dataReceived(b"/file list\n")
+        [listing] = [item for item in self.objects(bob_wire) if item["type"] == "file_list"]
+        self.assertEqual(
+            [(entry["file"], entry["state"]) for entry in listing["files"]], [(FILE, "downloading")]
+        )
+
+    def test_a_hidden_offer_listed_after_the_ignore_ends_is_heard_to_its_end(self) -> None:
+        """bob ignored alice as she offered him a file, no longer does, and reads it in /file list: he knows it now,
+        and is told she withdrew it."""
         alice, _ = self.json_user(b"alice")
         bob, bob_wire = self.json_user(b"bob")
         bob.dataReceived(b"/ignore alice\n")
         self.offer(alice, to=b"bob")
         self.upload(alice, CONTENT)
+        bob.dataReceived(b"/unignore alice\n")
         bob.dataReceived(b"/file list\n")
         self.assertEqual([entry["file"] for entry in self.objects(bob_wire)[-1]["files"]], [FILE])
         alice.dataReceived(b"/file cancel %s\n" % FILE.encode())

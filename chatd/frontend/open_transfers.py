@@ -236,10 +236,13 @@ class OpenTransfers:
         return self.offered_to(peer, file)
 
     def listing(self, peer: Peer) -> FileList:
-        """The transfers open to and from ``peer``'s user, with where each stands, oldest first.
+        """The transfers open to and from ``peer``'s user, with where each stands, oldest first; an offer from
+        someone ``peer`` ignores left out, unless ``peer`` is fetching it.
 
         Looked for among their own (``of_person``) and those ``peer`` is downloading (one goes on to its end after
-        its user is let go, a late joiner who left the room): not a walk of every transfer the server has open."""
+        its user is let go, a late joiner who left the room): not a walk of every transfer the server has open.
+        An offer hidden by /ignore as it came was listed: the session was shown it there, and so told its end
+        (chatd.line.files), as if it ignored nobody."""
         key = person(named_user(peer))
         own = {transfer.file: transfer for transfer in self.of_person(key)}
         for file in self.downloads.files(peer):
@@ -250,8 +253,10 @@ class OpenTransfers:
         for transfer in sorted(own.values(), key=lambda transfer: transfer.began):
             if transfer.by == key:
                 state = "uploading" if transfer.offered_at is None else "offered"
-            elif transfer.offered_to(key) or self.downloads.downloading(transfer.file, peer):
-                state = "downloading" if self.downloads.downloading(transfer.file, peer) else "offered"
+            elif self.downloads.downloading(transfer.file, peer):
+                state = "downloading"
+            elif transfer.offered_to(key) and fold(transfer.sender.nick) not in peer.ignored:
+                state = "offered"
             else:
                 continue
             offered = transfer.offered

@@ -90,6 +90,8 @@ class Peer(Protocol):
     json: bool
     sink: Sink
     peer: str
+    ignored: dict[str, str]
+    """The nicknames (folded) whose offers the session is not shown: as they come, nor in ``/file list``."""
     offers_hidden: set[str]
     """The files whose offer was hidden from the session as it came (its sender ignored): it hears nothing of their
     end (``TransferPeople``)."""
