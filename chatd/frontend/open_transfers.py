@@ -8,7 +8,7 @@ the store keeps across a restart and what the spool holds follow every
 change, whichever part made it, and no part reaches into another's fields.
 """
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 
 from twisted.logger import Logger
 
@@ -38,6 +38,10 @@ class OpenTransfers:
         self._uploads: dict[str, dict[str, Transfer]] = {}
         """Each owner's uploads not offered yet, by file: what ``going`` counts and ``--file-day-bytes`` waits for,
         found without a walk of every transfer open on each offer, accept and link."""
+        self._idle: dict[str, Transfer] = {}
+        """Every upload not offered yet, by file, in the order each last took a chunk (or began, or the daemon
+        started): the longest idle first (``longest_idle``), so long as the reactor's clock goes forward; kept
+        as they come, move and go, so that an offer the spool has no room for weighs the stalled ones alone."""
         self._sharing: dict[str, dict[str, Transfer]] = {}
         """The open transfers of each content (``Transfer.content``), by file: those offered share its bytes checked
         whole, which go with the last of them; uploads still sending may take them once checked. Keyed by what never
@@ -125,6 +129,7 @@ class OpenTransfers:
         _index(self._sharing, transfer.content, transfer)
         if transfer.offered_at is None:
             _index(self._uploads, transfer.owner, transfer)
+            self._idle[transfer.file] = transfer
         if transfer.target.room:
             _index(self._rooms, fold(transfer.target.to), transfer)
             _index(self._room_owners, transfer.owner, transfer)
@@ -164,6 +169,19 @@ class OpenTransfers:
         """``transfer``'s upload is whole and checked at ``at``: it is offered, no longer one of its owner's uploads."""
         transfer.offered_at = at
         _unindex(self._uploads, transfer.owner, transfer)
+        self._idle.pop(transfer.file, None)
+
+    def chunk_taken(self, transfer: Transfer, at: float) -> None:
+        """``transfer``'s upload took a chunk at ``at``: it has moved (``Transfer.moved``), and is the least idle."""
+        transfer.moved = at
+        if self._idle.pop(transfer.file, None) is not None:
+            self._idle[transfer.file] = transfer
+
+    def longest_idle(self) -> Iterator[Transfer]:
+        """The uploads not offered yet, the one that took a chunk longest ago first (the order they were opened for
+        the same time): a caller stops at the first not idle long enough, without a look at the rest, and closes
+        none until it has stopped."""
+        return iter(self._idle.values())
 
     def in_room(self, room: str) -> list[Transfer]:
         """The open transfers to the room ``room`` (any case), uploads among them."""
@@ -314,6 +332,7 @@ class OpenTransfers:
         corrupt upload's bytes it dropped as it checked them)."""
         del self._open[transfer.file]
         _unindex(self._uploads, transfer.owner, transfer)
+        self._idle.pop(transfer.file, None)
         _unindex(self._sharing, transfer.content, transfer)
         if transfer.target.room:
             _unindex(self._rooms, fold(transfer.target.to), transfer)

@@ -231,7 +231,7 @@ class Uploads:
         if offset != held:
             raise FileOffsetError(file, held)
         self._days.count(transfer.owner, len(raw))
-        transfer.moved = self._reactor.seconds()
+        self._open.chunk_taken(transfer, self._reactor.seconds())
         key = transfer.key
         written = self._spool.write(key, offset, raw)
         return written.addCallbacks(
