@@ -13,16 +13,15 @@ daemon wires (issue 16).
 from twisted.internet.testing import StringTransport
 from twisted.trial.unittest import SynchronousTestCase
 
-from chatd.domain.events import Actor
-from chatd.domain.files import CHUNK, FileLimits, FileTarget, OfferedFile
+from chatd.domain.files import CHUNK, FileLimits
 from chatd.domain.replies import FileCancelled
-from chatd.frontend.transfer_parts import Transfer
 from chatd.irc.filenotices import recipient_words, sender_words
 from chatd.irc.protocol import IRCProtocol
 from chatd.irc.render import timestamp
 from tests.irc import SERVER, IRCTestCase
-from tests.test_files import CONTENT, SHA, FileTestCase
+from tests.test_files import CONTENT, FileTestCase
 from tests.test_line_accounts import PASSWORD
+from tests.transfers import worksheet
 
 FILE = "0000000000000001"
 NAME = '"holiday photo.png"'
@@ -208,19 +207,6 @@ class RecipientNoticeTests(FileTestCase, IRCTestCase):
                 f":{SERVER} NOTICE #lobby :You stopped fetching alice's offer of {NAME} to #lobby on another connection"
             ],
         )
-
-
-def worksheet() -> Transfer:
-    """alice's offer of worksheet.pdf to #maths, offered."""
-    return Transfer(
-        OfferedFile(FILE, "worksheet.pdf", 10, "application/pdf", SHA),
-        Actor("alice", "127.0.0.1", None),
-        "address:127.0.0.1",
-        FileTarget("#maths", room=True),
-        f"{SHA}-10",
-        1000.0,
-        offered_at=1001.0,
-    )
 
 
 class RecipientWordsTests(SynchronousTestCase):

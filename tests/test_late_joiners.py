@@ -9,8 +9,7 @@ from typing import Any
 from twisted.internet.testing import StringTransport
 from twisted.trial.unittest import SynchronousTestCase
 
-from chatd.domain.events import Actor
-from chatd.domain.files import FileLimits, FileTarget, OfferedFile
+from chatd.domain.files import FileLimits
 from chatd.frontend.transfer_parts import Transfer
 from chatd.frontend.transfers import Transfers
 from chatd.line.protocol import LineProtocol
@@ -21,6 +20,7 @@ from tests.irc import SERVER, IRCTestCase
 from tests.test_files import CONTENT, SHA, FileTestCase
 from tests.test_history import open_store
 from tests.test_line_accounts import PASSWORD
+from tests.transfers import worksheet
 
 FILE = "0000000000000001"
 
@@ -558,16 +558,8 @@ class KeptDoneTests(SynchronousTestCase):
     def test_who_is_done_with_an_offer_outlives_a_restart(self) -> None:
         """A transfer kept and read back after a restart still knows who is done with it, so that they are not
         offered it again as they come back into its room."""
-        transfer = Transfer(
-            OfferedFile(FILE, "worksheet.pdf", 10, "application/pdf", SHA),
-            Actor("alice", "127.0.0.1", None),
-            "address:127.0.0.1",
-            FileTarget("#maths", room=True),
-            f"{SHA}-10",
-            1000.0,
-            offered_at=1001.0,
-            pending={"nick:carol@127.0.0.1"},
-            done={"nick:bob@127.0.0.1"},
-        )
+        transfer = worksheet()
+        transfer.pending = {"nick:carol@127.0.0.1"}
+        transfer.done = {"nick:bob@127.0.0.1"}
         again = Transfer.kept(transfer.record())
         self.assertEqual((again.pending, again.done), ({"nick:carol@127.0.0.1"}, {"nick:bob@127.0.0.1"}))

@@ -21,7 +21,7 @@ from chatd.domain.files import CHUNK, FileLimits, FileTarget, KeptTransfer, Offe
 from chatd.frontend.downloads import Downloads
 from chatd.frontend.open_transfers import OpenTransfers
 from chatd.frontend.transfer_expiry import STALLED_SECONDS, UPLOAD_IDLE_SECONDS
-from chatd.frontend.transfer_parts import NotKept, Transfer
+from chatd.frontend.transfer_parts import NotKept
 from chatd.frontend.transfers import Transfers
 from chatd.frontend.uploads import Uploads
 from chatd.line.protocol import LineProtocol
@@ -30,6 +30,7 @@ from tests.helpers import lines_run
 from tests.test_files import CONTENT, SHA, FileTestCase
 from tests.test_files_sessions import Kept
 from tests.test_line_accounts import PASSWORD
+from tests.transfers import worksheet
 
 
 class _Kept(NotKept):
@@ -329,17 +330,8 @@ class RoomIndexTests(FileTestCase):
             self.spool, self.clock, self.file_limits, lambda *_: None, lambda _: None, lambda *_: None
         )
         open_transfers = OpenTransfers(self.spool, NotKept(), downloads, self.clock.seconds)
-        sender = Actor("alice", "127.0.0.1", None)
         maths, art, bob = (
-            Transfer(
-                OfferedFile(f"{n:016x}", "worksheet.pdf", 10, "application/pdf", SHA),
-                sender,
-                "address:127.0.0.1",
-                target,
-                f"{SHA}-10",
-                0.0,
-                offered_at=0.0,
-            )
+            worksheet(f"{n:016x}", target=target)
             for n, target in enumerate(
                 (FileTarget("#Maths", room=True), FileTarget("#art", room=True), FileTarget("bob")), start=1
             )
@@ -364,15 +356,7 @@ class PersonIndexTests(FileTestCase):
         open_transfers = OpenTransfers(self.spool, NotKept(), downloads, self.clock.seconds)
         alice, dave = Actor("alice", "127.0.0.1", None), Actor("dave", "10.0.0.4", None)
         maths, to_bob, to_carol = (
-            Transfer(
-                OfferedFile(f"{n:016x}", "worksheet.pdf", 10, "application/pdf", SHA),
-                sender,
-                f"address:{sender.address}",
-                target,
-                f"{SHA}-10",
-                0.0,
-                offered_at=0.0,
-            )
+            worksheet(f"{n:016x}", sender, target)
             for n, (sender, target) in enumerate(
                 (
                     (alice, FileTarget("#maths", room=True)),
