@@ -49,7 +49,7 @@ class Proxies:
         """Whether the connection from ``peer`` (as chatd.frontend.admission gives it) is a trusted proxy's."""
         if not self._networks:
             return False  # no --web-proxy, as most hosts: no address to read for each connection
-        address = _address(peer)
+        address = address_of(peer)
         return address is not None and self._trusted(address)
 
     def client(self, forwarded_for: Sequence[bytes]) -> str | None:
@@ -62,7 +62,7 @@ class Proxies:
         """
         entries = [entry for value in forwarded_for for entry in value.decode("latin-1").split(",")]
         for entry in reversed(entries):
-            address = _address(entry.strip())
+            address = address_of(entry.strip())
             if address is None:
                 return None
             if not self._trusted(address):
@@ -74,7 +74,7 @@ class Proxies:
         return any(address in network for network in self._networks)
 
 
-def _address(text: str) -> _Address | None:
+def address_of(text: str) -> _Address | None:
     """``text`` as an IP address, an IPv4 address mapped into IPv6 as itself; None if it is none."""
     try:
         address = ipaddress.ip_address(text)
