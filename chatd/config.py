@@ -147,6 +147,9 @@ class Config:
     """Connections one address may open at once, across every front end."""
     connect_rate: float = CONNECT_RATE
     """Connections a second one address may keep opening once its burst is spent."""
+    proxies: tuple[str, ...] = ()
+    """Load balancers whose connections to the line and IRC ports start with a PROXY header naming the user
+    (``--proxy``): addresses and networks, as chatd.frontend.proxies's ``proxy_network`` gives them."""
     line: LineConfig = field(default_factory=LineConfig)
     web: WebConfig = field(default_factory=WebConfig)
     irc: IRCConfig = field(default_factory=IRCConfig)

@@ -854,15 +854,28 @@ class WebOptionsTests(SynchronousTestCase):
         self.assertRaises(usage.UsageError, parse, "--web-port", "70000")
 
     def test_the_proxy_protocol_endpoint_is_refused_on_every_port(self) -> None:
-        """haproxy: would take every user for the proxy: refused in one sentence, for any front end's --listen."""
+        """haproxy: would believe anyone's header: refused in one sentence naming --proxy, for any front end's
+        --listen."""
         for given in ("haproxy:tcp:6000", "web:haproxy:tcp:8080", "irc:haproxy:tcp:6667"):
             error = self.assertRaises(usage.UsageError, parse, "--listen", given)
             self.assertEqual(
                 str(error),
-                f"--listen {given!r} cannot be used: chatd takes a connection's address before the PROXY protocol's "
-                "header arrives, so every user would be the proxy's; put an HTTP proxy in front of the web port with "
-                "--web-proxy, or listen on tcp: and take every user as the proxy's address.",
+                f"--listen {given!r} cannot be used: it would believe a PROXY header from anyone; listen on tcp: or "
+                "ssl: and name the load balancer with --proxy ADDRESS, whose headers are then read on the line and "
+                "IRC ports.",
             )
+
+    def test_proxy_is_repeatable_and_checked(self) -> None:
+        """--proxy takes addresses and networks, in one form; anything else is refused in one sentence."""
+        self.assertEqual(parse().config().proxies, ())
+        self.assertEqual(
+            parse("--proxy", "10.1.0.0/16", "--proxy", "::1").config().proxies, ("10.1.0.0/16", "::1")
+        )
+        error = self.assertRaises(usage.UsageError, parse, "--proxy", "balancer")
+        self.assertEqual(
+            str(error),
+            "--proxy 'balancer' is not an address or a network; give the proxy's, e.g. 127.0.0.1 or 10.0.0.0/8.",
+        )
 
     def test_web_proxy_is_repeatable_and_checked(self) -> None:
         """--web-proxy takes addresses and networks, in one form; anything else is refused in one sentence."""

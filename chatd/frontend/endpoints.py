@@ -29,6 +29,7 @@ from twisted.internet.interfaces import (
 from twisted.logger import Logger
 from zope.interface import implementer
 
+from chatd.frontend.proxy_header import HeaderFirstReactor, ProxyHeaders
 from chatd.frontend.sockets import Tuning
 
 log = Logger()
@@ -48,14 +49,19 @@ def listening(
     tls: tuple[int, IOpenSSLServerConnectionCreator] | None,
     listen: Sequence[str],
     tuning: Tuning,
+    headers: ProxyHeaders | None = None,
 ) -> tuple[tuple[IStreamServerEndpoint, bool], ...]:
     """Each endpoint to listen on, and whether it is TLS: ``port``, ``tls`` (both on ``interface``), then ``listen``.
 
     ``reactor`` provides ``IReactorTCP`` and whatever the ``listen``
     descriptions need; a description counts as TLS if it is an ``ssl:`` one.
     Each listener is tuned by ``tuning`` as soon as it listens, before it is
-    announced (``Then``).
+    announced (``Then``). With ``headers`` (``--proxy``), each TCP and TLS
+    listener reads a trusted load balancer's PROXY header first
+    (chatd.frontend.proxy_header).
     """
+    if headers is not None:
+        reactor = HeaderFirstReactor(reactor, headers)
     found: list[tuple[IStreamServerEndpoint, bool]] = []
     if port is not None:
         kind = TCP6ServerEndpoint if ":" in interface else TCP4ServerEndpoint

@@ -14,9 +14,15 @@ from chatd.frontend.admission import Admission
 from chatd.frontend.endpoints import announced, listening
 from chatd.frontend.oper import OperatorLogin
 from chatd.frontend.sinks import Keep
+from chatd.frontend.proxy_header import proxy_headers
 from chatd.frontend.transfers import Transfers
 from chatd.irc.factory import IRCFactory
 from chatd.turns import Turns
+
+BAD_PROXY_HEADER = (
+    b"ERROR :Closing Link: the load balancer in front of this server did not say whose connection this is\r\n"
+)
+"""What a trusted load balancer's connection is told when its PROXY header is bad or missing (docs/IRC.md)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,5 +64,6 @@ def irc_front_end(
     )
     irc = config.irc
     tls = None if irc.tls is None else (irc.tls.port, irc.tls.certificate)
-    found = listening(reactor, config.interface, irc.port, tls, irc.listen, factory.tuning)
+    headers = proxy_headers(config.proxies, reactor, admission.bounded, BAD_PROXY_HEADER)
+    found = listening(reactor, config.interface, irc.port, tls, irc.listen, factory.tuning, headers)
     return IRCFrontEnd(factory, announced(found, config.server_name, "IRC", ("irc", "ircs")))

@@ -14,6 +14,7 @@ from chatd.frontend.admission import Admission
 from chatd.frontend.endpoints import listening
 from chatd.frontend.oper import OperatorLogin
 from chatd.frontend.sinks import Keep
+from chatd.frontend.proxy_header import ProxyHeaders, proxy_headers
 from chatd.frontend.sockets import Tuning
 from chatd.frontend.transfers import Transfers
 from chatd.line.factory import LineFactory
@@ -69,14 +70,23 @@ def line_front_end(
         search_turns=search_turns,
         tokens=tokens,
     )
-    return LineFrontEnd(factory, endpoints(config, reactor, factory.tuning))
+    headers = proxy_headers(config.proxies, reactor, admission.bounded, BAD_PROXY_HEADER)
+    return LineFrontEnd(factory, endpoints(config, reactor, factory.tuning, headers))
 
 
-def endpoints(config: Config, reactor: Any, tuning: Tuning) -> tuple[IStreamServerEndpoint, ...]:
+BAD_PROXY_HEADER = (
+    b"ERR bad-proxy-header the load balancer in front of this chat did not say whose connection this is\r\n"
+)
+"""What a trusted load balancer's connection is told when its PROXY header is bad or missing (docs/PROTOCOL.md)."""
+
+
+def endpoints(
+    config: Config, reactor: Any, tuning: Tuning, headers: ProxyHeaders | None = None
+) -> tuple[IStreamServerEndpoint, ...]:
     """The endpoints to listen on: ``--port``, ``--tls-port`` (both on ``--interface``), then each ``--listen``;
-    ``tuning`` makes its settings on each listener."""
+    ``tuning`` makes its settings on each listener, and ``headers`` (``--proxy``) reads a balancer's PROXY
+    header on each."""
     line = config.line
     tls = None if line.tls is None else (line.tls.port, line.tls.certificate)
-    return tuple(
-        endpoint for endpoint, _ in listening(reactor, config.interface, line.port, tls, line.listen, tuning)
-    )
+    found = listening(reactor, config.interface, line.port, tls, line.listen, tuning, headers)
+    return tuple(endpoint for endpoint, _ in found)

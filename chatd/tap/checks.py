@@ -53,7 +53,7 @@ the option)."""
 
 
 PROXY_PROTOCOL = "haproxy:"
-"""Twisted's endpoint for the PROXY protocol, which chatd cannot use (``check_endpoint``)."""
+"""Twisted's endpoint for the PROXY protocol, which chatd does not use (``check_endpoint``; --proxy instead)."""
 
 
 def check_endpoint(given: str, description: str | None = None) -> None:
@@ -64,14 +64,17 @@ def check_endpoint(given: str, description: str | None = None) -> None:
     address once bytes arrive, but every front end takes a connection's
     address (for the limits, bans, the log) as it is accepted, before: the
     connection worked, and every user was the proxy's address, silently.
+    It also believes a header from any peer. ``--proxy`` reads the header
+    on tcp: and ssl: listeners, from the balancers it names only
+    (chatd.frontend.proxy_header), so the sentence points there.
     """
     from twisted.internet import reactor
 
     if (given if description is None else description).startswith(PROXY_PROTOCOL):
         raise usage.UsageError(
-            f"--listen {given!r} cannot be used: chatd takes a connection's address before the PROXY protocol's "
-            "header arrives, so every user would be the proxy's; put an HTTP proxy in front of the web port with "
-            "--web-proxy, or listen on tcp: and take every user as the proxy's address."
+            f"--listen {given!r} cannot be used: it would believe a PROXY header from anyone; listen on tcp: or "
+            "ssl: and name the load balancer with --proxy ADDRESS, whose headers are then read on the line and "
+            "IRC ports."
         )
 
     try:
@@ -129,12 +132,13 @@ def check_origin(origin: str) -> str:
     return f"{parts.scheme}://{parts.netloc}".lower()
 
 
-def check_proxy(network: str) -> str:
-    """``network`` as --web-proxy takes it, an address or a network in one form; else one sentence why not."""
+def check_proxy(network: str, option: str) -> str:
+    """``network`` as --web-proxy and --proxy (``option``) take it, an address or a network in one form; else one
+    sentence why not."""
     found = proxy_network(network)
     if found is None:
         raise usage.UsageError(
-            f"--web-proxy {network!r} is not an address or a network; give the proxy's, e.g. 127.0.0.1 or 10.0.0.0/8."
+            f"--{option} {network!r} is not an address or a network; give the proxy's, e.g. 127.0.0.1 or 10.0.0.0/8."
         )
     return found
 

@@ -68,6 +68,7 @@ class Options(usage.Options):
         self["irc-listen"] = []
         self["web-origins"] = []
         self["web-proxies"] = []
+        self["proxies"] = []
         self["rooms"] = []
         self._arguments: list[str] = []
         """What ``parseOptions`` was given, for ``parseArgs`` to find the option before a word left over."""
@@ -92,7 +93,13 @@ class Options(usage.Options):
         """Trust the reverse proxy at this address, or in this network (10.0.0.0/8), to name the user of each
         WebSocket it passes to the web port in X-Forwarded-For (repeatable; from any other peer the header is
         ignored)."""
-        self["web-proxies"].append(check_proxy(network))
+        self["web-proxies"].append(check_proxy(network, "web-proxy"))
+
+    def opt_proxy(self, network: str) -> None:
+        """Trust the load balancer at this address, or in this network (10.0.0.0/8), to start each connection to
+        the line and IRC ports with a PROXY header (v1 or v2, before TLS) naming the user (repeatable; its
+        connections must, and from any other peer a header is not read)."""
+        self["proxies"].append(check_proxy(network, "proxy"))
 
     def opt_name(self, name: str) -> None:
         """Another name for --server-name (its older one, still taken)."""

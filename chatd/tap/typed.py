@@ -39,6 +39,7 @@ def config_of(values: Mapping[str, Any]) -> Config:
         max_per_ip=values["max-per-ip"],
         connect_burst=values["connect-burst"],
         connect_rate=values["connect-rate"],
+        proxies=tuple(values["proxies"]),
         chat=_chat(values),
         line=_line(values),
         web=_web(values),
