@@ -151,3 +151,12 @@ class ProxyProtocolTests(SynchronousTestCase):
         self.addCleanup(secure.close)
         secure.sendall(b"tlsy\n")
         daemon.wait_for_log(re.compile(rb"tlsy came online from 203\.0\.113\.11$"))
+
+    def test_a_balancer_on_ipv6_loopback_is_trusted_by_its_ipv6_address(self) -> None:
+        """--proxy ::1 trusts a balancer connecting over IPv6: its header names the user there."""
+        daemon = self.start("--proxy", "::1", "--listen", r"tcp6:0:interface=\:\:1", listeners=2)
+        client = daemon.connect("::1", daemon.addresses[1][1])
+        client.send(v1("203.0.113.12"))
+        client.expect(WELCOME, PROMPT)
+        client.say("sixer")
+        daemon.wait_for_log(re.compile(rb"sixer came online from 203\.0\.113\.12$"))
