@@ -13,8 +13,8 @@ from chatd.frontend.accounts import AccountLogin
 from chatd.frontend.admission import Admission
 from chatd.frontend.endpoints import announced, listening
 from chatd.frontend.oper import OperatorLogin
-from chatd.frontend.sinks import Keep
 from chatd.frontend.proxy_header import proxy_headers
+from chatd.frontend.sinks import Keep
 from chatd.frontend.transfers import Transfers
 from chatd.irc.factory import IRCFactory
 from chatd.turns import Turns

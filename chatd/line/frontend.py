@@ -13,8 +13,8 @@ from chatd.frontend.accounts import AccountLogin
 from chatd.frontend.admission import Admission
 from chatd.frontend.endpoints import listening
 from chatd.frontend.oper import OperatorLogin
-from chatd.frontend.sinks import Keep
 from chatd.frontend.proxy_header import ProxyHeaders, proxy_headers
+from chatd.frontend.sinks import Keep
 from chatd.frontend.sockets import Tuning
 from chatd.frontend.transfers import Transfers
 from chatd.line.factory import LineFactory
