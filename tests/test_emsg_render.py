@@ -3,7 +3,8 @@
 from twisted.trial.unittest import SynchronousTestCase
 
 from chatd.domain.events import Actor, Encrypted
-from chatd.irc.render import EventLines, Shape
+from chatd.irc.lines import Shape
+from chatd.irc.render import EventLines
 from chatd.line.render import history_text, json_line, text_line
 
 SEALED = Encrypted(

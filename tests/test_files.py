@@ -16,7 +16,7 @@ from chatd.domain.files import CHUNK, WINDOW, FileLimits, KeptTransfer
 from chatd.frontend.transfer_expiry import STALLED_SECONDS, UPLOAD_IDLE_SECONDS
 from chatd.frontend.transfer_parts import NotKept, Transfer
 from chatd.frontend.transfers import Transfers
-from chatd.irc.render import timestamp
+from chatd.irc.lines import timestamp
 from chatd.line.limits import LineLimits
 from chatd.line.protocol import LineProtocol
 from chatd.line.render import text_line

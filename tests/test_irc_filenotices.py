@@ -16,8 +16,8 @@ from twisted.trial.unittest import SynchronousTestCase
 from chatd.domain.files import CHUNK, FileLimits
 from chatd.domain.replies import FileCancelled
 from chatd.irc.filenotices import recipient_words, sender_words
+from chatd.irc.lines import timestamp
 from chatd.irc.protocol import IRCProtocol
-from chatd.irc.render import timestamp
 from tests.irc import SERVER, IRCTestCase
 from tests.test_files import CONTENT, FileTestCase
 from tests.test_line_accounts import PASSWORD

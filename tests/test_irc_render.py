@@ -19,8 +19,9 @@ from chatd.domain.events import (
     Whispered,
 )
 from chatd.domain.ids import EventIds
+from chatd.irc.lines import Shape, line, timestamp
 from chatd.irc.message import Message, parse
-from chatd.irc.render import EventLines, Shape, line, privmsgs, timestamp
+from chatd.irc.render import EventLines, privmsgs
 
 TEXT = st.text(st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp")), min_size=1, max_size=600)
 SHAPES = st.sampled_from([Shape(value) for value in range(16)])

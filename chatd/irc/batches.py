@@ -10,8 +10,8 @@ labelled answer) never has the reference of the one around it.
 from itertools import count
 from typing import NamedTuple
 
+from chatd.irc.lines import line
 from chatd.irc.message import Message
-from chatd.irc.render import line
 
 _references = count(1)
 """Batch references: unique in the daemon, which is all a client needs."""

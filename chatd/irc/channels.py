@@ -21,9 +21,9 @@ from chatd.frontend.held import awaited
 from chatd.irc import numerics as n
 from chatd.irc.framing import MESSAGE_LIMIT
 from chatd.irc.history import replay
+from chatd.irc.lines import HOST
 from chatd.irc.message import Message
 from chatd.irc.modes import room_mode
-from chatd.irc.render import HOST
 from chatd.text import fold, number_up_to, tally_period
 
 if TYPE_CHECKING:

@@ -58,9 +58,11 @@ from chatd.frontend.transfers import Transfers
 from chatd.irc.channels import join_burst
 from chatd.irc.filenotices import FileNotices
 from chatd.irc.limits import IRCLimits
+from chatd.irc.lines import Shape
+from chatd.irc.notices import killed_reason
 from chatd.irc.protocol import IRCProtocol
 from chatd.irc.registration import logged_in, logged_out
-from chatd.irc.render import EventLines, Shape, killed_reason
+from chatd.irc.render import EventLines
 from chatd.irc.session import IRCSession
 from chatd.irc.talk import away_reply
 from chatd.text import fold

@@ -23,7 +23,8 @@ from twisted.internet.interfaces import IReactorTime
 from chatd.domain.ports import Session
 from chatd.domain.replies import FileCancelled, FileDeclined, FileExpired, FileFetched, FileReply
 from chatd.frontend.transfer_parts import Transfer
-from chatd.irc.render import EventLines, Shape
+from chatd.irc.lines import Shape
+from chatd.irc.render import EventLines
 from chatd.irc.session import IRCSession
 from chatd.text import counted, fold
 

@@ -51,8 +51,8 @@ from chatd.frontend.held import as_deferred, fill_place
 from chatd.frontend.points import moment, point_at
 from chatd.irc import numerics as n
 from chatd.irc.batches import new_batch
+from chatd.irc.lines import Shape, line, timestamp
 from chatd.irc.message import NO_TAGS, Message
-from chatd.irc.render import Shape, line, timestamp
 from chatd.irc.wording import refusal
 from chatd.text import fold, number_up_to
 

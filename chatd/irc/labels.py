@@ -21,8 +21,8 @@ from typing_extensions import override
 from chatd.frontend.frames import CRLF
 from chatd.frontend.sinks import InFront, Sink
 from chatd.irc.batches import new_batch
+from chatd.irc.lines import line
 from chatd.irc.message import Message, tag
-from chatd.irc.render import line
 
 if TYPE_CHECKING:
     from chatd.irc.session import IRCSession

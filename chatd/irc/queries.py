@@ -1,6 +1,6 @@
 """Questions over IRC: WHO (and WHOX), WHOIS, WHOWAS, ISON, USERHOST, TIME, VERSION and HELP.
 
-Every user is shown as ``nick!nick@HOST`` (chatd.irc.render); WHOIS shows
+Every user is shown as ``nick!nick@HOST`` (chatd.irc.lines); WHOIS shows
 an operator the address a user connects from (378), as the line front
 end's /whois does. WHOWAS reads the chat's memory of the nicknames given
 up lately (quit, taken off, or renamed), in memory only.
@@ -14,8 +14,8 @@ from chatd.domain.errors import ChatError, NoSuchNicknameError
 from chatd.frontend.flood import ENTRIES_PER_LINE
 from chatd.irc import numerics as n
 from chatd.irc.channels import marks, members, prefix
+from chatd.irc.lines import HOST
 from chatd.irc.message import Message
-from chatd.irc.render import HOST
 from chatd.irc.wording import no_such_nick
 from chatd.text import number_up_to
 

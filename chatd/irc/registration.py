@@ -27,8 +27,8 @@ from chatd.irc import numerics as n
 from chatd.irc.caps import CAPS, LS_ROOM, advertised
 from chatd.irc.channels import join_burst
 from chatd.irc.isupport import isupport_lines
+from chatd.irc.lines import Shape, source
 from chatd.irc.message import Message
-from chatd.irc.render import Shape, source
 from chatd.irc.talk import away_reply
 from chatd.text import counted, fold, number_up_to
 
@@ -299,7 +299,7 @@ def _proven(session: "IRCSession", name: str) -> "Waiting":
         session.proven = name
         # The mask the user will have (IRCv3 sasl-3.1's nick!ident@host, which clients such as
         # IRCSharp take as their own): the nickname registration will give them, whether or not
-        # USER came yet, since chatd shows everyone as nick!nick@HOST (render.source); the
+        # USER came yet, since chatd shows everyone as nick!nick@HOST (lines.source); the
         # account as 900 names it after registration, in the form account tags carry.
         account = fold(name)
         mask = source(session.chat.nick_once_identified(name))

@@ -26,8 +26,8 @@ from chatd.frontend import searches
 from chatd.frontend.flood import ENTRIES_PER_LINE
 from chatd.frontend.points import moment
 from chatd.irc.history import framed
+from chatd.irc.lines import Shape
 from chatd.irc.message import Message, parse_tags
-from chatd.irc.render import Shape
 from chatd.irc.wording import refusal
 from chatd.text import counted, fold, number_up_to
 

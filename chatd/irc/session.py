@@ -22,8 +22,8 @@ from chatd.frontend.sinks import NOWHERE, Sink
 from chatd.irc import numerics as n
 from chatd.irc.commands import COMMANDS
 from chatd.irc.labels import labelled, tagged
+from chatd.irc.lines import Shape, line, source
 from chatd.irc.message import Message, middle, tag
-from chatd.irc.render import Shape, line, source
 from chatd.irc.wording import refusal
 
 if TYPE_CHECKING:

@@ -21,7 +21,7 @@ from chatd.domain.replies import Away, Kept
 from chatd.irc import numerics as n
 from chatd.irc import services
 from chatd.irc.message import Message
-from chatd.irc.render import ACTION
+from chatd.irc.pieces import ACTION
 
 if TYPE_CHECKING:
     from chatd.irc.session import IRCSession, Waiting
