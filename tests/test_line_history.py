@@ -11,10 +11,11 @@ from chatd.domain.ids import event_point
 from chatd.domain.limits import Limits
 from chatd.domain.ports import History
 from chatd.domain.resume import RESUME_MOST
+from chatd.line.budget import SLOWED
 from chatd.line.commands import HISTORY_LINES
 from chatd.line.history import PAGING_LAPSE, RESUMED_BYTES
 from chatd.line.limits import LineLimits
-from chatd.line.protocol import SLOWED, LineProtocol
+from chatd.line.protocol import LineProtocol
 from chatd.line.render import text_line
 from chatd.storage.memory import MemoryHistory
 from tests.helpers import LineTestCase

@@ -12,8 +12,8 @@ from twisted.python.failure import Failure
 from chatd.domain.ports import History
 from chatd.domain.search import Found
 from chatd.frontend.flood import CHECKED_PER_LINE
+from chatd.line.budget import SLOWED
 from chatd.line.limits import LineLimits
-from chatd.line.protocol import SLOWED
 from chatd.line.render import text_line
 from chatd.storage.memory import MemoryHistory
 from chatd.storage.sqlite import SQLiteHistory

@@ -12,8 +12,8 @@ from chatd.domain.errors import NoSuchPageError
 from chatd.domain.limits import Limits
 from chatd.domain.listing import PAGE_SIZE, SortedKeys, merged_slice, page_bounds, remaining
 from chatd.domain.replies import RoomSummary
+from chatd.line.budget import SLOWED
 from chatd.line.limits import LineLimits
-from chatd.line.protocol import SLOWED
 from chatd.line.render import text_line
 from chatd.line.wording import word
 from chatd.storage.memory import MemoryAccounts, MemoryHistory, MemoryRooms
