@@ -17,10 +17,10 @@ from chatd.domain.events import Actor, Whispered
 from chatd.domain.offline import conversation, kept_size
 from chatd.domain.ports import History, Mailbox
 from chatd.storage.memory import MemoryHistory, MemoryMailbox
+from chatd.storage.pass_keeping import _PAIRED, _row
 from chatd.storage.pass_log import INSERT, log_path
 from chatd.storage.reader_queries import conversations
 from chatd.storage.schema import STEPS, VERSION, prepare
-from chatd.storage.sqlite import _PAIRED, _row
 from chatd.storage.sqlite_mailbox import SQLiteMailbox
 from tests.events import said, whispered
 from tests.test_history import deferred, open_store

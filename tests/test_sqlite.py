@@ -43,6 +43,7 @@ from chatd.domain.search import search_words
 from chatd.storage import pass_log
 from chatd.storage.claim import Claim
 from chatd.storage.keys import SQLiteKeys
+from chatd.storage.pass_keeping import _row
 from chatd.storage.pass_log import INSERT, INSERT_ROWS, ROWS_A_STATEMENT, log_path
 from chatd.storage.pass_records import Row
 from chatd.storage.reader_queries import place
@@ -52,7 +53,7 @@ from chatd.storage.schema import APPLICATION_ID, LINE_KINDS, STEPS, VERSION, Dat
 from chatd.storage.search_file import index_path
 from chatd.storage.search_index import CHECKPOINT_EVERY, NICE, PAUSE
 from chatd.storage.search_lookup import _TAIL
-from chatd.storage.sqlite import SQLiteHistory, _row
+from chatd.storage.sqlite import SQLiteHistory
 from chatd.storage.sqlite_accounts import SQLiteAccounts
 from chatd.storage.sqlite_mailbox import SQLiteMailbox
 from chatd.storage.sqlite_open import _RESTORE

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from chatd.domain.encoding import UndecodableEventError, decode_event
 
 Row = tuple[int, str, str, str | None, int | None, float, str, str]
-"""A row of ``events``: position, id, kind, room, seq, at, nick, body (``chatd.storage.sqlite._row``)."""
+"""A row of ``events``: position, id, kind, room, seq, at, nick, body (``chatd.storage.pass_keeping._row``)."""
 
 Statement = tuple[str, Sequence[object]]
 """One SQL statement and its arguments, written in a pass's transaction after its events."""

@@ -242,7 +242,7 @@ STEPS: tuple[str, ...] = (
     CREATE INDEX pairs_by_second ON events ({SECOND}, pair) WHERE pair IS NOT NULL;
     """,
     # 15: no index of every event's id. Its one user was filing a private message under its conversation, a
-    # statement by id; that finds the row by its position now (chatd.storage.sqlite), and every row written paid
+    # statement by id; that finds the row by its position now (chatd.storage.pass_keeping), and every row written paid
     # for the index: about a tenth of the writer's time a line, and a tenth of the file. A pass log from before
     # still applies (its statements find the row by a scan of the events).
     """

@@ -20,12 +20,17 @@ when the process dies (``kill -9``); a power cut may lose the last commits
 (docs/SECURITY.md).
 
 The file is opened and what the chat needs at start read by ``open``
-(chatd.storage.sqlite_open), once, before the daemon starts.
+(chatd.storage.sqlite_open), once, before the daemon starts. Here are
+the store's life (its threads, start and stop) and the rooms' last
+``seq``; its parts by what each does are chatd.storage.pass_keeping (the
+appends, each pass logged), chatd.storage.group_commit (the commits),
+chatd.storage.store_reads (the reads) and chatd.storage.pruning (the
+deletes of ``prune`` and ``forget``).
 """
 
 import sqlite3
 from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from typing import Any
 
 from twisted.application.service import Service
 from twisted.internet.defer import Deferred, DeferredLock
@@ -36,78 +41,26 @@ from twisted.python.failure import Failure
 from twisted.python.threadpool import ThreadPool
 from typing_extensions import override
 
-from chatd.domain.encoding import encode_event, type_name
 from chatd.domain.events import (
-    MESSAGES,
-    ROOM_EVENTS,
-    BanAdded,
-    BanLifted,
-    Banned,
-    Deleted,
-    Encrypted,
     Event,
-    Joined,
-    Muted,
-    Quit,
-    RoomRegistered,
-    RoomRegistrationNotKept,
-    RoomUnregistered,
-    Unmuted,
-    Whispered,
 )
-from chatd.domain.offline import conversation_of
-from chatd.storage import forgotten, retention
+from chatd.storage import forgotten
 from chatd.storage.group_commit import COMMIT_EVERY, Batch, GroupCommit, data_version
 from chatd.storage.last_seqs import ROOMS, LastSeqs
 from chatd.storage.outage import Outage
+from chatd.storage.pass_keeping import PassKeeping
 from chatd.storage.pass_log import PassLog
-from chatd.storage.pass_records import Change, Row, Statement
+from chatd.storage.pass_records import Change
+from chatd.storage.pruning import Pruning
 from chatd.storage.reader_queries import first_value
 from chatd.storage.recent import RecentLines
-from chatd.storage.schema import LINE_KINDS, PRIVATE_KINDS
 from chatd.storage.search_file import reopen_index
 from chatd.storage.search_index import SearchIndex
 from chatd.storage.sqlite_open import open_file, reader_of, set_up_writer
 from chatd.storage.store_reads import StoreReads
-from chatd.text import fold
-
-T = TypeVar("T")
-
-KEPT: tuple[type[Event], ...] = (*ROOM_EVENTS, Quit, BanAdded, Banned, BanLifted, Muted, Unmuted)
-"""What is written: what happened in rooms, who left, and moderation of the whole server.
-
-Private messages are written too when both sides had identified
-(``conversation_of``): only their two accounts read them back. Arrivals,
-nickname changes and walls are not history.
-"""
-
-_PAIRED = f"UPDATE events SET pair = ? WHERE position = ? AND {PRIVATE_KINDS}"
-"""Files a private message just written under its conversation, in the same transaction: a statement of
-its own, so the events' row (``_row``, ``pass_log.INSERT``) is the same for every schema since the first.
-It finds the row by its position (``keep`` numbers this pass's events in the order gathered), not by its
-id, which no index keeps (schema step 15)."""
-
-_MADE = "UPDATE rooms SET made = ? WHERE room = ?"
-"""Notes the position of a join that made its room anew (``Joined.made``; schema step 17), in the transaction that
-writes it: after the pass's rows, so the room's row is there. A statement of its own, as ``_PAIRED``."""
-
-_DELETED = f"DELETE FROM events WHERE room = ? AND seq = ? AND {LINE_KINDS}"
-"""Deletes the line a ``Deleted`` names (``/delete``), by the ``lines_by_room`` index, in the transaction of the pass
-that deleted it: logged with it, so no ``kill -9`` after the event is shown brings the line back. The schema's
-trigger keeps its text for the search index to drop, as for ``forget``'s (chatd.storage.search_index)."""
-
-_TOMBSTONE = "INSERT OR IGNORE INTO deletions (room, id, at, nick, body) VALUES (?, ?, ?, ?, ?)"
-"""Keeps the ``Deleted`` event itself (schema step 19), in the same transaction as ``_DELETED``, for a client that
-resumes to be told (``deletions``). Ignored if kept already: a pass log applied again at start after a crash."""
-
-_KINDS: dict[type[Event], str] = {kind: type_name(kind) for kind in (*KEPT, Whispered, Encrypted)}
-"""Each kept event class's name in the ``kind`` column, worked out once rather than for every row."""
-
-_SENT = f"({LINE_KINDS} OR {PRIVATE_KINDS})"
-"""What ``forget`` deletes of someone's: lines and actions in rooms, and private messages, sealed or not."""
 
 
-class SQLiteHistory(Service, GroupCommit, StoreReads):
+class SQLiteHistory(Service, GroupCommit, PassKeeping, StoreReads, Pruning):
     """A ``History`` in a SQLite file; as a service, its threads run between start and stop.
 
     Make one with ``open``. ``commits`` counts the transactions written, so
@@ -299,163 +252,6 @@ class SQLiteHistory(Service, GroupCommit, StoreReads):
         self._reading.stop()
         self._log.close()
 
-    def append(self, event: Event) -> None:
-        """Queue ``event`` for this pass's record if it is kept; note its room's ``seq`` now, and where a join made its
-        room anew (``_MADE``), and whether a room is registered, whose ``seq`` is held always (``LastSeqs``); delete
-        the line a ``Deleted`` names (``_delete``)."""
-        if isinstance(event, RoomRegistrationNotKept):
-            self._last.registered(fold(event.room), event.owner is not None)
-            return
-        if isinstance(event, Whispered | Encrypted):
-            pair = conversation_of(event)
-            if pair is not None:
-                self._gather(event)
-                self._unwatched((_PAIRED, (pair, self._position + len(self._events))))
-            return
-        if isinstance(event, Deleted):
-            self._delete(event)
-            return
-        if not isinstance(event, KEPT):
-            return
-        if isinstance(event, ROOM_EVENTS):
-            room = fold(event.room)
-            self._last.appended(room, event.seq)
-            if isinstance(event, RoomRegistered | RoomUnregistered):
-                self._last.registered(room, isinstance(event, RoomRegistered))
-            if isinstance(event, MESSAGES):
-                self._recent.add(room, event)
-        self._gather(event)
-        if isinstance(event, Joined) and event.made:
-            self._unwatched((_MADE, (self._position + len(self._events), fold(event.room))))
-
-    def _delete(self, event: Deleted) -> None:
-        """Delete the line ``event`` names in this pass's transaction (``_DELETED``), keeping ``event`` as its
-        tombstone (``_TOMBSTONE``), and read its room's last lines from the file again once that is written
-        (``RecentLines.drop``)."""
-        room = fold(event.room)
-        self._recent.drop(room)
-        self._unwatched((_DELETED, (room, event.line_seq)))
-        self._unwatched((_TOMBSTONE, (room, event.id, event.at, event.actor.nick, encode_event(event))))
-
-    def _gather(self, event: Event) -> None:
-        """Add ``event`` to this pass's record."""
-        self._events.append(event)
-        self._kept_when_the_pass_ends()
-
-    def _kept_when_the_pass_ends(self) -> None:
-        """Have ``keep`` log what this pass gathers when it ends, unless the front ends call it sooner."""
-        if not self._asked:
-            self._asked = True
-            if self._ask is None:
-                self._end = self._reactor.callLater(0, self.keep)
-            else:
-                self._ask()
-
-    def keep_with(self, ask: Callable[[], None]) -> None:
-        """Have ``ask`` bring ``keep`` at the end of each pass that gathers anything, instead of a call of the store's.
-
-        ``ask()`` must see that ``keep`` runs once this reactor pass's events
-        are dispatched, whether or not anything is sent: a front end's
-        ``Outbox.send_soon`` does, as its send keeps first. With the store's
-        own call, nearly every pass made two (the outbox's and the store's,
-        which the outbox's ``keep`` then cancelled). Without ``keep_with``
-        (a store used alone) the store calls ``keep`` itself.
-        """
-        self._ask = ask
-
-    def change(self, statement: str, *arguments: object) -> "Deferred[None]":
-        """Run ``statement`` in this pass's transaction; fires once committed, fails if it could not be.
-
-        Its caller waits to answer someone, so the writer commits it as
-        soon as it is logged rather than ``commit_every`` later.
-        """
-        return self.changes((statement, arguments))
-
-    def changes(self, *statements: Statement) -> "Deferred[None]":
-        """Run ``statements``, one request's, in this pass's transaction, kept all or none; as ``change``.
-
-        A change the file refuses (a constraint) fails alone, with
-        ``sqlite3.IntegrityError``, and the rest of the transaction is
-        committed (chatd.storage.pass_log.apply); one that fails as a whole
-        (a full disk) fails every change in it.
-        """
-        self._changes.append(statements)
-        done: Deferred[None] = Deferred()
-        self._told.append(done)
-        self._urgent = True
-        self._kept_when_the_pass_ends()
-        return done
-
-    def _unwatched(self, statement: Statement) -> None:
-        """Run ``statement`` in this pass's transaction, a change nobody waits for."""
-        self._changes.append((statement,))
-        self._told.append(None)
-        self._kept_when_the_pass_ends()
-
-    def keep(self) -> None:
-        """Log what was appended since the last record (the front ends call this before sending anything).
-
-        The events become rows, numbered, and go with the statements into
-        one record of the pass log: safe from a ``kill -9`` from now on,
-        so whatever shows them may go out. The writer commits the record
-        within ``commit_every`` seconds, or at once if someone waits.
-        """
-        self._asked = False
-        if self._end is not None:
-            if self._end.active():
-                self._end.cancel()
-            self._end = None
-        if not (self._events or self._changes):
-            return
-        events, self._events = self._events, []
-        changes, self._changes = self._changes, []
-        told, self._told = self._told, []
-        first = self._position + 1
-        rows = [_row(position, event) for position, event in enumerate(events, first)]
-        self._position += len(rows)
-        batch = self._pending
-        if batch is None:
-            batch = self._pending = Batch()
-        try:
-            batch.last = self._log.write(rows, changes)
-        except OSError:
-            self._log_outage.failed(Failure())
-        else:
-            self._log_outage.succeeded()
-        batch.rows += rows
-        batch.changes += changes
-        batch.told += told
-        if self._urgent:
-            self._urgent, batch.urgent = False, True
-        self._commit_soon(batch)
-
-    def when_written(self, call: Callable[[], None]) -> None:
-        """Call ``call`` once every event appended so far is committed: at once if all is, else between passes.
-
-        Called at once, it runs in the middle of whatever asked, so it may
-        send bytes or start a read, never publish an event.
-        """
-        self.keep()
-        batch = self._pending or self._sent
-        if batch is None:
-            call()
-            return
-        batch.waiting.append(call)
-        if batch is self._pending:
-            batch.urgent = True
-            self._commit_soon(batch)
-
-    def _all_written(self) -> "Deferred[None]":
-        """Fires once every event appended so far is committed."""
-        written: Deferred[None] = Deferred()
-        self.when_written(lambda: written.callback(None))
-        return written
-
-    @property
-    def writing(self) -> bool:
-        """Whether anything appended or changed is not yet committed."""
-        return bool(self._events or self._changes) or self._pending is not None or self._sent is not None
-
     def last_seq(self, room: str) -> int:
         """The ``seq`` of the last event of room ``room`` (folded name), kept or queued; 0 if none.
 
@@ -507,88 +303,3 @@ class SQLiteHistory(Service, GroupCommit, StoreReads):
 
         reading.addCallback(answered).addBoth(tell)
         return done
-
-    def prune(self, before: float) -> "Deferred[int]":
-        """Delete what is kept from before ``before`` (seconds) that the chat needs no more; fires with how many.
-
-        chatd.storage.retention says what stays. The work runs on the writer
-        thread a chunk at a time, each chunk its own transaction, so new
-        events wait at most one chunk; it ends early if the store stops.
-        """
-        return Deferred.fromCoroutine(self._prune(before))
-
-    async def _prune(self, before: float) -> int:
-        await self._all_written()
-        doomed = await self._on_writer(retention.superseded, before, self._reactor.seconds())
-        count = 0
-        for start in range(0, len(doomed), retention.CHUNK):
-            if not self.running:
-                return count
-            count += await self._on_writer(retention.delete, doomed[start : start + retention.CHUNK])
-        after: int | None = 0
-        while after is not None and self.running:
-            after, deleted = await self._on_writer(retention.window, after, before)
-            count += deleted
-        if self.running:
-            count += await self._on_writer(retention.old_deletions, before)
-        self.index.catch_up()
-        return count
-
-    def forget(self, nick: str, since: float) -> "Deferred[int]":
-        """Delete every message, action and private message ``nick`` (any case) sent at ``since`` (seconds) or
-        later, and the deletions they made then (uncounted); fires with how many.
-
-        One at a time, server-wide: another waits its turn. The lines are
-        found on the reader thread (a read of every line kept, a Python fold
-        each: 0.17 s at 300,000 events), then deleted on the writer thread a
-        chunk at a time, as ``prune`` does, so commits wait for each chunk's
-        deletes, never for the search. Found on the writer, a loop of
-        ``/forget confirm`` from 20 connections held another user's
-        ``/register`` for 30 seconds.
-        """
-        return self._forgetting.run(lambda: Deferred.fromCoroutine(self._forget(nick, since)))
-
-    async def _forget(self, nick: str, since: float) -> int:
-        await self._all_written()
-        doomed = await self.read(retention.sent_by, nick, _SENT, since)
-        count = 0
-        for start in range(0, len(doomed), retention.CHUNK):
-            count += await self._on_writer(retention.delete, doomed[start : start + retention.CHUNK])
-        deletions = await self.read(retention.deletions_by, nick, since)
-        if deletions:
-            await self._on_writer(retention.forget_deletions, deletions)
-        self.index.catch_up()
-        return count
-
-    def _on_writer(self, work: Callable[..., T], *arguments: object) -> "Deferred[T]":
-        """``work(writer, *arguments)`` on the writer thread, between two batches.
-
-        Such work deletes lines (``prune``, ``forget``): what ``recent`` keeps
-        in memory is read from the file again after each piece.
-        """
-        done = deferToThreadPool(self._reactor, self._writing, work, self._writer, *arguments)
-        return done.addBoth(self._cleared)
-
-    def _cleared(self, result: T) -> T:
-        self._recent.clear()
-        return result
-
-    def _unindexed(self, forgotten: int) -> None:
-        """The index has dropped the deleted lines up to ``forgotten`` in ``unindexed``: their text may go."""
-        if self.running:
-            self._unwatched(("DELETE FROM unindexed WHERE id <= ?", (forgotten,)))
-
-
-def _row(position: int, event: Event) -> Row:
-    """``event`` as the row of ``events`` at ``position``: what it is looked up by, then the whole of it."""
-    room, seq = (fold(event.room), event.seq) if isinstance(event, ROOM_EVENTS) else (None, None)
-    return (
-        position,
-        event.id,
-        _KINDS[type(event)],
-        room,
-        seq,
-        event.at,
-        event.actor.nick,
-        encode_event(event),
-    )
