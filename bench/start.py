@@ -1,0 +1,85 @@
+"""What a start of ``twistd -n chatd`` costs in CPU until it listens, run by hand:
+``python bench/start.py [--runs N] [--tree PATH ...] [-- chatd options]``.
+
+The test suite starts some 700 real daemons a run and a host starts one at
+a time, so the seconds of CPU (user and system, read from ``/proc`` at the
+moment chatd logs "chatd listening on") are what counts; wall time on a
+shared machine says more about the neighbours. Each ``--tree`` is a
+checkout of chatd put first on ``PYTHONPATH``; the runs alternate between
+the trees, so two checkouts are compared side by side under the same noise.
+After the chatd options (``--port 0 --interface 127.0.0.1`` by default)
+come in place of the defaults. Bytecode is kept in a folder of the run's
+(``PYTHONPYCACHEPREFIX``) and one start per tree before the counted ones
+writes it, so no start compiles from source, as none does in the suite
+(tests/conftest.py). It prints, for each tree, the median and the
+lowest CPU seconds per start. Not a test: timing has no place in the suite.
+"""
+
+import argparse
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+
+TWISTD = os.path.join(os.path.dirname(sys.executable), "twistd")
+LISTENING = b"chatd listening on"
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU seconds ``pid`` has used so far (its own, not its children's)."""
+    with open(f"/proc/{pid}/stat", "rb") as stat:
+        fields = stat.read().rsplit(b")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICKS
+
+
+def one_start(tree: str, options: list[str], bytecode: str) -> float:
+    """Start chatd from ``tree``, return its CPU seconds once it listens, then stop it."""
+    environment = dict(os.environ, PYTHONPATH=tree, PYTHONPYCACHEPREFIX=bytecode)
+    environment.pop("PYTHONDONTWRITEBYTECODE", None)
+    with tempfile.TemporaryDirectory() as folder:
+        daemon = subprocess.Popen(
+            [TWISTD, "-n", "--pidfile=", "chatd", *options],
+            cwd=folder,
+            env=environment,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+        )
+        assert daemon.stdout is not None
+        try:
+            for line in daemon.stdout:
+                if LISTENING in line:
+                    return cpu_seconds(daemon.pid)
+            raise SystemExit(f"chatd from {tree} exited without listening")
+        finally:
+            daemon.send_signal(signal.SIGTERM)
+            daemon.communicate(timeout=30)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=10, help="starts per tree")
+    parser.add_argument("--tree", action="append", help="a chatd checkout (default: the current directory)")
+    parser.add_argument("options", nargs="*", help="chatd's options, after --")
+    arguments = parser.parse_args()
+    trees = [os.path.abspath(tree) for tree in arguments.tree or ["."]]
+    options = arguments.options or ["--port", "0", "--interface", "127.0.0.1"]
+    seconds: dict[str, list[float]] = {tree: [] for tree in trees}
+    with tempfile.TemporaryDirectory() as bytecode:
+        caches = {tree: os.path.join(bytecode, str(number)) for number, tree in enumerate(trees)}
+        for tree in trees:
+            one_start(tree, options, caches[tree])
+        for _ in range(arguments.runs):
+            for tree in trees:
+                seconds[tree].append(one_start(tree, options, caches[tree]))
+    for tree, runs in seconds.items():
+        print(
+            f"{tree}: median {statistics.median(runs):.3f} s, lowest {min(runs):.3f} s of CPU per start ({len(runs)} runs)"
+        )
+
+
+if __name__ == "__main__":
+    main()
