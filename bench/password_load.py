@@ -199,7 +199,7 @@ def main() -> int:
     args = parse_arguments()
     import servers
 
-    from chatd.opers import hash_password
+    from chatd.frontend.accounts import hash_password
 
     directory = tempfile.mkdtemp(prefix="chatd-password-load-")
     opers = os.path.join(directory, "opers.txt")

@@ -24,11 +24,6 @@ class OpersFileError(ValueError):
     """The operators file cannot be used; the message says why, in a sentence."""
 
 
-def hash_password(password: str) -> str:
-    """An Argon2id hash of ``password`` with a random salt, at argon2-cffi's recommended cost."""
-    return PasswordHasher().hash(password)
-
-
 def check_operator_name(name: str) -> str:
     """``name`` in normal form if it may name an operator (the rules of a nickname); raises ChatError."""
     return check_nickname(name)

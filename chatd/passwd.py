@@ -15,8 +15,9 @@ from typing import TextIO
 
 from chatd.domain.accounts import MIN_PASSWORD
 from chatd.domain.errors import ChatError
+from chatd.frontend.accounts import hash_password
 from chatd.line.wording import word
-from chatd.opers import check_operator_name, hash_password
+from chatd.opers import check_operator_name
 
 
 def main(

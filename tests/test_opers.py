@@ -4,7 +4,8 @@ import os
 
 from twisted.trial.unittest import SynchronousTestCase
 
-from chatd.opers import Opers, OpersFileError, hash_password, load_opers
+from chatd.frontend.accounts import hash_password
+from chatd.opers import Opers, OpersFileError, load_opers
 from tests.helpers import new_folder, quick_hash
 
 BOSS_HASH = quick_hash("correct horse")
