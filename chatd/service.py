@@ -51,12 +51,13 @@ from chatd.daemon.lifetimes import Goodbye, Terminal, Threads
 from chatd.daemon.listeners import announced_listener, bind
 from chatd.daemon.shared import Shared, shared_by_front_ends
 from chatd.daemon.stores import Stores, open_stores
-from chatd.daemon.web_and_irc import deleted_parts, web_and_irc
+from chatd.daemon.web_and_irc import web_and_irc
 from chatd.domain.chat import Chat
 from chatd.frontend.collector import Collector
 from chatd.frontend.ports import FrontEnd
 from chatd.frontend.sinks import Keep
 from chatd.frontend.transfers import Transfers
+from chatd.irc.pieces import privmsgs
 from chatd.line.console import Console
 from chatd.line.frontend import line_front_end
 from chatd.storage.memory import MemoryHistory
@@ -140,7 +141,8 @@ def _chat(config: Config, reactor: Any, stores: Stores, bus: MemoryBus) -> Chat:
         mailbox=stores.mailbox,
         rooms=stores.rooms,
         keys=stores.keys,
-        parts=deleted_parts(config),
+        # Counted as IRC cuts the line whatever this daemon serves: the tombstone outlives the choice.
+        parts=privmsgs,
     )
     # Before anything else happens: the bans kept from before are in force from the first connection.
     chat.restore(stores.restored)

@@ -48,7 +48,7 @@ from chatd.frontend.logs import BoundedLog
 from chatd.frontend.oper import OperatorLogin
 from chatd.frontend.outbox import Outbox
 from chatd.frontend.transport_output import BufferedOutput
-from chatd.irc.render import privmsgs
+from chatd.irc.pieces import privmsgs
 from chatd.line import errors as line_errors
 from chatd.line.factory import LineFactory
 from chatd.line.limits import LineLimits

@@ -21,7 +21,8 @@ from chatd.domain.events import (
 from chatd.domain.ids import EventIds
 from chatd.irc.lines import Shape, line, timestamp
 from chatd.irc.message import Message, parse
-from chatd.irc.render import EventLines, privmsgs
+from chatd.irc.pieces import privmsgs
+from chatd.irc.render import EventLines
 
 TEXT = st.text(st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp")), min_size=1, max_size=600)
 SHAPES = st.sampled_from([Shape(value) for value in range(16)])

@@ -891,8 +891,19 @@ print("\\n".join(sorted(sys.modules)))
 """Builds the daemon its arguments describe, as twistd would, and prints every module then imported."""
 
 WEB_AND_IRC = ("twisted.web", "wsproto", "h11", "chatd.web", "chatd.line.web_", "chatd.frontend.websocket")
-"""What only the browser and IRC front ends use, as the prefixes of their modules' names (chatd.irc's, apart from
-its limits, which the options give, come on top)."""
+"""What only the browser and IRC front ends use, as the prefixes of their modules' names (chatd.irc's come on top,
+apart from ``EVERY_DAEMON``'s)."""
+
+EVERY_DAEMON = (
+    "chatd.irc.limits",
+    "chatd.irc.pieces",
+    "chatd.irc.framing",
+    "chatd.irc.lines",
+    "chatd.irc.message",
+)
+"""chatd.irc's modules every daemon imports: its limits, which the options give, and how it cuts a line into
+PRIVMSGs (with the 512 bytes it cuts to and the source it writes), by which every daemon counts a deleted line's
+pieces."""
 
 
 class StartImportTests(SynchronousTestCase):
@@ -916,7 +927,7 @@ class StartImportTests(SynchronousTestCase):
         return sorted(
             name
             for name in loaded
-            if name.startswith(WEB_AND_IRC) or (name.startswith("chatd.irc.") and name != "chatd.irc.limits")
+            if name.startswith(WEB_AND_IRC) or (name.startswith("chatd.irc.") and name not in EVERY_DAEMON)
         )
 
     def test_a_daemon_without_web_or_irc_imports_neither(self) -> None:

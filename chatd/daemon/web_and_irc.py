@@ -2,17 +2,13 @@
 
 On its own because it is where their imports happen, late: a daemon serving
 nc and the terminal client alone never loads twisted.web, wsproto, h11 or
-the IRC modules (see ``web_and_irc``), nor IRC's way of counting a deleted
-line's parts (``deleted_parts``).
+the IRC modules (see ``web_and_irc``).
 """
 
-from collections.abc import Callable
 from typing import Any
 
 from chatd.config import Config
 from chatd.domain.chat import Chat
-from chatd.domain.deletion import sent_whole
-from chatd.domain.events import RoomEvent
 from chatd.frontend.accounts import AccountLogin
 from chatd.frontend.admission import Admission
 from chatd.frontend.oper import OperatorLogin
@@ -21,17 +17,6 @@ from chatd.frontend.sinks import Keep
 from chatd.frontend.transfers import Transfers
 from chatd.line.takeover import SessionTokens
 from chatd.turns import Turns
-
-
-def deleted_parts(config: Config) -> Callable[[RoomEvent], int]:
-    """How the chat counts the messages a line it deletes went out as (``Deleted.parts``): as IRC's PRIVMSGs where
-    IRC is served (its port, or the web port's IRC sockets), whose clients are sent a REDACT for each; else one.
-    IRC's rendering is imported only then, as ``web_and_irc`` imports its front end."""
-    if not (config.web.wanted or config.irc.wanted):
-        return sent_whole
-    from chatd.irc.render import privmsgs
-
-    return privmsgs
 
 
 def web_and_irc(

@@ -18,8 +18,9 @@ resuming after it, or ``around`` it, reads from the next line as after a
 ``/forget``. It keeps the event too, sent again to a client that resumes
 from a point after the line (chatd.domain.resume). The event carries how many parts the line went out as where a
 front end cuts long lines (``Deleted.parts``, counted by ``parts``, which
-the daemon takes from IRC's rendering): the text goes with the line, and
-the count could not be made again once it had.
+the daemon takes from IRC, chatd.irc.pieces, whatever front ends it
+serves): the text goes with the line, and the count could not be made
+again once it had.
 """
 
 from collections.abc import Callable
@@ -108,7 +109,7 @@ async def _line(history: History, room: str, line: str) -> RoomEvent | None:
 
 
 def sent_whole(line: RoomEvent) -> int:
-    """Parts a line went out as where no front end cuts long lines: one."""
+    """Parts a line went out as where no front end cuts long lines: one (a ``Chat`` given no other way to count)."""
     return 1
 
 

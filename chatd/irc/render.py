@@ -16,14 +16,12 @@ from typing import cast
 
 from chatd.domain.envelopes import READ_ENCRYPTED
 from chatd.domain.events import (
-    Acted,
     Deleted,
     Encrypted,
     Event,
     FileOffered,
     Joined,
     Killed,
-    RoomEvent,
     Said,
     Whispered,
 )
@@ -32,7 +30,6 @@ from chatd.irc.framing import MESSAGE_LIMIT
 from chatd.irc.lines import Shape, event_tags, line, source, timestamp
 from chatd.irc.message import NO_TAGS, Message, tag
 from chatd.irc.notices import notice
-from chatd.irc.pieces import ACTION_RESERVE, split_text, text_room
 
 _ONE_LINERS = frozenset({Said, Whispered})
 """Events most often rendered, with a way of their own when they fit one line (``EventLines._one_line``)."""
@@ -141,20 +138,3 @@ class EventLines(EventMessages):
         """A deletion in words, a NOTICE from the server to the room, for clients without draft/message-redaction:
         they cannot take the line away, so they are told which it was, by when it was sent and its id."""
         return b"".join(map(line, self._room_notice(event, shape)))
-
-
-def privmsgs(line: RoomEvent) -> int:
-    """How many PRIVMSGs a line said or acted goes to IRC clients as (msgids ``part_id``); 1 for anything else.
-
-    The same for every client, whatever its shape: tags have room of their
-    own, outside the 512 bytes the pieces keep to. What the daemon counts a
-    deleted line by (``Deleted.parts``), as it renders it in ``_said`` and
-    ``_acted``: lines are said by users, so their source is a user's.
-    """
-    if isinstance(line, Said):
-        reserve = 0
-    elif isinstance(line, Acted):
-        reserve = ACTION_RESERVE
-    else:
-        return 1
-    return sum(1 for _ in split_text(text_room(source(line.actor.nick), line.room), line.text, reserve))

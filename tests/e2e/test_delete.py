@@ -15,6 +15,25 @@ from tests.e2e.test_daemon import LOOPBACK, PROMPT, WELCOME
 from tests.helpers import new_database
 
 
+def enter(daemon: Daemon, nick: str) -> LineClient:
+    """``nick`` on nc in #lobby, reading JSON lines from now on."""
+    client = daemon.connect()
+    client.expect(WELCOME, PROMPT)
+    client.say(nick)
+    client.say("/format json")
+    while not client.read_line().startswith(b"{"):
+        pass  # the text lines before the answer to /format, which is the first JSON line
+    return client
+
+
+def next_of(client: LineClient, kind: str) -> dict[str, Any]:
+    """The next JSON line of type ``kind`` ``client`` is shown, skipping everything else."""
+    while True:
+        line = client.expect_json()
+        if line["type"] == kind:
+            return line
+
+
 class DeleteKillTests(SynchronousTestCase):
     """alice deletes her line over real TCP; the daemon is killed with SIGKILL and started again on the same --db."""
 
@@ -23,23 +42,6 @@ class DeleteKillTests(SynchronousTestCase):
 
     def start(self) -> Daemon:
         return Daemon.start(self, [*LOOPBACK, "--db", self.db])
-
-    def enter(self, daemon: Daemon, nick: str) -> LineClient:
-        """``nick`` in #lobby, reading JSON lines from now on."""
-        client = daemon.connect()
-        client.expect(WELCOME, PROMPT)
-        client.say(nick)
-        client.say("/format json")
-        while not client.read_line().startswith(b"{"):
-            pass  # the text lines before the answer to /format, which is the first JSON line
-        return client
-
-    def next_of(self, client: LineClient, kind: str) -> dict[str, Any]:
-        """The next JSON line of type ``kind`` ``client`` is shown, skipping everything else."""
-        while True:
-            line = client.expect_json()
-            if line["type"] == kind:
-                return line
 
     def exported(self) -> list[str]:
         """The texts of #lobby's lines ``python -m chatd.admin export`` finds in --db (it commits the pass log first)."""
@@ -56,14 +58,14 @@ class DeleteKillTests(SynchronousTestCase):
         """Once bob is shown alice's deletion, SIGKILL: the export, a joiner's replay, /history and /search after
         the restart leave the line out, and keep the line after it."""
         daemon = self.start()
-        alice = self.enter(daemon, "alice")
-        bob = self.enter(daemon, "bob")
+        alice = enter(daemon, "alice")
+        bob = enter(daemon, "bob")
         alice.say("my password is hunter2")
-        line = self.next_of(bob, "said")["id"]
+        line = next_of(bob, "said")["id"]
         alice.say("please ignore that")
-        self.next_of(bob, "said")
+        next_of(bob, "said")
         alice.say(f"/delete {line} pasted a password")
-        deleted = self.next_of(bob, "deleted")
+        deleted = next_of(bob, "deleted")
         self.assertEqual(
             (deleted["line"], deleted["nick"], deleted["reason"]), (line, "alice", "pasted a password")
         )
@@ -93,15 +95,15 @@ class DeleteKillTests(SynchronousTestCase):
         restart bob comes back as the bundled client does (/resume #lobby with the last id he saw, then his
         nickname): he is sent the very ``deleted`` alice was, then what he missed: the line she said after it."""
         daemon = self.start()
-        alice = self.enter(daemon, "alice")
-        bob = self.enter(daemon, "bob")
+        alice = enter(daemon, "alice")
+        bob = enter(daemon, "bob")
         alice.say("my password is hunter2")
-        seen = self.next_of(bob, "said")["id"]
+        seen = next_of(bob, "said")["id"]
         bob.close()
         alice.say(f"/delete {seen} pasted a password")
-        deleted = self.next_of(alice, "deleted")
+        deleted = next_of(alice, "deleted")
         alice.say("sorry")
-        self.next_of(alice, "said")
+        next_of(alice, "said")
         self.assertEqual(daemon.signal(signal.SIGKILL), -signal.SIGKILL)
         daemon = self.start()
         bob = daemon.connect()
@@ -109,7 +111,7 @@ class DeleteKillTests(SynchronousTestCase):
         bob.say("/format json")
         bob.say(f"/resume #lobby {seen}")
         bob.say("bob")
-        resumed = [self.next_of(bob, "deleted")]
+        resumed = [next_of(bob, "deleted")]
         while resumed[-1].get("kind") != "history_end":
             resumed.append(bob.expect_json())
         self.assertEqual(resumed[0], deleted)

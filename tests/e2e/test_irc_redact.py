@@ -3,11 +3,14 @@ its line; another IRC client that took the capability reads REDACT, WeeChat (whi
 an nc user the /delete line, and CHATHISTORY gives the line no more."""
 
 import re
+import signal
 
 from twisted.trial.unittest import SynchronousTestCase
 
+from tests.e2e.daemon import Daemon
 from tests.e2e.ircclient import Heard, IRCClient, irc_port
-from tests.e2e.test_daemon import Lobby
+from tests.e2e.test_daemon import LOOPBACK, Lobby
+from tests.e2e.test_delete import enter, next_of
 from tests.e2e.test_irc import start
 from tests.e2e.weechat import WeeChat
 from tests.helpers import new_database
@@ -90,3 +93,29 @@ class RedactTests(SynchronousTestCase):
         alice.send(f"REDACT #lobby {line}.1")
         for client in (alice, bob):
             self.assertEqual([client.next("redact").arguments for _ in range(2)], [(line,), (f"{line}.1",)])
+
+
+class RedactAfterAStartWithoutIRCTests(SynchronousTestCase):
+    """A line deleted while the daemon served nc alone, read back by an IRC client once it serves IRC too."""
+
+    def test_a_long_line_deleted_without_irc_is_redacted_whole_once_irc_is_served(self) -> None:
+        """alice on nc says a line IRC sends as two PRIVMSGs and deletes it; the daemon, which served no IRC,
+        stops and starts again on the same --db with an IRC port. bob's CHATHISTORY LATEST from that line, as a
+        client that was shown it would ask, reads a REDACT of each piece, ``ID`` and ``ID.1``: the tombstone
+        counted the pieces as IRC cuts them, though no IRC client was there to be sent them."""
+        db = new_database(self)
+        daemon = Daemon.start(self, [*LOOPBACK, "--db", db])
+        alice = enter(daemon, "alice")
+        alice.say("x" * 490)
+        line = next_of(alice, "said")["id"]
+        alice.say(f"/delete {line}")
+        next_of(alice, "deleted")
+        self.assertEqual(daemon.signal(signal.SIGTERM), -signal.SIGTERM)
+        daemon = start(self, db)
+        bob = IRCClient(daemon, irc_port(daemon), "bob")
+        bob.registered()
+        bob.send(f"CAP REQ :{REDACTING} batch draft/chathistory")
+        bob.next("cap")
+        bob.join("#lobby")
+        bob.send(f"CHATHISTORY LATEST #lobby msgid={line} 10")
+        self.assertEqual([bob.next("redact").arguments for _ in range(2)], [(line,), (f"{line}.1",)])
