@@ -677,7 +677,7 @@ class HistoryTests(SynchronousTestCase):
 class ResumeMarkerTests(SynchronousTestCase):
     """After lines a reconnection resumed, a rule says how many were missed, and how many are not shown."""
 
-    def end(self, count: int, missed: int, ignored: int = 0) -> Message:
+    def end(self, count: int, missed: int, ignored: int = 0, deleted: int = 0) -> Message:
         return {
             "type": "notice",
             "kind": "history_end",
@@ -685,6 +685,7 @@ class ResumeMarkerTests(SynchronousTestCase):
             "count": count,
             "missed": missed,
             **({"ignored": ignored} if ignored else {}),
+            **({"deleted": deleted} if deleted else {}),
             "text": "x",
         }
 
@@ -712,6 +713,20 @@ class ResumeMarkerTests(SynchronousTestCase):
             lines(self.end(990, 1500, ignored=10)),
             [
                 "05:00 * ---- missed 1500 messages in #a, 10 from people you ignore; "
+                "500 earlier messages not shown (/history #a) ----"
+            ],
+        )
+
+    def test_deletions_told_are_counted_so_nothing_missed_never_follows_one(self) -> None:
+        """Deletions told before the lines are counted in the rule: "nothing missed" right after a line was taken
+        away read as if it had not been."""
+        self.assertEqual(
+            lines(self.end(0, 0, deleted=1)), ["05:00 * ---- no messages missed in #a, 1 line deleted ----"]
+        )
+        self.assertEqual(
+            lines(self.end(1000, 1500, deleted=2)),
+            [
+                "05:00 * ---- missed 1500 messages in #a, 2 lines deleted; "
                 "500 earlier messages not shown (/history #a) ----"
             ],
         )

@@ -828,7 +828,15 @@ class ResumeTests(LineTestCase):
         self.assertEqual(
             lines[2:4], [live[0], {**lines[3], "type": "said", "text": "line 5", "history": True}]
         )
-        self.assertEqual(lines[4]["text"], "End of what you missed in #dev: 1 message.")
+        self.assertEqual(
+            lines[4],
+            {
+                **lines[4],
+                "text": "End of what you missed in #dev: 1 message, 1 line deleted.",
+                "missed": 1,
+                "deleted": 1,
+            },
+        )
         self.assertEqual(len(lines), 5)
 
     def test_a_text_resume_tells_a_deletion_in_the_live_line(self) -> None:
@@ -842,7 +850,9 @@ class ResumeTests(LineTestCase):
         self.bob.dataReceived(f"/resume #dev {self.seen['id']}\n".encode())
         resumed = self.lines(self.bob_wire)
         self.assertEqual(live, [f"[00:00] #dev -- alice deleted the line {self.shown[0]}".encode()])
-        self.assertEqual(resumed[-2:], [*live, b"*** Nothing missed in #dev."])
+        self.assertEqual(
+            resumed[-2:], [*live, b"*** End of what you missed in #dev: no messages, 1 line deleted."]
+        )
 
     def test_lines_missed_from_someone_ignored_are_counted_as_such(self) -> None:
         """bob ignores alice: the three lines she said while he was away are missed, none shown, and the marker

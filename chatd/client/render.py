@@ -88,24 +88,31 @@ def _notice(fields: Fields, view: View) -> Shown:
             view,
             Look.NOTICE,
             _missed(
-                fields.text("room"), fields.number("count"), fields.number("missed"), fields.number("ignored")
+                fields.text("room"),
+                fields.number("count"),
+                fields.number("missed"),
+                fields.number("ignored"),
+                fields.number("deleted"),
             ),
         )
     return Shown(tuple(fields.line(view, Look.NOTICE, text) for text in fields.lines("text")))
 
 
-def _missed(room: str, shown: int, missed: int, ignored: int) -> str:
+def _missed(room: str, shown: int, missed: int, ignored: int, deleted: int) -> str:
     """The rule drawn between what a resume showed and the live lines after it: lines from someone ignored are
-    counted as such, not as earlier lines /history would show."""
+    counted as such, not as earlier lines /history would show; the deletions told before the lines, as such, so
+    that "nothing missed" never follows one."""
     if not missed:
-        said = f"nothing missed in {room}"
+        said = f"no messages missed in {room}" if deleted else f"nothing missed in {room}"
     else:
         said = f"missed {counted(missed, 'message')} in {room}"
         if ignored:
             said += f", {ignored if ignored < missed else 'all'} from people you ignore"
-        earlier = missed - shown - ignored
-        if earlier > 0:
-            said += f"; {counted(earlier, 'earlier message')} not shown (/history {room})"
+    if deleted:
+        said += f", {counted(deleted, 'line')} deleted"
+    earlier = missed - shown - ignored
+    if earlier > 0:
+        said += f"; {counted(earlier, 'earlier message')} not shown (/history {room})"
     return f"---- {said} ----"
 
 

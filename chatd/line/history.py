@@ -29,7 +29,7 @@ its id, so ``/history ROOM around ID`` shows it in its context.
 """
 
 from collections.abc import Awaitable, Sequence
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
 from twisted.internet.defer import Deferred
 
@@ -181,7 +181,7 @@ def _page_from(session: "LineSession", room: str, seq: int, count: int) -> None:
 
 def _missed(session: "LineSession", room: str, missed: Missed) -> bytes:
     """The lines the client may show deleted since (``Missed.deleted``) as a live deletion is told, the latest
-    lines missed that fit in ``RESUMED_BYTES``, then how many were missed and shown.
+    lines missed that fit in ``RESUMED_BYTES``, then how many of each were missed and shown.
 
     Deletions first: they take away lines from before the point, and the
     marker after the lines ends what the resume shows. Their bytes count in
@@ -201,7 +201,8 @@ def _missed(session: "LineSession", room: str, missed: Missed) -> bytes:
     cost = len(shown) // RESUMED_PER_CHARGE
     if cost:
         session.charge_answer(cost)
-    return deleted + b"".join(rendered) + session.render(_missed_end(room, len(shown), missed.count, ignored))
+    end = _missed_end(room, _Missed(len(shown), missed.count, ignored, len(missed.deleted)))
+    return deleted + b"".join(rendered) + session.render(end)
 
 
 def history(session: "LineSession", command: cmd.History) -> "Waiting":
@@ -312,29 +313,48 @@ def _lines(session: "LineSession", events: Sequence[RoomEvent]) -> bytes:
     return b"".join(session.render_history(event) for event in events)
 
 
-def _missed_end(room: str, shown: int, missed: int, ignored: int = 0) -> Notice:
-    """The marker after what a resume shows: how many lines were missed, and how many of them are shown.
+class _Missed(NamedTuple):
+    """What a resume's marker counts."""
+
+    shown: int
+    """Messages shown."""
+    missed: int
+    """Messages said after the point, shown or not."""
+    ignored: int = 0
+    """Messages missed from people the session ignores, not shown."""
+    deleted: int = 0
+    """Deletions told before the lines."""
+
+
+def _missed_end(room: str, counts: _Missed) -> Notice:
+    """The marker after what a resume shows: how many lines were missed, and how many of them are shown; and how
+    many lines deleted were told before them.
 
     Lines from someone the session ignores (``ignored``) are missed but not
     shown, as live: said so, rather than "the last 0 shown" with /history to
     page back to lines that are all hidden. Earlier lines are kept
-    (``earlier``): the one with the id the resume named, at least.
+    (``earlier``): the one with the id the resume named, at least. "Nothing
+    missed" is said only when nothing was told either: a deletion just told
+    is something missed.
     """
-    hidden = f"{ignored} from people you ignore" if ignored < missed else "all from people you ignore"
-    if not missed:
-        text = f"Nothing missed in {room}."
-    elif shown + ignored == missed:
-        text = f"End of what you missed in {room}: {counted(missed, 'message')}" + (
-            f", {hidden}." if ignored else "."
-        )
-    else:
-        last = f"the last {shown} shown" if shown else "none shown"
-        also = f", {hidden}" if ignored else ""
-        text = f"End of what you missed in {room}: {counted(missed, 'message')}, {last}{also}; /history {room} shows earlier lines."
+    shown, missed, ignored, deleted = counts
     details: dict[str, object] = {"room": room, "count": shown, "missed": missed, "earlier": True}
     if ignored:
         details["ignored"] = ignored
-    return Notice("history_end", text, details)
+    if deleted:
+        details["deleted"] = deleted
+    if not (missed or deleted):
+        return Notice("history_end", f"Nothing missed in {room}.", details)
+    hidden = f"{ignored} from people you ignore" if ignored < missed else "all from people you ignore"
+    said = [counted(missed, "message") if missed else "no messages"]
+    if shown + ignored < missed:
+        said.append(f"the last {shown} shown" if shown else "none shown")
+    if ignored:
+        said.append(hidden)
+    if deleted:
+        said.append(f"{counted(deleted, 'line')} deleted")
+    earlier = f"; /history {room} shows earlier lines." if shown + ignored < missed else "."
+    return Notice("history_end", f"End of what you missed in {room}: {', '.join(said)}{earlier}", details)
 
 
 def _none_kept(room: str, going_back: bool) -> Notice:

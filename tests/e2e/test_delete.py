@@ -117,5 +117,5 @@ class DeleteKillTests(SynchronousTestCase):
         self.assertEqual(resumed[0], deleted)
         self.assertEqual(
             [(each["type"], each.get("text")) for each in resumed[1:]],
-            [("said", "sorry"), ("notice", "End of what you missed in #lobby: 1 message.")],
+            [("said", "sorry"), ("notice", "End of what you missed in #lobby: 1 message, 1 line deleted.")],
         )
