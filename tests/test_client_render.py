@@ -677,7 +677,7 @@ class HistoryTests(SynchronousTestCase):
 class ResumeMarkerTests(SynchronousTestCase):
     """After lines a reconnection resumed, a rule says how many were missed, and how many are not shown."""
 
-    def end(self, count: int, missed: int, ignored: int = 0, deleted: int = 0) -> Message:
+    def end(self, count: int, missed: int, ignored: int = 0, deleted: int = 0, untold: int = 0) -> Message:
         return {
             "type": "notice",
             "kind": "history_end",
@@ -685,7 +685,8 @@ class ResumeMarkerTests(SynchronousTestCase):
             "count": count,
             "missed": missed,
             **({"ignored": ignored} if ignored else {}),
-            **({"deleted": deleted} if deleted else {}),
+            **({"deleted": deleted} if deleted or untold else {}),
+            **({"untold": untold} if untold else {}),
             "text": "x",
         }
 
@@ -729,6 +730,13 @@ class ResumeMarkerTests(SynchronousTestCase):
                 "05:00 * ---- missed 1500 messages in #a, 2 lines deleted; "
                 "500 earlier messages not shown (/history #a) ----"
             ],
+        )
+
+    def test_deletions_past_the_resumes_bound_are_counted_as_not_told(self) -> None:
+        """Deletions the server left out of a resume (past its 256 KiB) are counted, and said not told."""
+        self.assertEqual(
+            lines(self.end(1, 1, deleted=500, untold=100)),
+            ["05:00 * ---- missed 1 message in #a, 600 lines deleted, 100 not told ----"],
         )
 
     def test_the_server_noting_where_the_client_left_off_is_not_shown(self) -> None:

@@ -854,6 +854,33 @@ class ResumeTests(LineTestCase):
             resumed[-2:], [*live, b"*** End of what you missed in #dev: no messages, 1 line deleted."]
         )
 
+    def test_deletions_past_the_bytes_bound_are_counted_not_told(self) -> None:
+        """alice deletes 600 lines bob was shown, each with a reason of 110 four-byte characters: the first
+        deletions that fit in 256 KiB are told, then the line said since in what is left, and the marker says how many
+        were deleted and how many of them told."""
+        self.say(self.alice, "#dev", 597, first=4)
+        ids = [line["id"] for line in said_lines(self.alice_wire, self) if line["type"] == "said"]
+        seen = ids[-1]
+        reason = "\N{GRINNING FACE}" * 110
+        for line in [*self.shown, *ids]:
+            self.clock.advance(1)  # within the flood budget
+            self.alice.dataReceived(f"/delete #dev {line} {reason}\n".encode())
+            self.end_pass()
+        self.say(self.alice, "#dev", 1, first=601)
+        bob, wire = self.connect(b"bob")  # setUp's went unnamed for too long meanwhile
+        bob.dataReceived(f"/resume #dev {seen}\n".encode())
+        resumed = self.lines(wire)
+        told = [line for line in resumed if b" deleted the line " in line]
+        shown = resumed[resumed.index(told[-1]) + 1 : -1]
+        self.assertEqual([line[-8:] for line in shown], [b"line 601"])
+        self.assertLessEqual(sum(len(line) + 2 for line in [*told, *shown]), RESUMED_BYTES)
+        self.assertGreater(sum(len(line) + 2 for line in told), RESUMED_BYTES - 1000)
+        self.assertIn(self.shown[0].encode(), told[0])
+        self.assertEqual(
+            resumed[-1],
+            f"*** End of what you missed in #dev: 1 message, 600 lines deleted, the first {len(told)} told.".encode(),
+        )
+
     def test_lines_missed_from_someone_ignored_are_counted_as_such(self) -> None:
         """bob ignores alice: the three lines she said while he was away are missed, none shown, and the marker
         says why, not "the last 0 shown" with /history to page back to more of hers."""

@@ -93,23 +93,24 @@ def _notice(fields: Fields, view: View) -> Shown:
                 fields.number("missed"),
                 fields.number("ignored"),
                 fields.number("deleted"),
+                fields.number("untold"),
             ),
         )
     return Shown(tuple(fields.line(view, Look.NOTICE, text) for text in fields.lines("text")))
 
 
-def _missed(room: str, shown: int, missed: int, ignored: int, deleted: int) -> str:
+def _missed(room: str, shown: int, missed: int, ignored: int, deleted: int, untold: int) -> str:
     """The rule drawn between what a resume showed and the live lines after it: lines from someone ignored are
     counted as such, not as earlier lines /history would show; the deletions told before the lines, as such, so
-    that "nothing missed" never follows one."""
+    that "nothing missed" never follows one, and those past the resume's bound as not told."""
     if not missed:
-        said = f"no messages missed in {room}" if deleted else f"nothing missed in {room}"
+        said = f"no messages missed in {room}" if deleted or untold else f"nothing missed in {room}"
     else:
         said = f"missed {counted(missed, 'message')} in {room}"
         if ignored:
             said += f", {ignored if ignored < missed else 'all'} from people you ignore"
-    if deleted:
-        said += f", {counted(deleted, 'line')} deleted"
+    if deleted or untold:
+        said += f", {counted(deleted + untold, 'line')} deleted" + (f", {untold} not told" if untold else "")
     earlier = missed - shown - ignored
     if earlier > 0:
         said += f"; {counted(earlier, 'earlier message')} not shown (/history {room})"

@@ -66,8 +66,9 @@ Line = TypeVar("Line", RoomEvent, RoomEvent | Whispered)
 """What ``_visible`` filters: a room's lines, or a search's, which may be private messages."""
 
 RESUMED_BYTES = 256 * 1024
-"""Most bytes of lines a resume shows (the default --sendq): the latest that fit, so a client that
-has not read them yet is never cut off for what it asked for. The rest are counted as not shown."""
+"""Most bytes of deletions and lines a resume shows (the default --sendq): the first deletions and then the latest
+lines that fit, so a client that has not read them yet is never cut off for what it asked for. The rest are counted
+as not told or not shown."""
 
 
 def replay(session: "LineSession", room: RoomView, before: int, per: int = ENTRIES_PER_LINE) -> "Waiting":
@@ -181,17 +182,22 @@ def _page_from(session: "LineSession", room: str, seq: int, count: int) -> None:
 
 def _missed(session: "LineSession", room: str, missed: Missed) -> bytes:
     """The lines the client may show deleted since (``Missed.deleted``) as a live deletion is told, the latest
-    lines missed that fit in ``RESUMED_BYTES``, then how many of each were missed and shown.
+    lines missed, all within ``RESUMED_BYTES``, then how many of each were missed and shown.
 
     Deletions first: they take away lines from before the point, and the
-    marker after the lines ends what the resume shows. Their bytes count in
-    ``RESUMED_BYTES`` too, leaving the lines what is left.
+    marker after the lines ends what the resume shows. The first that fit
+    are told (a thousand with long reasons are past the bound on their
+    own), and the lines have what is left.
     """
-    deleted = b"".join(session.render(event) for event in missed.deleted)
+    deleted = [session.render(event) for event in missed.deleted]
+    told = size = 0
+    while told < len(deleted) and size + len(deleted[told]) <= RESUMED_BYTES:
+        size += len(deleted[told])
+        told += 1
     shown = list(_visible(session, missed.lines))
     ignored = len(missed.lines) - len(shown)
     rendered = [session.render_history(event) for event in shown]
-    first, size = len(rendered), len(deleted)
+    first = len(rendered)
     while first and size + len(rendered[first - 1]) <= RESUMED_BYTES:
         first -= 1
         size += len(rendered[first])
@@ -201,8 +207,8 @@ def _missed(session: "LineSession", room: str, missed: Missed) -> bytes:
     cost = len(shown) // RESUMED_PER_CHARGE
     if cost:
         session.charge_answer(cost)
-    end = _missed_end(room, _Missed(len(shown), missed.count, ignored, len(missed.deleted)))
-    return deleted + b"".join(rendered) + session.render(end)
+    end = _missed_end(room, _Missed(len(shown), missed.count, ignored, told, len(deleted) - told))
+    return b"".join(deleted[:told]) + b"".join(rendered) + session.render(end)
 
 
 def history(session: "LineSession", command: cmd.History) -> "Waiting":
@@ -324,6 +330,8 @@ class _Missed(NamedTuple):
     """Messages missed from people the session ignores, not shown."""
     deleted: int = 0
     """Deletions told before the lines."""
+    untold: int = 0
+    """Deletions read for the resume and not told: past ``RESUMED_BYTES``."""
 
 
 def _missed_end(room: str, counts: _Missed) -> Notice:
@@ -337,13 +345,15 @@ def _missed_end(room: str, counts: _Missed) -> Notice:
     missed" is said only when nothing was told either: a deletion just told
     is something missed.
     """
-    shown, missed, ignored, deleted = counts
+    shown, missed, ignored, deleted, untold = counts
     details: dict[str, object] = {"room": room, "count": shown, "missed": missed, "earlier": True}
     if ignored:
         details["ignored"] = ignored
-    if deleted:
+    if deleted or untold:
         details["deleted"] = deleted
-    if not (missed or deleted):
+    if untold:
+        details["untold"] = untold
+    if not (missed or deleted or untold):
         return Notice("history_end", f"Nothing missed in {room}.", details)
     hidden = f"{ignored} from people you ignore" if ignored < missed else "all from people you ignore"
     said = [counted(missed, "message") if missed else "no messages"]
@@ -351,8 +361,9 @@ def _missed_end(room: str, counts: _Missed) -> Notice:
         said.append(f"the last {shown} shown" if shown else "none shown")
     if ignored:
         said.append(hidden)
-    if deleted:
-        said.append(f"{counted(deleted, 'line')} deleted")
+    if deleted or untold:
+        told = f", the first {deleted} told" if untold else ""
+        said.append(f"{counted(deleted + untold, 'line')} deleted{told}")
     earlier = f"; /history {room} shows earlier lines." if shown + ignored < missed else "."
     return Notice("history_end", f"End of what you missed in {room}: {', '.join(said)}{earlier}", details)
 
