@@ -151,8 +151,9 @@ class DeleteTests(LineTestCase):
         self.assertEqual(self.lines(op_wire), [told])
         self.assertEqual(self.lines(bob_wire), [told])
 
-    def test_a_non_member_is_refused_as_for_reading_the_room(self) -> None:
-        """Someone not in #maths, not an operator, is refused before anything is read."""
+    def test_a_non_member_is_refused_in_words_for_a_delete(self) -> None:
+        """Someone not in #maths, not an operator, is refused before anything is read, with the code of reading
+        the room and words about deleting: "may read its history" answered a /delete."""
         bob, bob_wire = self.connect(b"bob")
         bob.dataReceived(b"/join #maths\n")
         line = self.said(bob, bob_wire, b"hello", "#maths")
@@ -160,7 +161,7 @@ class DeleteTests(LineTestCase):
         carol.dataReceived(f"/delete #maths {line}\n".encode())
         self.assertEqual(
             self.lines(carol_wire),
-            [b"ERR members-only only members of #maths may read its history; /join #maths first"],
+            [b"ERR members-only only members of #maths may delete its lines; /join #maths first"],
         )
 
     def test_a_join_is_no_line_and_a_bad_id_is_a_usage_error(self) -> None:
@@ -194,6 +195,34 @@ class DeleteTests(LineTestCase):
             {"type": "deleted", "room": "#lobby", "nick": "bob", "line": line, "reason": "typo"},
         )
         self.assertEqual(sorted(event), ["at", "id", "line", "nick", "reason", "room", "type"])
+
+    def test_json_refusals_name_the_room_named(self) -> None:
+        """In JSON a server operator's /delete in a room that is not is ``no-such-room`` with its ``room``, and a
+        non-member's ``members-only`` with its own, so a program with deletes out tells which each answers."""
+        bob, bob_wire = self.connect(b"bob")
+        line = self.said(bob, bob_wire, b"hello")
+        op, op_wire = self.operator(b"boss")
+        carol, carol_wire = self.connect(b"carol")
+        for program, wire in ((op, op_wire), (carol, carol_wire)):
+            program.dataReceived(b"/format json\n")
+            self.lines(wire)
+        op.dataReceived(f"/delete #gone {line}\n".encode())
+        carol.dataReceived(f"/delete #Maths {line}\n".encode())
+        self.assertEqual(
+            [json.loads(shown) for shown in self.lines(op_wire)],
+            [{"type": "error", "code": "no-such-room", "room": "#gone", "text": "there is no room #gone"}],
+        )
+        self.assertEqual(
+            [json.loads(shown) for shown in self.lines(carol_wire)],
+            [
+                {
+                    "type": "error",
+                    "code": "members-only",
+                    "room": "#Maths",
+                    "text": "only members of #Maths may delete its lines; /join #Maths first",
+                }
+            ],
+        )
 
     def test_a_reason_past_the_limit_is_refused_and_the_line_stays(self) -> None:
         """A reason of 201 characters is refused as a kick's is: one ERR line, nothing told, the line kept."""

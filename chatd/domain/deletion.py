@@ -26,7 +26,7 @@ again once it had.
 from collections.abc import Callable
 
 from chatd.domain import rules
-from chatd.domain.errors import NoSuchLineError, NoSuchRoomError, NotYourLineError
+from chatd.domain.errors import NoSuchLineError, NoSuchRoomError, NotMemberError, NotYourLineError
 from chatd.domain.events import Deleted, RoomEvent
 from chatd.domain.names import check_text
 from chatd.domain.ports import History, UserView
@@ -91,7 +91,10 @@ class Deletion:
     def _room(self, user: User, name: str) -> Room:
         """Room ``name`` if ``user`` may name it: they are in it, or a server operator and it exists."""
         if not user.operator:
-            return rules.check_member(user, name)
+            try:
+                return rules.check_member(user, name)
+            except NotMemberError:
+                raise NotMemberError(name, deleting=True) from None
         if not self._state.rooms.exists(name):
             raise NoSuchRoomError(name)
         return self._state.rooms.seen(name)

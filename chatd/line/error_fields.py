@@ -18,6 +18,7 @@ from chatd.domain.errors import (
     NoSuchFileError,
     NoSuchLineError,
     NoSuchNicknameError,
+    NoSuchRoomError,
     NotMemberError,
     NotYourLineError,
     UnknownAccountError,
@@ -58,8 +59,8 @@ def error_fields(error: ChatError) -> dict[str, Any]:
     has), and who online (which account) holds one that looks like it, so a
     client offers that one (the text names it for people); which line a
     ``/delete`` refused (``no-such-line``, ``not-your-line``) and which room
-    a non-member named (``members-only``), so the page says a refusal of its
-    line's delete button on that line.
+    a non-member named (``members-only``), or one that is not (``no-such-room``), so the page says a refusal of
+    its line's delete button on that line.
     """
     if isinstance(error, FileOffsetError):
         return {"file": error.file, "have": error.have}
@@ -75,6 +76,6 @@ def error_fields(error: ChatError) -> dict[str, Any]:
         return {"command": error.name}
     if isinstance(error, NoSuchLineError | NotYourLineError):
         return {"room": error.room, "line": error.line}
-    if isinstance(error, NotMemberError):
+    if isinstance(error, NotMemberError | NoSuchRoomError):
         return {"room": error.room}
     return {}

@@ -306,7 +306,11 @@ WORDINGS: Mapping[type[ChatError], Callable[[Any], str]] = MappingProxyType(
             ),
             _row(
                 NotMemberError,
-                lambda e: f"only members of {e.room} may read its history; /join {e.room} first",
+                lambda e: (
+                    f"only members of {e.room} may "
+                    + ("delete its lines" if e.deleting else "read its history")
+                    + f"; /join {e.room} first"
+                ),
             ),
             _row(
                 NoSuchLineError,

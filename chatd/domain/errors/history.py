@@ -28,10 +28,13 @@ class NoSuchPageError(ChatError):
 
 @dataclass(eq=False)
 class NotMemberError(ChatError):
-    """Only members of ``room`` may read its history, and the user asking is not one."""
+    """Only members of ``room`` may read its history, or delete its lines, and the user asking is not one."""
 
     code = "members-only"
     room: str
+    deleting: bool = False
+    """They asked to delete a line of it (``/delete``), which only members do too (bar server operators): the
+    same refusal, told in words that fit."""
 
 
 @dataclass(eq=False)
