@@ -11,7 +11,10 @@ the daemon running or not.
   again from history (``chatd.line.render.history_text``), with no address:
   a transcript a teacher keeps of a class, which the JSON is not. A
   transcript is made to be handed out, so it holds no private message
-  unless ``--private`` asks for them too.
+  unless ``--private`` asks for them too. A line deleted (``/delete``) is
+  in neither, as in history: the JSON holds its ``Deleted`` event (the
+  ``deletions`` table's), the transcript a line where it was, saying who
+  deleted it and why.
 - ``forget NICK``: deletes every line (message or action) NICK sent in a
   room, whatever the case or width they wrote it in (``chatd.text.fold``):
   by nickname alone, whoever sent them (each account that has had the
@@ -74,9 +77,10 @@ import os
 import sqlite3
 import sys
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import closing, contextmanager
 from functools import partial
+from heapq import merge
 from typing import NoReturn, TextIO, TypeVar
 from urllib.parse import quote
 
@@ -86,9 +90,11 @@ from chatd.config import DEFAULT_DB
 from chatd.domain.accounts import MIN_PASSWORD, check_password
 from chatd.domain.encoding import decode_event, encode_event, type_name
 from chatd.domain.errors import ChatError
-from chatd.domain.events import MESSAGES, Encrypted, Event, Whispered
+from chatd.domain.events import MESSAGES, Deleted, Encrypted, Event, Whispered
+from chatd.domain.ids import id_moment
 from chatd.domain.names import check_nickname, check_room_name, look
 from chatd.frontend.accounts import hash_password
+from chatd.line.pieces import because, dated, encoded, stamped
 from chatd.line.render import has_text_line, history_text
 from chatd.line.syntax import room_argument
 from chatd.line.wording import word
@@ -179,7 +185,8 @@ def parser() -> argparse.ArgumentParser:
     export.add_argument(
         "--text",
         action="store_true",
-        help="write the rooms' lines as people saw them, dated, with no addresses (no private messages)",
+        help="write the rooms' lines as people saw them, dated, with no addresses (no private messages), a line "
+        "deleted as a line saying so where it was",
     )
     export.add_argument(
         "--private",
@@ -394,23 +401,26 @@ def export(
     connection: sqlite3.Connection, room: str | None, out: TextIO, text: bool = False, private: bool = False
 ) -> None:
     """Write every kept event (of ``room`` only, if given), oldest first, one JSON object a line; with ``text``,
-    each as the line(s) people were shown (``_shown``), private messages only if ``private``.
+    each as the line(s) people were shown (``_shown``), private messages only if ``private``. Lines deleted
+    (``/delete``) are gone from the events, as from history: their ``Deleted`` events say so, each where
+    ``_with_deletions`` puts it.
 
     A room with no event kept is one sentence, not an empty export: most
     often its name was mistyped, which nothing else would tell the host.
     """
     if room is None:
         rows = connection.execute("SELECT body FROM events ORDER BY position")
+        deletions = connection.execute("SELECT body FROM deletions")
     else:
         try:
             name = check_room_name(room_argument(room), limit=None)
         except ChatError as error:
             raise AdminError(f"--room: {word(error)}.") from None
         rows = connection.execute("SELECT body FROM events WHERE room = ? ORDER BY seq", (fold(name),))
+        deletions = connection.execute("SELECT body FROM deletions WHERE room = ?", (fold(name),))
     written = 0
     try:
-        for (body,) in rows:
-            event = decode_event(body)
+        for event in _with_deletions(rows, deletions, where_the_line_was=text):
             if text and not private and isinstance(event, Whispered | Encrypted):
                 continue
             out.write(_shown(event) if text else encode_event(event) + "\n")
@@ -423,9 +433,31 @@ def export(
         )
 
 
+def _with_deletions(
+    rows: Iterable[tuple[str]], deletions: Iterable[tuple[str]], where_the_line_was: bool
+) -> Iterator[Event]:
+    """The events whose bodies ``rows`` gives, in its order, with the ``Deleted`` events of ``deletions`` among them:
+    each where the line it took away was if ``where_the_line_was`` (a transcript's gap, marked), else when it was
+    made, as every event is placed (ids sort as events happened).
+
+    The deletions are read whole, to be sorted: a room's, or a file's, are as
+    few as /delete made within --retain-days.
+    """
+
+    def place(event: Event) -> str:
+        return event.line if where_the_line_was and isinstance(event, Deleted) else event.id
+
+    tombstones = sorted((decode_event(body) for (body,) in deletions), key=place)
+    return merge((decode_event(body) for (body,) in rows), tombstones, key=place)
+
+
 def _shown(event: Event) -> str:
     """The line(s) people were shown for ``event``, dated as history shows it, each ending in a newline; nothing for
-    what nobody was shown as a line (a server ban as set or lifted)."""
+    what nobody was shown as a line (a server ban as set or lifted). A deletion is a line where the line it took
+    away was, dated as that line, by whom and why: never the line, which is gone."""
+    if isinstance(event, Deleted):
+        body = f"{event.room} -- a line said here was deleted by {event.actor.nick}{because(event.reason)}"
+        return encoded(stamped(dated(id_moment(event.line)), body)).decode().replace("\r\n", "\n")
     if not has_text_line(event):
         return ""
     return history_text(event).decode().replace("\r\n", "\n")

@@ -43,15 +43,20 @@ class DeleteKillTests(SynchronousTestCase):
     def start(self) -> Daemon:
         return Daemon.start(self, [*LOOPBACK, "--db", self.db])
 
-    def exported(self) -> list[str]:
-        """The texts of #lobby's lines ``python -m chatd.admin export`` finds in --db (it commits the pass log first)."""
+    def export(self, *arguments: str) -> list[str]:
+        """The lines ``python -m chatd.admin export --room #lobby ARGUMENTS`` writes of --db (it commits the pass
+        log first)."""
         done = subprocess.run(
-            [sys.executable, "-m", "chatd.admin", "--db", self.db, "export", "--room", "#lobby"],
+            [sys.executable, "-m", "chatd.admin", "--db", self.db, "export", "--room", "#lobby", *arguments],
             capture_output=True,
             timeout=DEADLINE_SECONDS,
             check=True,
         )
-        events = [client_fields(decode_event(line)) for line in done.stdout.decode().splitlines()]
+        return done.stdout.decode().splitlines()
+
+    def exported(self) -> list[str]:
+        """The texts of #lobby's lines the export finds in --db."""
+        events = [client_fields(decode_event(line)) for line in self.export()]
         return [event["text"] for event in events if event["type"] == "said"]
 
     def test_a_deleted_line_stays_deleted_after_kill_9(self) -> None:
@@ -87,6 +92,32 @@ class DeleteKillTests(SynchronousTestCase):
         # The join's replay, /history, then /search ignore: /search hunter2 finds nothing.
         self.assertEqual(said, ["please ignore that"] * 3)
         self.assertEqual([each["count"] for each in shown if each.get("kind") == "search_end"], [0, 1])
+
+    def test_the_export_says_what_was_deleted_where_history_leaves_it_out(self) -> None:
+        """The JSON export holds alice's ``deleted`` event, when she made it; the transcript (``--text``) says a line
+        was deleted where it was, by whom and why, and never what it said."""
+        daemon = self.start()
+        alice = enter(daemon, "alice")
+        alice.say("my password is hunter2")
+        line = next_of(alice, "said")["id"]
+        alice.say("please ignore that")
+        next_of(alice, "said")
+        alice.say(f"/delete {line} pasted a password")
+        deleted = next_of(alice, "deleted")
+        self.assertEqual(daemon.signal(signal.SIGTERM), -signal.SIGTERM)
+        events = [client_fields(decode_event(each)) for each in self.export()]
+        self.assertEqual(
+            [(event["type"], event.get("text")) for event in events][-2:],
+            [("said", "please ignore that"), ("deleted", None)],
+        )
+        self.assertEqual(events[-1], deleted)
+        transcript = self.export("--text")
+        self.assertRegex(
+            "\n".join(transcript[-2:]),
+            r"^\[\d{4}-\d\d-\d\d \d\d:\d\d\] #lobby -- a line said here was deleted by alice \(pasted a password\)\n"
+            r"\[\d{4}-\d\d-\d\d \d\d:\d\d\] #lobby <alice> please ignore that$",
+        )
+        self.assertNotIn("hunter2", "\n".join(transcript))
 
     def test_a_client_away_when_a_line_it_showed_was_deleted_is_told_as_it_resumes_after_a_kill_9(
         self,
