@@ -875,7 +875,7 @@ class ResumeTests(LineTestCase):
         self.assertEqual([line[-8:] for line in shown], [b"line 601"])
         self.assertLessEqual(sum(len(line) + 2 for line in [*told, *shown]), RESUMED_BYTES)
         self.assertGreater(sum(len(line) + 2 for line in told), RESUMED_BYTES - 1000)
-        self.assertIn(self.shown[0].encode(), told[0])
+        self.assertIn(f"line {self.shown[0]}".encode(), told[0])
         self.assertEqual(
             resumed[-1],
             f"*** End of what you missed in #dev: 1 message, 600 lines deleted, the first {len(told)} told.".encode(),
