@@ -151,7 +151,7 @@ class AddressChanged(_Base):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class OperatorGranted(_Base):
-    """``actor`` became an operator (a front end checked that they are one)."""
+    """``actor`` became an operator (a front end checked that they are one); each of their sessions is shown it."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

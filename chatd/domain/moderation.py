@@ -92,12 +92,16 @@ class Moderation:
         self._stopping = False
 
     def grant_operator(self, view: UserView) -> None:
-        """Make the user an operator, whoever checked that they are one; granting twice changes nothing."""
+        """Make the user an operator, whoever checked that they are one; granting twice changes nothing.
+
+        Every session of theirs is shown it: the standing is the user's, and a page in another tab offers an
+        operator what the server lets them do (delete others' lines, take down offers) from then on.
+        """
         user = own(view)
         if user.operator:
             return
         id, at = self._seam.stamp()
-        self._seam.publish(OperatorGranted(id=id, at=at, actor=user.actor))
+        self._seam.publish(OperatorGranted(id=id, at=at, actor=user.actor), [user])
 
     def kick(self, view: UserView, nick: str, name: str, reason: str = "") -> None:
         """Put ``nick`` out of room ``name`` for a while; the asker must own the room or be an operator."""

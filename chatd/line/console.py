@@ -14,6 +14,7 @@ is only closed by the reactor after every service has stopped.
 
 import math
 from collections.abc import Sequence
+from functools import partial
 
 from twisted.internet.protocol import connectionDone
 from twisted.protocols.basic import LineReceiver
@@ -61,7 +62,8 @@ class Console(LineReceiver, LineSession):
     def registered(self) -> Waiting:
         """The host is an operator: being at the daemon's terminal proves it."""
         entered = super().registered()
-        self.chat.grant_operator(self.me())
+        # Acting: the grant's own notice (chatd.line.moderation.NOW_OPERATOR) would say it before this sentence.
+        self.acts(partial(self.chat.grant_operator, self.me()))
         self.send(Notice("oper", "You are an operator: this is the daemon's own terminal."))
         return entered
 

@@ -19,12 +19,18 @@ if TYPE_CHECKING:
     from chatd.line.session import LineSession, Waiting
 
 
+NOW_OPERATOR = Notice("oper", "You are now an operator.")
+"""What each line session of a user is told as they become an operator (``OperatorGranted`` is delivered to all of
+them), the one whose ``/oper`` it answers among them."""
+
+
 def oper(session: "LineSession", command: mod.Oper) -> "Waiting":
+    """``/oper``: the grant's delivery is the answer (``NOW_OPERATOR``), to this session and to the user's others
+    alike, as they happen, before the Deferred fires and the lines after it are read."""
     if session.me().operator:
         session.send(Notice("oper", "You are an operator already."))
         return None
-    proving = session.prove_operator(command.name, command.password)
-    return proving.addCallback(lambda _: session.send(Notice("oper", "You are now an operator.")))
+    return session.prove_operator(command.name, command.password)
 
 
 def kick(session: "LineSession", command: mod.Kick) -> None:

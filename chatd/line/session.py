@@ -45,6 +45,7 @@ from chatd.domain.events import (
     Kicked,
     Killed,
     MessageNotKept,
+    OperatorGranted,
     Parted,
     RoomEvent,
     Said,
@@ -75,6 +76,7 @@ from chatd.line.errors import (
     NoCurrentRoomError,
     TakeoverFailedError,
 )
+from chatd.line.moderation import NOW_OPERATOR
 from chatd.line.render import (
     Notice,
     Renderable,
@@ -513,30 +515,34 @@ NOT_SHOWN: frozenset[type[Event]] = frozenset[type[Event]](
         AccountNotKept,
         AccountNotDropped,
         MessageNotKept,
+        OperatorGranted,
     )
 )
 """Events the line protocol shows nobody as events, though the chat sends them to people: IRC clients are
 told who went away (away-notify) and who is identified to what (account-notify); a line session, text or
 JSON, saw none of it before and sees none now. A user's own away and account changes are told them
 in notices instead: by the command, to the session that asked; on delivery, to their other sessions
-(``_tell_own_sessions``). An unregistering the store could not keep is told on delivery to every one of
+(``_tell_own_sessions``). Becoming an operator is told on delivery to each of them, the one whose ``/oper`` was
+checked (later, not while it acts) too: ``NOW_OPERATOR``, so a page in another tab knows it at once. An unregistering the store could not keep is told on delivery to every one of
 them, the asker too (beside its ``ERR not-saved``), as a room's registration not kept is; and a message
 for an offline account that the store lost after its receipt, as a notice (``not_kept_notice``)."""
 
 
 def _tell_own_sessions(
-    event: AwayChanged | AccountRegistered | AccountDropped | AccountNotDropped,
+    event: AwayChanged | AccountRegistered | AccountDropped | AccountNotDropped | OperatorGranted,
     sessions: Sequence[LineSession],
 ) -> None:
     """Tell the actor's sessions among ``sessions``, bar the one that asked (``acting``), the notice the command
     answers it with: they went away or came back, their nickname is registered, or no longer is (by an operator's
     doing, if one gave it up: then to every session of theirs); or that giving it up could not be saved, so it still
-    is."""
+    is; or that they are an operator now."""
     for session in sessions:
         user = session.user
         if user is None or not _elsewhere(session, event.actor):
             continue
-        if isinstance(event, AccountNotDropped):
+        if isinstance(event, OperatorGranted):
+            session.send(NOW_OPERATOR)
+        elif isinstance(event, AccountNotDropped):
             session.send(still_registered_notice(user))
         elif isinstance(event, AwayChanged):
             # An away text that changed: blank is back from away.
@@ -577,7 +583,9 @@ def deliver(
     (``joined_elsewhere``).
     """
     if type(event) in NOT_SHOWN:
-        if isinstance(event, AwayChanged | AccountRegistered | AccountDropped | AccountNotDropped):
+        if isinstance(
+            event, AwayChanged | AccountRegistered | AccountDropped | AccountNotDropped | OperatorGranted
+        ):
             _tell_own_sessions(event, sessions)
         elif isinstance(event, MessageNotKept):
             for session in sessions:

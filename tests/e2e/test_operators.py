@@ -66,6 +66,28 @@ class OperatorTests(SynchronousTestCase):
         self.assertNotIn(b"not the password", logged)
         self.assertNotIn(PASSWORD.encode(), logged)
 
+    def test_every_connection_of_an_operator_is_told_at_once(self) -> None:
+        """alice's /oper on her terminal is told to her other connection, in JSON (as the page reads it), as it
+        happens: an ``oper`` notice, not at her next "You are alice."; the asker is answered once, as before."""
+        alice = self.lobby.enter("alice")
+        alice.say(f"/register {PASSWORD}")
+        alice.expect("*** The nickname alice is registered to you, and you are identified to it.")
+        program = self.daemon.connect()
+        program.expect(WELCOME, PROMPT)
+        program.say("/format json")
+        program.say(f"/identify alice {PASSWORD}")
+        while program.expect_json().get("kind") != "nick":
+            pass
+        alice.say(f"/oper boss {PASSWORD}")
+        alice.expect("*** You are now an operator.")
+        alice.say("/whois alice")
+        self.assertTrue(
+            alice.read_line().startswith(b"*** alice "), "the /whois answer, no second oper notice"
+        )
+        while (notice := program.expect_json()).get("kind") != "oper":
+            self.assertNotEqual(notice.get("type"), "whois", "told of the /oper only later")
+        self.assertEqual(notice, {"type": "notice", "kind": "oper", "text": "You are now an operator."})
+
     def test_mute_then_ban_by_nickname(self) -> None:
         """An operator mutes bob (his lines are refused), then bans the nickname: he is put out and cannot return."""
         alice = self.lobby.enter("alice")
