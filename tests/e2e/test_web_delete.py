@@ -1,19 +1,21 @@
 """Deleting a line from the page, in real headless Chromiums against a real daemon: the line's own "delete" button,
 asked twice, sends /delete; every page showing the line, its log and its search results, shows "deleted by" in its
 place; a typed /delete of someone else's line is refused as a refused command is; a reload's replay leaves it out;
-a server operator's page offers the button on others' lines; a page away when its line was deleted shows it deleted once it is back, after a kill -9 of the daemon."""
+a server operator's pages, and a room operator's, offer the button on others' lines drawn before, and take it
+away with the standing; a page away when its line was deleted shows it deleted once it is back, after a kill -9 of the daemon."""
 
 import signal
 
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
+from selenium.webdriver.remote.webelement import WebElement
 from twisted.trial.unittest import SynchronousTestCase
 
 from tests.e2e.browser import Page, quiet, start_web, web_url
 from tests.e2e.daemon import Daemon, opers_file
 from tests.e2e.test_client_resume import enter, said_by
 from tests.e2e.test_daemon import LOOPBACK
-from tests.e2e.test_web_page import registered_on_nc, restarted
+from tests.e2e.test_web_page import registered_in_page, registered_on_nc, restarted
 from tests.helpers import new_database, quick_hash
 
 NOT_YOURS = "the line {} is not yours to delete: only #lobby's owner, its operators and server operators delete others' lines"
@@ -73,31 +75,58 @@ class DeletePageTests(SynchronousTestCase):
         quiet(self, bob)
 
     def test_a_server_operator_deletes_others_lines_from_the_button(self) -> None:
-        """ops, with no @ in #lobby (the server's room), has no button on bob's line until his /oper is answered; on
-        bob's next line he has one, as the server lets an operator delete any line, and two presses delete it."""
+        """ops, with no @ in #lobby (the server's room), has no button on bob's line, in either of his two tabs (one
+        account), until his /oper in the first is answered; then the line, drawn already, has one in both, as the
+        server lets an operator delete any line, and two presses in the other tab delete it."""
         _, url = start_web(self, "--opers", opers_file(self, quick_hash("pw")))
         ops, bob = Page(self, url), Page(self, url)
         ops.login("ops")
+        registered_in_page(ops)
+        other = Page(self, url)
+        other.login("ops", "hunter22")
         bob.login("bob")
-        bob.say("before the oper")
-        before = ops.wait_for_said("before the oper")
-        self.assertEqual(before.find_elements(By.CSS_SELECTOR, ".delete-line"), [])
-        ops.say("/oper boss pw")
-        ops.wait(
-            lambda: "You are now an operator." in ops.find("#log-box").text or None, "the answer to /oper"
-        )
         bob.say("spam spam spam")
-        line = ops.wait_for_said("spam spam spam")
-        ActionChains(ops.driver).move_to_element(line).perform()  # the button shows on hover
-        button = line.find_element(By.CSS_SELECTOR, ".delete-line")
+        lines = [page.wait_for_said("spam spam spam") for page in (ops, other)]
+        for line in lines:
+            self.assertEqual(line.find_elements(By.CSS_SELECTOR, ".delete-line"), [])
+        ops.say("/oper boss pw")
+        for page, line in zip((ops, other), lines, strict=True):
+            page.wait(
+                lambda line=line: line.find_elements(By.CSS_SELECTOR, ".delete-line") or None, "the button"
+            )
+        ActionChains(other.driver).move_to_element(lines[1]).perform()  # the button shows on hover
+        button = lines[1].find_element(By.CSS_SELECTOR, ".delete-line")
         button.click()
         button.click()
         bob.wait(
             lambda: bob.texts("#log-box .log .line.deleted .body") == ["deleted by ops"] or None,
             "bob's line marked deleted",
         )
-        self.assertEqual(bob.said(), ["before the oper"])
+        self.assertEqual(bob.said(), [])
         quiet(self, ops)
+        quiet(self, other)
+        quiet(self, bob)
+
+    def test_the_button_on_others_lines_comes_and_goes_with_the_room_operator_standing(self) -> None:
+        """In #dev, made by alice, bob's page offers no button on carol's line until alice gives him @ (/mode +o),
+        then offers it on that line, drawn already; once she takes @ back (-o) the button goes again."""
+        _, url = start_web(self)
+        alice, bob, carol = Page(self, url), Page(self, url), Page(self, url)
+        for page, nick in ((alice, "alice"), (bob, "bob"), (carol, "carol")):
+            page.login(nick)
+            page.join("#dev")
+        bob.wait_for_member("carol")
+        carol.say("a line for the moderators")
+        line = bob.wait_for_said("a line for the moderators")
+
+        def buttons() -> list[WebElement]:
+            return line.find_elements(By.CSS_SELECTOR, ".delete-line")
+
+        self.assertEqual(buttons(), [])
+        alice.say("/mode #dev +o bob")
+        bob.wait(lambda: buttons() or None, "the button once bob holds @")
+        alice.say("/mode #dev -o bob")
+        bob.wait(lambda: buttons() == [] or None, "no button once bob's @ is taken")
         quiet(self, bob)
 
     def test_a_refused_delete_is_said_on_its_line_and_its_button_works_again(self) -> None:

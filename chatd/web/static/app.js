@@ -59,8 +59,7 @@ class Chat extends composed(PARTS) {
       notSent: () => this.notSent(),
       conversationFor: (object) => this.fileConversation(object),
       mine: (nick) => this.mine(nick),
-      // A server operator may take down any room's offer, as the server's check_withdrawer says; others, where they hold @.
-      mayTakeDownIn: (conversation) => this.me !== null && (this.serverOperator || conversation.holdsOperator(this.me)),
+      mayTakeDownIn: (conversation) => this.moderates(conversation),
       say: (text, kind) => this.say(text, kind),
     });
     this.encryption = new Encryption(

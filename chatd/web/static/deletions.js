@@ -9,6 +9,9 @@
 // "delete" button, which asks once more before it sends `/delete #room ID`. A refusal of it (the line not the
 // user's, gone already, the user no longer in the room) is said on the line,
 // whose button then works again, as a refused take-down is said on its file's.
+// Others' lines already shown get the button, or lose it, as the user's
+// standing changes (an /oper answered, a +o or -o, a /who page, coming back
+// no operator), as their offers' Take down does.
 
 import { el, fold } from "./dom.js";
 import { eventLine } from "./lines.js";
@@ -53,6 +56,7 @@ export const Deletions = (Base) =>
     constructor() {
       super();
       this.deleting = []; // the /delete lines a line's button sent, not answered yet: {room (folded), id, button}, oldest first
+      this.othersLines = new WeakSet(); // lines of rooms' logs said or acted by others: their button follows the standing
     }
 
     /** `deleted`: the line gives way to who deleted it, wherever the page shows it. */
@@ -71,15 +75,41 @@ export const Deletions = (Base) =>
 
     /** Every event line goes through here: one the user may delete gets its button. */
     event(conversation, object, mention = false, line = eventLine(object, mention)) {
-      if (line !== null && this.mayDelete(conversation, object)) line.append(this.deleteButton(conversation, object.id));
+      if (line !== null && this.deletable(conversation, object)) {
+        if (!this.mine(object.nick)) this.othersLines.add(line);
+        if (this.mine(object.nick) || this.moderates(conversation)) line.append(this.deleteButton(conversation, object.id));
+      }
       super.event(conversation, object, mention, line);
     }
 
-    /** Whether the user may delete `object` in `conversation`, as far as the page knows: their line, or they are a
-     * server operator (notices.js), or hold operator there: the server's may_delete. */
-    mayDelete(conversation, object) {
-      if (conversation.kind !== "room" || !DELETABLE.has(object.type) || typeof object.id !== "string") return false;
-      return this.mine(object.nick) || (this.me !== null && (this.serverOperator || conversation.holdsOperator(this.me)));
+    /** Whether `object` in `conversation` is a line anyone may be let delete: said or acted in a room, with its id. */
+    deletable(conversation, object) {
+      return conversation.kind === "room" && DELETABLE.has(object.type) && typeof object.id === "string";
+    }
+
+    /**
+     * Whether the user may delete others' lines, and take down their offers, in `room`, as far as the page knows:
+     * they are a server operator (notices.js), or hold operator there: the server's may_delete and check_withdrawer.
+     */
+    moderates(room) {
+      return this.me !== null && (this.serverOperator || room.holdsOperator(this.me));
+    }
+
+    /**
+     * The user's standing in `room` may have changed: each line of others' it shows gets its button, or loses it, as
+     * it now fits. One whose /delete was sent keeps its own, for the server's answer; none changes while the page is
+     * unnamed, when it knows no standing (coming back, the "You are NICK." it waits for says it).
+     */
+    standingChanged(room) {
+      super.standingChanged(room);
+      if (this.me === null) return;
+      const may = this.moderates(room);
+      for (const [id, line] of room.lines) {
+        if (!this.othersLines.has(line) || line.classList.contains("deleted")) continue;
+        const button = line.querySelector(".delete-line");
+        if (may && button === null) line.querySelector(".body")?.after(this.deleteButton(room, id));
+        else if (!may && button !== null && !button.disabled) button.remove();
+      }
     }
 
     /** The button that deletes the line `id` of `room`: a first press asks "Delete?", a second sends /delete. */

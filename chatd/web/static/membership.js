@@ -160,14 +160,14 @@ export const Membership = (Base) =>
         if (page === 1) room.setMembers(nicks);
         else room.members = [...room.members, ...nicks.filter((nick) => !room.hasMember(nick))];
         room.listStanding(nicks, strings(object.operators), strings(object.voiced));
-        this.files.standingChanged(room);
+        this.standingChanged(room);
         if (room === this.current) this.view.members();
         return;
       }
       room.memberPages = page === 1 ? nicks : [...room.memberPages, ...nicks];
       // Each page's standing is noted as it comes, so a change told between two pages stays true.
       room.listStanding(nicks, strings(object.operators), strings(object.voiced));
-      this.files.standingChanged(room);
+      this.standingChanged(room);
       if (page < pages) {
         this.send(`/who ${room.name} ${page + 1}`);
         return;
@@ -200,6 +200,15 @@ export const Membership = (Base) =>
       if (room === this.current) this.view.header();
     }
 
+    /**
+     * The user's standing in `room` may have changed (a /who page, a mode, a room operator named, an /oper): what it
+     * lets them do comes and goes on what the page shows, an offer's Take down here, a line's delete button
+     * (deletions.js).
+     */
+    standingChanged(room) {
+      this.files.standingChanged(room);
+    }
+
     /** An event that gives or takes standing in its room: a line of the room, and the marks in its member list. */
     standing(object) {
       const room = this.room(object.room, false);
@@ -208,7 +217,7 @@ export const Membership = (Base) =>
       // A line from history tells of the past: the /who answer on joining said who holds what now.
       if (object.history === true) return;
       for (const [nick, setting, on] of standingChanges(object)) room.setStanding(nick, setting, on);
-      this.files.standingChanged(room); // an offer's Take down comes and goes with the user's operator standing
+      this.standingChanged(room);
       if (room === this.current) this.view.members();
     }
   };

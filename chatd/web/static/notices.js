@@ -56,9 +56,10 @@ export const Notices = (Base) =>
         case "nick":
           // Each "You are NICK." hands a new takeover token: the one to come back with (returning.js).
           if (typeof object.token === "string" && /^[A-Za-z0-9_-]{1,64}$/.test(object.token)) this.token = object.token;
-          // A new user is no operator; one taken over, or an account's joined online elsewhere, may be.
-          this.operatorStanding(object.operator === true);
           this.named(object.nick);
+          // A new user is no operator; one taken over, or an account's joined online elsewhere, may be. Said once
+          // named: what the standing lets the user do is theirs to do, by the nickname now.
+          this.operatorStanding(object.operator === true);
           return;
         case "oper":
           this.operatorStanding(true);
@@ -141,11 +142,12 @@ export const Notices = (Base) =>
       }
     }
 
-    /** Whether the user is a server operator now (`operator`): every room's offers get Take down, or lose it, as they now fit. */
+    /** Whether the user is a server operator now (`operator`): every room's offers and others' lines get Take down
+     * and delete, or lose them, as they now fit. */
     operatorStanding(operator) {
       if (operator === this.serverOperator) return;
       this.serverOperator = operator;
-      for (const room of this.rooms()) this.files.standingChanged(room);
+      for (const room of this.rooms()) this.standingChanged(room);
     }
 
     error(object) {
