@@ -69,6 +69,24 @@ host that is not localhost, so no secure context (no WebCrypto), as ``http://192
 
 T = TypeVar("T")
 
+NOTE_STATUSES = """
+window.chatdTestStatuses = [];
+new MutationObserver((records) => {
+  for (const record of records) for (const node of record.addedNodes) window.chatdTestStatuses.push(node.textContent);
+}).observe(document.getElementById("status"), { childList: true });
+"""
+"""Keep each text the status line is given (each is a new text node: view.js sets its textContent) as it is given."""
+
+STATUS_SHOWN = """
+const seen = window.chatdTestStatuses;
+const at = seen.indexOf(arguments[0]);
+if (at < 0) return false;
+seen.splice(0, at + 1);
+return true;
+"""
+"""Whether the status line was given the text ``arguments[0]`` since ``NOTE_STATUSES``: if so, it and what came before
+are forgotten."""
+
 FROZEN_BY_TEST = "Page entered Back-Forward Cache"
 """What Chromium logs of a WebSocket connection cut by a test freezing the page (``Page.setWebLifecycleState``)."""
 
@@ -275,6 +293,16 @@ class Page:
 
     def status(self) -> str:
         return self.find("#status").text
+
+    def note_statuses(self) -> None:
+        """From now on keep each text the status line shows, for ``wait_for_status``: while the daemon is down each
+        reconnection attempt rewrites it, so a status polled for may be gone before it is read, under load."""
+        self.script(NOTE_STATUSES)
+
+    def wait_for_status(self, text: str, what: str) -> None:
+        """Wait until the status line has shown ``text`` since ``note_statuses`` or the last such wait, whatever it
+        shows now."""
+        self.wait(lambda: self.script(STATUS_SHOWN, text) or None, what)
 
     def title(self) -> str:
         return str(self.find("#conversation-title").get_attribute("textContent"))

@@ -259,20 +259,22 @@ class SearchTests(SynchronousTestCase):
 
     def test_lines_typed_while_disconnected_say_not_connected(self) -> None:
         """The daemon gone, alice types a line, /who and /me in #lobby: each time the page says it is not
-        connected and keeps the line, not that she is out of #lobby (every room reads as left while down)."""
+        connected and keeps the line, not that she is out of #lobby (every room reads as left while down). Each
+        saying is waited for among all the status line said, as the next reconnection attempt rewrites it."""
         daemon, url = start_web(self)
         alice = Page(self, url)
         alice.login("alice")
         daemon.signal(signal.SIGKILL)
         alice.wait(
-            lambda: alice.status().startswith("Disconnected") or None, "the page to say it is disconnected"
+            lambda: alice.texts("#rooms .conversation.disconnected .name") == ["#lobby"] or None,
+            "#lobby to read disconnected",
         )
+        alice.note_statuses()
         box = alice.find("#composer-text")
         for line in ("hello", "/who", "/me waves"):
             box.send_keys(line, Keys.ENTER)
-            alice.wait(
-                lambda: alice.status() == "Not connected: that was not sent. Reconnecting…" or None,
-                f"the page to say {line!r} was not sent",
+            alice.wait_for_status(
+                "Not connected: that was not sent. Reconnecting…", f"the page to say {line!r} was not sent"
             )
             self.assertEqual(box.get_attribute("value"), line)
             box.clear()
