@@ -5,6 +5,7 @@ a server operator's pages, and a room operator's, offer the button on others' li
 away with the standing; a page away when its line was deleted shows it deleted once it is back, after a kill -9 of the daemon."""
 
 import signal
+from functools import partial
 
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
@@ -27,6 +28,11 @@ def marked(page: Page) -> None:
         lambda: page.texts("#log-box .log .line.deleted .body") == ["deleted by alice"] or None,
         "the line marked deleted",
     )
+
+
+def delete_buttons(line: WebElement) -> list[WebElement]:
+    """The delete button of the log's ``line``, shown only as it is pointed at but there all the same; or none."""
+    return line.find_elements(By.CSS_SELECTOR, ".delete-line")
 
 
 class DeletePageTests(SynchronousTestCase):
@@ -88,12 +94,10 @@ class DeletePageTests(SynchronousTestCase):
         bob.say("spam spam spam")
         lines = [page.wait_for_said("spam spam spam") for page in (ops, other)]
         for line in lines:
-            self.assertEqual(line.find_elements(By.CSS_SELECTOR, ".delete-line"), [])
+            self.assertEqual(delete_buttons(line), [])
         ops.say("/oper boss pw")
         for page, line in zip((ops, other), lines, strict=True):
-            page.wait(
-                lambda line=line: line.find_elements(By.CSS_SELECTOR, ".delete-line") or None, "the button"
-            )
+            page.wait(partial(delete_buttons, line), "the button")  # an empty list is waited past, as None
         ActionChains(other.driver).move_to_element(lines[1]).perform()  # the button shows on hover
         button = lines[1].find_element(By.CSS_SELECTOR, ".delete-line")
         button.click()
@@ -118,15 +122,11 @@ class DeletePageTests(SynchronousTestCase):
         bob.wait_for_member("carol")
         carol.say("a line for the moderators")
         line = bob.wait_for_said("a line for the moderators")
-
-        def buttons() -> list[WebElement]:
-            return line.find_elements(By.CSS_SELECTOR, ".delete-line")
-
-        self.assertEqual(buttons(), [])
+        self.assertEqual(delete_buttons(line), [])
         alice.say("/mode #dev +o bob")
-        bob.wait(lambda: buttons() or None, "the button once bob holds @")
+        bob.wait(lambda: delete_buttons(line) or None, "the button once bob holds @")
         alice.say("/mode #dev -o bob")
-        bob.wait(lambda: buttons() == [] or None, "no button once bob's @ is taken")
+        bob.wait(lambda: delete_buttons(line) == [] or None, "no button once bob's @ is taken")
         quiet(self, bob)
 
     def test_a_refused_delete_is_said_on_its_line_and_its_button_works_again(self) -> None:
