@@ -15,7 +15,11 @@ from contextlib import closing
 
 from twisted.trial.unittest import SynchronousTestCase
 
-from chatd import admin
+from chatd.admin import AdminError
+from chatd.admin.backup import backup
+from chatd.admin.command import main
+from chatd.admin.export import export
+from chatd.admin.forget import forget, private_count
 from chatd.domain.events import Actor, Whispered
 from tests.e2e.daemon import DEADLINE_SECONDS
 from tests.events import said
@@ -70,9 +74,7 @@ class BesideARunningStoreTests(SynchronousTestCase):
         and its output."""
         out = io.StringIO()
         statuses: list[int] = []
-        tool = threading.Thread(
-            target=lambda: statuses.append(admin.main(["--db", self.path, "export"], out))
-        )
+        tool = threading.Thread(target=lambda: statuses.append(main(["--db", self.path, "export"], out)))
         tool.start()
         tool.join(WAITING_SECONDS)
         self.assertTrue(tool.is_alive(), f"the export did not wait: {out.getvalue()!r}")
@@ -86,7 +88,7 @@ class BackupModeTests(SynchronousTestCase):
         self.addCleanup(os.umask, os.umask(0o022))
         dest = os.path.join(directory, "copy.sqlite")
         with closing(sqlite3.connect(":memory:")) as connection:
-            admin.backup(connection, ":memory:", dest, io.StringIO())
+            backup(connection, ":memory:", dest, io.StringIO())
         self.assertEqual(oct(os.stat(dest).st_mode & 0o777), "0o600")
 
 
@@ -104,8 +106,8 @@ class ExportTests(SynchronousTestCase):
         """A mistyped room exports nothing: the host is told so, exit status 2, not an empty export and 0."""
         path = self.kept("#dev", "kept")
         out = io.StringIO()
-        with closing(sqlite3.connect(path)) as connection, self.assertRaises(admin.AdminError) as refused:
-            admin.export(connection, "#dve", out)
+        with closing(sqlite3.connect(path)) as connection, self.assertRaises(AdminError) as refused:
+            export(connection, "#dve", out)
         self.assertEqual(
             str(refused.exception),
             "--room #dve: no event of that room is kept; check its name (export alone lists all).",
@@ -119,7 +121,7 @@ class ExportTests(SynchronousTestCase):
         path = self.kept(room, "in a long-named room")
         out = io.StringIO()
         with closing(sqlite3.connect(path)) as connection:
-            admin.export(connection, room.upper(), out)
+            export(connection, room.upper(), out)
         self.assertEqual(
             [json.loads(line)["text"] for line in out.getvalue().splitlines()], ["in a long-named room"]
         )
@@ -148,8 +150,8 @@ class ForgetTests(SynchronousTestCase):
                 lambda statement: reads.append(statement) if statement.startswith("SELECT") else None
             )
             counted, forgot = io.StringIO(), io.StringIO()
-            admin.private_count(connection, "alice", counted)
-            admin.forget(connection, path, "alice", forgot, private=True)
+            private_count(connection, "alice", counted)
+            forget(connection, path, "alice", forgot, private=True)
             connection.set_trace_callback(None)
             kept = connection.execute("SELECT nick FROM events").fetchall()
         of_events = [read for read in reads if "kind = 'kicked'" not in read and "FROM deletions" not in read]

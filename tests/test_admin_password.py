@@ -13,7 +13,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import VerificationError
 from twisted.trial.unittest import SynchronousTestCase
 
-from chatd import admin
+from chatd.admin.command import main
 from chatd.frontend.text_rules import NICKNAME_CHARACTERS
 from chatd.storage.sqlite import SQLiteHistory
 from chatd.storage.sqlite_accounts import SQLiteAccounts
@@ -66,7 +66,7 @@ class PasswordTests(SynchronousTestCase):
 
         out, err = io.StringIO(), io.StringIO()
         with redirect_stderr(err):
-            status = admin.main(["--db", self.db, *arguments], out, stdin or Terminal(), ask)
+            status = main(["--db", self.db, *arguments], out, stdin or Terminal(), ask)
         return status, out.getvalue(), err.getvalue()
 
     def proves(self, password: str) -> bool:
@@ -108,7 +108,7 @@ class PasswordTests(SynchronousTestCase):
             )
         out, err = io.StringIO(), io.StringIO()
         with redirect_stderr(err):
-            status = admin.main(["--db", self.db, "password", "alice"], out, Terminal(), interrupted)
+            status = main(["--db", self.db, "password", "alice"], out, Terminal(), interrupted)
         self.assertEqual(
             (status, err.getvalue()),
             (2, "python -m chatd.admin: password: no password was given; nothing changed.\n"),

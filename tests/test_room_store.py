@@ -10,7 +10,7 @@ from dataclasses import replace
 
 from twisted.trial.unittest import SynchronousTestCase
 
-from chatd import admin
+from chatd.admin.command import main
 from chatd.domain.encoding import changes_of
 from chatd.domain.events import ModeChange, RoomBan, Setting
 from chatd.domain.ports import RoomStore
@@ -198,7 +198,7 @@ class SQLiteRoomsTests(RoomStoreContract, SynchronousTestCase):
         self.assertEqual(kept.settings, RoomSettings(moderated=True))
         self.reactor.run_until(self.store.stopService())
         self.left_in_the_log(ModeChange(Setting.BAN, True, "badkid!*@*"))
-        self.assertEqual(admin.main(["--db", self.path, "export"], io.StringIO()), 0)
+        self.assertEqual(main(["--db", self.path, "export"], io.StringIO()), 0)
         with closing(sqlite3.connect(self.path)) as connection:
             [(body,)] = connection.execute("SELECT body FROM room_settings WHERE room = '#dev'")
         self.assertEqual(

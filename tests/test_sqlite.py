@@ -21,7 +21,7 @@ from twisted.internet.testing import EventLoggingObserver
 from twisted.logger import LogLevel, formatEvent, globalLogPublisher
 from twisted.trial.unittest import SynchronousTestCase
 
-from chatd import admin
+from chatd.admin.command import main
 from chatd.domain.encoding import encode_event, type_name
 from chatd.domain.errors import ChatError, HistoryUnreadableError
 from chatd.domain.events import (
@@ -773,7 +773,7 @@ class RefusedChangeTests(LoggedStoreTestCase):
         daemon did not stop cleanly, and the change left out); its command runs on, and ends well."""
         errors, out = io.StringIO(), io.StringIO()
         with redirect_stderr(errors):
-            status = admin.main(["--db", self.killed_now, "export", "--room", "#lobby"], out)
+            status = main(["--db", self.killed_now, "export", "--room", "#lobby"], out)
         self.assertEqual(
             (status, errors.getvalue()),
             (
@@ -898,7 +898,7 @@ class RefusedRecordTests(LoggedStoreTestCase):
         )
         errors = io.StringIO()
         with redirect_stderr(errors):
-            status = admin.main(["--db", self.killed_now, "export", "--room", "#lobby"], io.StringIO())
+            status = main(["--db", self.killed_now, "export", "--room", "#lobby"], io.StringIO())
         self.assertEqual(status, 0)
         self.assertIn(
             f"python -m chatd.admin: --db {self.killed_now} refused a change its pass log held (all of record 2: 1 "
