@@ -1,6 +1,6 @@
 """What a session that ignores an offer's sender hears of the offer's end, over StringTransport (issue 16).
 
-An offer from someone the session ignores is not shown to it (chatd.line.session.deliver); its end, however it
+An offer from someone the session ignores is not shown to it (chatd.line.delivery.deliver); its end, however it
 comes, is not either: a session is told the end of what it was shown, and never of a file it was not.
 """
 

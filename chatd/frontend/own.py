@@ -8,7 +8,7 @@ recipient of an event, members of rooms of thousands among them, so it
 compares nicknames as they are, not folded: nicknames are unique by their
 fold, and an event carries its actor's nickname as the chat's user holds it,
 so only that user's sessions hold that very string. The line front end's
-delivery of a join writes this test out inline (chatd.line.session
+delivery of a join writes this test out inline (chatd.line.delivery
 ``deliver``), where it runs for every member: a change here goes there too.
 
 Someone's coming or going is news to everyone else in the room, which may

@@ -27,9 +27,10 @@ from chatd.domain.ports import Session
 from chatd.frontend.sinks import DirectOutput, Keep
 from chatd.line import table
 from chatd.line.commands import Nick
+from chatd.line.delivery import deliver
 from chatd.line.protocol import SHUTDOWN
 from chatd.line.render import Notice, Renderable
-from chatd.line.session import LineSession, Waiting, decode, deliver
+from chatd.line.session import LineSession, Waiting, decode
 
 
 class Console(LineReceiver, LineSession):

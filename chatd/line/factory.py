@@ -32,11 +32,12 @@ from chatd.frontend.outbox import Outbox
 from chatd.frontend.sinks import Keep
 from chatd.frontend.sockets import Tuning
 from chatd.frontend.transfers import Transfers
+from chatd.line.delivery import deliver
 from chatd.line.file_lines import offered_text
 from chatd.line.limits import LineLimits
 from chatd.line.protocol import SHUTDOWN, LineProtocol
 from chatd.line.render import Notice, text_line
-from chatd.line.session import PROMPT, LineSession, deliver
+from chatd.line.session import PROMPT, LineSession
 from chatd.line.takeover import SessionTokens
 from chatd.turns import Turns
 

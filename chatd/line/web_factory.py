@@ -31,11 +31,11 @@ from chatd.frontend.proxies import Proxies
 from chatd.frontend.sinks import Keep
 from chatd.frontend.transfers import Transfers
 from chatd.frontend.websocket import Takeovers, WebConnection
+from chatd.line.delivery import deliver
 from chatd.line.factory import DEFAULT_LIMITS, LineFactory
 from chatd.line.limits import LineLimits
 from chatd.line.protocol import LineProtocol
 from chatd.line.render import json_line, text_line
-from chatd.line.session import deliver
 from chatd.line.takeover import SessionTokens
 from chatd.line.web_session import PING_SECONDS, WebSession
 from chatd.turns import Turns
