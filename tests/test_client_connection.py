@@ -259,6 +259,17 @@ class TalkTests(LinkTestCase):
         """A line typed while offline is not sent, and the caller is told."""
         self.assertFalse(self.link.send("hello"))
 
+    def test_nothing_typed_is_sent_before_the_first_line_shows_chatd(self) -> None:
+        """A line typed once the connection is up but before the server's first line shows it is chatd is not sent,
+        and the caller is told: at a wrong port another service would read it (an ``/identify`` with its password)."""
+        peer = self.endpoint.accept()
+        peer.sent()
+        self.assertFalse(self.link.send("/identify alice hunter22"))
+        self.assertEqual(peer.sent(), [])
+        peer.send("*** Welcome to chatd 0.1.0 on chat.example. Type /help for help.")
+        self.assertTrue(self.link.send("alice"))
+        self.assertEqual(peer.sent(), ["alice"])
+
     def test_format_kept_by_the_client(self) -> None:
         """/format would break the client's JSON; it is refused without reaching the server."""
         peer = self.endpoint.accept()
@@ -274,6 +285,7 @@ class TalkTests(LinkTestCase):
         """/help send is the client's to answer; /help alone names the client's commands, then asks the server;
         /help msg adds what the client does to the server's answer; /help join is the server's alone."""
         peer = self.endpoint.accept()
+        peer.send("*** Welcome to chatd 0.1.0 on chat.example. Type /help for help.")
         peer.wire.clear()
         self.screen.take_notes()
         self.assertTrue(self.link.send("/help /SEND"))

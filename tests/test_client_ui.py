@@ -111,9 +111,12 @@ class InputLineTests(TerminalTestCase):
         self.assertEqual(rows[-2:], [f"09:00   #lobby <bob> line {HEIGHT * 2 - 1}", "#lobby> typing"])
 
     def test_prompt_shows_where_lines_go(self) -> None:
-        """Offline, then asked for a nickname, then the current room."""
+        """Offline, still so while the connection is up but the server's first line has not shown chatd, then asked
+        for a nickname, then the current room."""
         self.assertEqual(self.input_row(), "(offline)>")
         peer = self.endpoint.accept()
+        self.assertEqual(self.input_row(), "(offline)>")
+        peer.send("*** Welcome to chatd 0.1.0 on chat.example. Type /help for help.")
         self.assertEqual(self.input_row(), "nickname>")
         self.type(b"alice\r")
         peer.register()

@@ -110,6 +110,13 @@ class Link:
         return self._connection is not None
 
     @property
+    def reaches_chatd(self) -> bool:
+        """True while a connection is up whose first line has shown chatd: lines typed go out only then, never to
+        another service at a wrong port (an ``/identify`` with its password), nor ahead of the client's own
+        ``/identify``, where chatd would take them for a nickname."""
+        return self._first is not None and self._first.shown_chatd
+
+    @property
     def named(self) -> bool:
         """True once the server has accepted a nickname on this connection: until then it answers any command but
         naming ones ``need-nick``."""
@@ -126,7 +133,8 @@ class Link:
         return self._finished
 
     def send(self, text: str) -> bool:
-        """Send one line as typed, or carry out a client command (``Outbox.send``); False with no connection."""
+        """Send one line as typed, or carry out a client command (``Outbox.send``); False with no connection that
+        has shown chatd (``reaches_chatd``)."""
         return self._outbox.send(text)
 
     def send_line(self, text: str) -> bool:

@@ -44,6 +44,11 @@ class FirstLine:
         self._chatd()
         return True
 
+    @property
+    def shown_chatd(self) -> bool:
+        """True once the first line has shown chatd: until then nothing typed may go (``passes``)."""
+        return self._deadline is None and self._not_chatd is None
+
     def ended(self, leaving: bool) -> Failure | None:
         """The connection ended, the user ``leaving`` or not: why it was no chatd, if it was none."""
         unanswered = self._deadline is not None

@@ -32,8 +32,8 @@ class Outlet(Protocol):
     files: Transfers | None
 
     @property
-    def connected(self) -> bool:
-        """True while a connection to the server is up."""
+    def reaches_chatd(self) -> bool:
+        """True while a connection is up whose first line has shown chatd: typed lines go out only then."""
         ...
 
     def say(self, text: str) -> None:
@@ -59,7 +59,8 @@ class Outbox:
         """The quit line of a leave that waits behind the held lines."""
 
     def send(self, text: str) -> bool:
-        """Send one line as typed (or carry out a client command); False if there is no connection to send it on.
+        """Send one line as typed (or carry out a client command); False if there is no connection to send it on
+        (none up, or one whose first line has not shown chatd yet).
 
         Lines go in the order typed: while a sealed ``/msg`` waits for its
         recipient's keys, the lines after it wait behind it (True: taken).
@@ -92,11 +93,11 @@ class Outbox:
                 link.say(line)
             if not ask_server:
                 return True
-        if link.connected and link.e2e is not None and link.e2e.command(text):
+        if link.reaches_chatd and link.e2e is not None and link.e2e.command(text):
             return True
         if link.files is not None and link.files.command(text):
             return True
-        if not link.connected:
+        if not link.reaches_chatd:
             return False
         link.presence.sending(text)
         if link.presence.nick is not None:

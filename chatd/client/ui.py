@@ -316,7 +316,7 @@ class ChatTerminal(HistoricRecvLine):
     def _prompt(self) -> str:
         if self._confirming is not None:
             return CONFIRM
-        if not self.link.connected:
+        if not self.link.reaches_chatd:
             return "(offline)> "
         presence = self.link.presence
         if presence.nick is None:
