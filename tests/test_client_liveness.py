@@ -148,6 +148,26 @@ class SendAgainTests(LinkTestCase):
         peer.send(pong(BACK_TEXT))
         self.assertEqual(peer.sent(), [])
 
+    def test_attempts_closed_before_chatd_spoke_do_not_age_the_lines_a_stall_lost(self) -> None:
+        """Connections closed before chatd's first line (a load balancer taking them while chatd is away) carried no
+        line typed: those the stalled connection lost are sent again once back, however long the attempts took."""
+        peer = self.named()
+        peer.send(said("seen before"))
+        self.clock.advance(QUIET_SECONDS)
+        self.link.send("one")
+        self.clock.advance(ANSWER_SECONDS)
+        peer.close()
+        for _ in range(4):
+            self.clock.advance(20)
+            self.endpoint.accept().close()
+        self.clock.advance(20)
+        again = self.endpoint.accept()
+        again.sent()
+        again.register()
+        self.assertEqual(again.sent(), [f"/ping {BACK_TEXT}"])
+        again.send(pong(BACK_TEXT))
+        self.assertEqual(again.sent(), ["one"])
+
     def test_a_paste_shown_missed_is_not_sent_again(self) -> None:
         """Lines the server joined into one paste come back as one message: each of them counts as arrived."""
         peer = self.stalled("one", "two")

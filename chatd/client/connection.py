@@ -252,7 +252,10 @@ class Link:
     def lost(self, reason: Failure) -> None:
         """The connection is gone: say why, and come back, finish, or count a failed attempt."""
         reached, self._connection = self._connection is not None, None
-        self.unechoed.lost(self._reactor.seconds())
+        if self._named_at is not None:
+            # Only a named connection carried lines typed (``reaches_chatd``, ``Unechoed.sent``): one closed before
+            # that, as a load balancer closes them while chatd is away, must not age the lines a stall lost.
+            self.unechoed.lost(self._reactor.seconds())
         if self._watch is not None:
             self._watch.stop()
             self._watch = None
