@@ -123,6 +123,24 @@ class OptionsTests(SynchronousTestCase):
                 self.parse("localhost", port)
             self.assertIn("PORT is a number from 1 to 65535", str(raised.exception))
 
+    def test_a_host_with_its_port_after_a_colon_is_refused_naming_the_two_arguments(self) -> None:
+        """HOST:PORT, as a browser's address writes it, is one sentence saying to give the port apart: taken as a
+        host name it could never be reached, and on a terminal the client retried it for ever. An IPv6 address,
+        colons and all, is a host."""
+        for given, host, port in (
+            ("127.0.0.1:5800", "127.0.0.1", "5800"),
+            ("chat.example.org:6697", "chat.example.org", "6697"),
+            ("[::1]:5000", "::1", "5000"),
+        ):
+            with self.assertRaises(usage.UsageError) as raised:
+                self.parse(given)
+            self.assertEqual(
+                str(raised.exception),
+                f"HOST is a name or an address, not {given!r}: give the port apart, as {host} {port}.",
+            )
+        self.assertEqual(self.parse("::1", "5000")["host"], "::1")
+        self.assertEqual(self.parse("fe80::1%eth0")["host"], "fe80::1%eth0")
+
     def test_help_documents_the_client(self) -> None:
         """--help names the arguments, the options, the keys and the two modes."""
         shown = str(Options())

@@ -44,7 +44,7 @@ from chatd.client.files import Transfers
 from chatd.client.keyring import Keyring
 from chatd.client.plain import PlainIO
 from chatd.client.presence import Presence
-from chatd.client.reach import connect_to
+from chatd.client.reach import connect_to, wrong_host
 from chatd.client.ui import ChatTerminal
 from chatd.client.worker import ThreadWorker
 from chatd.text import whole_number
@@ -167,6 +167,10 @@ class Options(usage.Options):
         number = None if port is None else whole_number(port)
         if port is not None and (number is None or not 1 <= number <= 65535):
             raise usage.UsageError(f"PORT is a number from 1 to 65535, not {port!r}.")
+        wrong = None if host is None else wrong_host(host)
+        if wrong is not None:
+            # Taken as a host name it could never be reached, and a client on a terminal retried it for ever.
+            raise usage.UsageError(wrong)
         self["host"], self["port"] = host, number
 
     def settle(self, environment: Mapping[str, str]) -> None:

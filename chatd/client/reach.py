@@ -11,6 +11,7 @@ ends before it was never a session, so it is not "lost"; nor is one
 whose other end turns out not to speak chatd's line protocol.
 """
 
+import ipaddress
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,6 +26,8 @@ from twisted.internet.ssl import Certificate, CertificateOptions, optionsForClie
 from twisted.protocols.tls import TLSMemoryBIOProtocol
 from twisted.python.failure import Failure
 from zope.interface import implementer
+
+from chatd.text import whole_number
 
 CONNECT_TIMEOUT_SECONDS = 10
 """How long one connection attempt may take before it counts as failed."""
@@ -62,6 +65,20 @@ class NotChatdError(Exception):
     def __init__(self, answer: str | None) -> None:
         super().__init__(answer)
         self.answer = answer
+
+
+def wrong_host(host: str) -> str | None:
+    """Why ``host``, as given, names no host (None if it may): HOST:PORT, as a browser's address writes them, with
+    the two arguments to give instead. A host name has no colon; an IPv6 address, colons and all, is a host."""
+    if ":" not in host:
+        return None
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        name, colon, port = host.removeprefix("[").rpartition("]:" if host.startswith("[") else ":")
+        apart = f": give the port apart, as {name} {port}" if colon and name and whole_number(port) else ""
+        return f"HOST is a name or an address, not {host!r}{apart}."
+    return None
 
 
 def speaks_chatd(first: str) -> bool:
