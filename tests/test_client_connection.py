@@ -494,6 +494,26 @@ class BackoffTests(LinkTestCase):
             ],
         )
 
+    def test_silence_where_chatd_answered_before_is_not_called_a_wrong_port(self) -> None:
+        """Silence for GREETING_SECONDS from a port that greeted as chatd on an earlier connection (a chatd too busy
+        to answer, a load balancer holding the connection while its chatd is away) is said as silence, not as the web
+        or IRC port named by mistake."""
+        peer = self.endpoint.accept()
+        peer.register()
+        peer.close()
+        self.clock.advance(2)
+        self.screen.take_notes()
+        silent = self.endpoint.accept()
+        self.clock.advance(GREETING_SECONDS)
+        silent.close()
+        self.assertEqual(
+            self.screen.take_notes()[1:],
+            [
+                f"09:00 ~ chat.example port 5000 sent no greeting in {GREETING_SECONDS} s, where chatd answered "
+                "before: it may be busy, or away behind a load balancer. Retrying in 4.0 s."
+            ],
+        )
+
     def test_a_greeting_in_time_is_chatd(self) -> None:
         """chatd's welcome, then silence: the connection stays, however long nothing else is said."""
         peer = self.endpoint.accept()

@@ -29,7 +29,7 @@ from chatd.client.firstline import FirstLine
 from chatd.client.liveness import PROBE, STALLED, Watch, answers_probe
 from chatd.client.outbox import Outbox
 from chatd.client.presence import Presence
-from chatd.client.reach import Server
+from chatd.client.reach import NotChatdError, Server, SilentError
 from chatd.client.render import parse, render, render_text, status
 from chatd.client.retries import RETRY_POLICY, Retries
 from chatd.client.screen import Screen
@@ -91,6 +91,8 @@ class Link:
         """What a new connection does for the one that dropped (chatd.client.comeback)."""
         self._first: FirstLine | None = None
         """Whether this connection's other end is chatd, as its first line tells (chatd.client.firstline)."""
+        self._answered_before = False
+        """True once a connection of this link has shown chatd: a later one's silence is then no wrong port."""
         self._finished: Deferred[int] = Deferred()
         self.seen = SeenLines()
         """The lines shown lately, so a ``deleted`` says whose line of when went (chatd.client.seen)."""
@@ -199,6 +201,7 @@ class Link:
 
     def _speaks_chatd(self) -> None:
         """The first line shows chatd: the password may go (``--identify``), and lines typed now reach chatd."""
+        self._answered_before = True
         for line in self.presence.identification():
             self.send_line(line)
         if self._screen is not None:
@@ -262,6 +265,8 @@ class Link:
         stalled, self._stalled = self._stalled, False
         first, self._first = self._first, None
         not_chatd = first.ended(self._leaving) if first is not None else None
+        if self._answered_before and not_chatd is not None and _silent(not_chatd):
+            not_chatd = Failure(SilentError())
         named_at, self._named_at = self._named_at, None
         self._outbox.lost()
         self.presence.lost()
@@ -308,3 +313,8 @@ class Link:
             self.files.stop()
         if not self._finished.called:
             self._finished.callback(status)
+
+
+def _silent(failure: Failure) -> bool:
+    """Whether ``failure`` is a first line that never came in time, rather than one that was not chatd's."""
+    return isinstance(failure.value, NotChatdError) and failure.value.answer is None

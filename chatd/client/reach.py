@@ -67,6 +67,12 @@ class NotChatdError(Exception):
         self.answer = answer
 
 
+class SilentError(Exception):
+    """A port that greeted as chatd on an earlier connection sent nothing in ``GREETING_SECONDS`` on this one: a
+    chatd too busy to answer, or a load balancer holding the connection while its chatd is away; not the web or IRC
+    port named by mistake, as the same silence on a first connection may be (``NotChatdError``)."""
+
+
 def wrong_host(host: str) -> str | None:
     """Why ``host``, as given, names no host (None if it may): HOST:PORT, as a browser's address writes them, with
     the two arguments to give instead. A host name has no colon; an IPv6 address, colons and all, is a host."""
@@ -121,6 +127,11 @@ class Server:
             if "certificate verify failed" in reasons:
                 return f"The certificate of {self} is not signed by a CA you trust (see --cafile), or has expired."
             return f"TLS with {self} failed ({', '.join(sorted(reasons)) or failure.getErrorMessage()})."
+        if failure.check(SilentError):
+            return (
+                f"{self} sent no greeting in {GREETING_SECONDS} s, where chatd answered before: it may be busy, "
+                "or away behind a load balancer."
+            )
         if isinstance(failure.value, NotChatdError):
             return f"{self} does not speak chatd's line protocol ({_answered(failure.value.answer)}): is it the web or IRC port?"
         if failure.check(error.ConnectionDone, error.ConnectionLost):
