@@ -63,6 +63,45 @@ class QueryTests(IRCTestCase):
         )
         self.assertIn(b":testhost 378 alice bob :is connecting from *@127.0.0.1 127.0.0.1", lines)
 
+    def test_an_oper_on_any_connection_is_381_and_mode_to_every_irc_connection_of_the_user(self) -> None:
+        """carol's OPER over IRC is 381 and her MODE +o on both her IRC connections (as Ergo tells every session)
+        and the notice on nc; the asker's, in its labelled batch, once."""
+        nc, nc_wire = self.connect(b"carol")
+        nc.dataReceived(b"/register sesame12\n")
+        clients = []
+        for _ in range(2):
+            client, wire = self.irc_connect()
+            self.send(
+                client, "CAP REQ :labeled-response batch", "PASS sesame12", "NICK carol", "USER c 0 * :C"
+            )
+            self.send(client, "CAP END")
+            clients.append((client, wire))
+        self.lines(nc_wire)
+        for _, wire in clients:
+            self.lines(wire)
+        told = [b":testhost 381 carol :You are now an IRC operator", b":carol!carol@chatd MODE carol +o"]
+        self.send(clients[0][0], "@label=o OPER boss :correct horse")
+        asker = self.lines(clients[0][1])
+        self.assertEqual([line.split(b" ", 1)[1] for line in asker[1:-1]], told, asker)
+        self.assertEqual(self.lines(clients[1][1]), told)
+        self.assertEqual(self.lines(nc_wire), [b"*** You are now an operator."])
+        self.send(clients[0][0], "OPER boss :correct horse")
+        self.assertEqual(self.lines(clients[0][1]), told[:1], "an operator already: 381, no MODE")
+        self.assertEqual(self.lines(clients[1][1]), [])
+
+    def test_an_oper_on_nc_is_381_and_mode_to_the_users_irc_connection(self) -> None:
+        """/oper on nc: carol's IRC connection of the same account is told 381 and MODE +o as it happens."""
+        nc, _ = self.connect(b"carol")
+        nc.dataReceived(b"/register sesame12\n")
+        client, wire = self.irc_connect()
+        self.send(client, "PASS sesame12", "NICK carol", "USER c 0 * :C")
+        self.lines(wire)
+        nc.dataReceived(b"/oper boss correct horse\n")
+        self.assertEqual(
+            self.lines(wire),
+            [b":testhost 381 carol :You are now an IRC operator", b":carol!carol@chatd MODE carol +o"],
+        )
+
     def test_wrong_oper_password_is_464(self) -> None:
         """A wrong OPER password is 464."""
         self.send(self.alice, "OPER boss wrong")

@@ -116,7 +116,7 @@ class EventMessages:
             RoomOperatorRemoved: self._room_operator,
             AwayChanged: self._away,
             AddressChanged: _nothing,
-            OperatorGranted: _nothing,
+            OperatorGranted: _nothing,  # 381 and MODE +o to the user's own sessions: IRCFactory.deliver
             Registered: _nothing,
             AccountRegistered: self._account,
             Identified: self._account,

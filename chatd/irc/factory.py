@@ -38,6 +38,7 @@ from chatd.domain.events import (
     Invited,
     Joined,
     Killed,
+    OperatorGranted,
     Said,
     Whispered,
 )
@@ -60,6 +61,7 @@ from chatd.irc.filenotices import FileNotices
 from chatd.irc.limits import IRCLimits
 from chatd.irc.lines import Shape
 from chatd.irc.notices import killed_reason
+from chatd.irc.operators import opered
 from chatd.irc.protocol import IRCProtocol
 from chatd.irc.registration import logged_in, logged_out
 from chatd.irc.render import EventLines
@@ -198,6 +200,12 @@ class IRCFactory(ServerFactory):
         elif isinstance(event, _ACCOUNT_EVENTS):
             _account_to_own(event, sessions)
             sessions = _with_cap(sessions, "account-notify", event.actor)
+        elif isinstance(event, OperatorGranted):
+            # Each of the user's sessions reads 381 and its MODE +o: the one whose OPER it was, as its answer.
+            for session in cast(Sequence[IRCSession], sessions):
+                if acted(session.user, event.actor):
+                    opered(session)
+            return
         # This loop runs for every member of a room for every line said: a
         # shape is a plain int, and one like the last recipient's (all
         # plain, most often) costs a comparison, no look-up (bench/load.py

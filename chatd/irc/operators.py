@@ -2,8 +2,9 @@
 
 OPER checks the password as ``/oper`` does (chatd.frontend.oper: off the
 reactor thread, throttled), so the client reads nothing more until the
-answer, and then 381 and its ``+o``. WALLOPS is the chat's ``/wall``: every
-user online reads it (chatd has no ``+w`` audience of its own; IRC clients
+answer, and then 381 and its ``+o``: every IRC connection of the user
+reads them as they become an operator, by OPER or by ``/oper`` on any front
+end. WALLOPS is the chat's ``/wall``: every user online reads it (chatd has no ``+w`` audience of its own; IRC clients
 show it as a wallops). KILL takes a user off the server, every connection of
 theirs: the others in their rooms read their QUIT (``Killed (op (reason))``),
 they read ERROR; nothing is kept against them. An operator in none of their
@@ -19,18 +20,27 @@ from chatd.irc.message import Message
 if TYPE_CHECKING:
     from chatd.irc.session import IRCSession, Waiting
 
+YOU_ARE_OPERATOR = "You are now an IRC operator"
+"""381's text."""
+
 
 def oper(session: "IRCSession", message: Message) -> "Waiting":
-    """OPER name password: 381 and MODE +o once the password is checked, 464 if wrong."""
+    """OPER name password: 464 if wrong; once right, the grant's delivery is the answer (``opered``, to every IRC
+    connection of the user, this one among them, before the Deferred fires); an operator already reads 381 alone."""
     name, password = message.params[0], message.params[1]
+    already = session.me().operator
     proving = session.prove_operator(name, password)
-    return proving.addCallback(lambda _: _opered(session))
+    if already:
+        return proving.addCallback(lambda _: session.reply(n.RPL_YOUREOPER, YOU_ARE_OPERATOR))
+    return proving
 
 
-def _opered(session: "IRCSession") -> None:
-    if session.user is None or not session.user.operator:
+def opered(session: "IRCSession") -> None:
+    """381 and the user's own ``MODE +o``: what each IRC connection of a user is told as they become an operator,
+    by OPER there or on any front end (``OperatorGranted`` is delivered to all of them; Ergo tells every session)."""
+    if session.user is None:
         return
-    session.reply(n.RPL_YOUREOPER, "You are now an IRC operator")
+    session.reply(n.RPL_YOUREOPER, YOU_ARE_OPERATOR)
     session.from_me("MODE", session.user.nick, "+o")
 
 
