@@ -58,6 +58,21 @@ class OperTests(LineTestCase):
         alice.dataReceived(b"/oper boss correct horse\n")
         self.assertEqual(self.lines(wire), [b"*** You are an operator already."])
 
+    def test_standing_is_the_users_until_their_last_connection_ends(self) -> None:
+        """An operator's standing is the user's, not the connection's: alice's other connection keeps it after the one
+        that sent /oper ends, a new nickname keeps it, and it is gone once she has no connection left."""
+        alice, _ = self.connect(b"alice")
+        alice.dataReceived(b"/register sesame12\n")
+        other, _ = self.connect(b"alice sesame12")
+        alice.dataReceived(b"/oper boss correct horse\n")
+        alice.connectionLost(Failure(ConnectionDone()))
+        other.dataReceived(b"/nick alicia\n")
+        self.assertTrue(other.me().operator)
+        other.connectionLost(Failure(ConnectionDone()))
+        again, wire = self.connect(b"alicia")
+        again.dataReceived(b"/wall hello\n")
+        self.assertEqual(self.lines(wire), [b"ERR not-operator only server operators may do that"])
+
     def test_wrong_password_or_name_is_refused_after_a_pause_that_doubles(self) -> None:
         """A wrong password, or a name that is no operator's, is refused alike: after 1 s, then after 2 s more."""
         alice, wire = self.connect(b"alice")
