@@ -6,6 +6,7 @@ from twisted.internet.defer import fail
 from twisted.internet.testing import StringTransport
 
 from chatd.domain.errors import HistoryUnreadableError
+from chatd.frontend.flood import RESUMED_BYTES
 from chatd.irc.protocol import IRCProtocol
 from tests.irc import IRCTestCase
 
@@ -173,6 +174,44 @@ class HistoryTests(IRCTestCase):
         self.assertEqual((start.split(b" ")[1], end.split(b" ")[1]), (b"BATCH", b"BATCH"))
         self.assertRegex(notice, rb" NOTICE #lobby :.*" + ids[1].encode())
         self.assertEqual([line.split(b" ")[1] for line in batch], [b"BATCH", b"BATCH"])
+
+    def test_latest_tells_deletions_within_the_resume_bound_and_counts_the_rest(self) -> None:
+        """carol deletes 600 lines, each with a reason of 110 four-byte characters: alice's LATEST after them is told
+        the first deletions that fit in 256 KiB with its batch (not just as many as its limit), then a NOTICE that
+        counts them, then the batch with the line said since."""
+        carol, carol_wire = self.irc_user("carol", "message-tags", "echo-message")
+        self.send(carol, "JOIN #lobby")
+        ids = []
+        for number in range(600):
+            self.clock.advance(1)  # within the flood budget
+            self.send(carol, f"PRIVMSG #lobby :deleted {number}")
+            ids += self.ids(self.lines(carol_wire))
+        reason = "\N{GRINNING FACE}" * 110
+        for msgid in ids:
+            self.clock.advance(1)
+            self.send(carol, f"REDACT #lobby {msgid} :{reason}")
+            self.end_pass()
+        self.clock.advance(1)
+        self.send(carol, "PRIVMSG #lobby :said since")
+        caps = ("server-time", "message-tags", "batch", "draft/chathistory", "draft/message-redaction")
+        alice, wire = self.irc_user("alice", *caps)
+        self.send(alice, "JOIN #lobby")
+        self.lines(wire)
+        self.send(alice, f"CHATHISTORY LATEST #lobby msgid={ids[-1]} 50")
+        lines = self.lines(wire)
+        told = [line for line in lines if b" REDACT " in line]
+        notice = lines[len(told)]
+        self.assertGreater(len(told), 50)
+        self.assertLess(len(told), 600)
+        self.assertIn(b" REDACT #lobby " + ids[0].encode() + b" :", told[0])
+        self.assertEqual(
+            notice,
+            f":testhost NOTICE #lobby :600 lines of #lobby up to there were deleted since, the first {len(told)} "
+            "told: too many to send at once".encode(),
+        )
+        self.assertEqual(self.texts(lines), ["said since"])
+        self.assertLessEqual(sum(len(line) + 2 for line in lines), RESUMED_BYTES + 200)
+        self.assertGreater(sum(len(line) + 2 for line in told), RESUMED_BYTES - 1000)
 
     def test_a_msgid_of_no_form_chatd_gives_is_a_fail_for_every_subcommand(self) -> None:
         """A msgid that is no id chatd could have made (too long, ``ID.x``, a word) names no point: it is answered

@@ -11,9 +11,10 @@ from chatd.domain.ids import event_point
 from chatd.domain.limits import Limits
 from chatd.domain.ports import History
 from chatd.domain.resume import RESUME_MOST
+from chatd.frontend.flood import RESUMED_BYTES
 from chatd.line.budget import SLOWED
 from chatd.line.commands import HISTORY_LINES
-from chatd.line.history import PAGING_LAPSE, RESUMED_BYTES
+from chatd.line.history import PAGING_LAPSE
 from chatd.line.limits import LineLimits
 from chatd.line.protocol import LineProtocol
 from chatd.line.render import text_line

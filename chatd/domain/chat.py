@@ -445,7 +445,8 @@ class Chat:
         self, view: UserView, name: str, at: Point, before: int, most: int = RESUME_MOST
     ) -> Awaitable[Missed]:
         """What was said in room ``name`` after the point ``at`` in the order of events (chatd.domain.ids) and below
-        ``before``: the latest ``most``, and how many.
+        ``before``: the latest ``most``, and how many; and the deletions since of lines up to ``at``
+        (``chatd.domain.resume.missed``: up to ``RESUME_MOST`` however few lines are asked).
 
         Checked as ``history`` is: a member reads it, the rejoin just made.
         """

@@ -61,16 +61,19 @@ async def _placed(history: History, room: str, point: Point) -> _Span:
     return _Span(await history.place(room, point.start), await history.place(room, point.end) - 1)
 
 
-async def missed(history: History, room: str, at: Point, before: int, most: int) -> Missed:
+async def missed(
+    history: History, room: str, at: Point, before: int, most: int, deletions: int = RESUME_MOST
+) -> Missed:
     """The messages of room ``room`` (folded) after the point ``at`` and below ``before``: the latest ``most`` of
-    them, and how many there are; and the first ``most`` deletions made after the point of lines up to it.
+    them, and how many there are; and the first ``deletions`` deletions made after the point of lines up to it
+    (``RESUME_MOST``, however few lines are asked: a deletion left out leaves a deleted line on the client's screen).
 
     A line said after the point and deleted before the rejoin is neither
     among the lines nor told as deleted: the client never had it.
     """
     span = await _placed(history, room, at)
     # Ids sort as events happened: a line deleted since whose id is below the point's end was said up to it.
-    deleted = [event for event in await history.deletions(room, at.end, most) if event.line < at.end]
+    deleted = [event for event in await history.deletions(room, at.end, deletions) if event.line < at.end]
     count = await history.count(room, span.above, before)
     if not count:
         return Missed((), 0, deleted)

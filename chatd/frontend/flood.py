@@ -25,6 +25,12 @@ A command costs one line, whatever it answers; a long answer costs more,
 so paging through a big chat is slowed like a flood (issue 12), in every
 front end alike."""
 
+RESUMED_BYTES = 256 * 1024
+"""Most bytes of deletions and lines a resume shows (the default --sendq), so a client that has not read them yet is
+never cut off for what it asked for: on the line protocol the first deletions and then the latest lines that fit
+(chatd.line.history), the rest counted as not told or not shown; on IRC, a ``CHATHISTORY LATEST``'s batch and the
+first deletions told before it that fit with it (chatd.irc.missed_deletions), the rest counted in a NOTICE."""
+
 RESUMED_PER_CHARGE = 100
 """Lines a resume shows for one line of flood budget: all it may show cost a burst, so a client coming
 back in a few busy rooms is slowed, never cut off, while a loop of rejoins still pays by the size.

@@ -53,6 +53,7 @@ from chatd.irc import numerics as n
 from chatd.irc.batches import new_batch
 from chatd.irc.lines import Shape, line, timestamp
 from chatd.irc.message import NO_TAGS, Message
+from chatd.irc.missed_deletions import told_deletions
 from chatd.irc.wording import refusal
 from chatd.text import fold, number_up_to
 
@@ -259,10 +260,11 @@ async def _room_lines(session: "IRCSession", asked: _Asked) -> Sequence[RoomEven
         return (_oldest if found.forward else _newest)(session, found.lines, most)
     if asked.sub == "LATEST":
         missed = await chat.missed(me, room, point, me.rooms[fold(room)].seq + 1, most)
+        lines = _newest(session, missed.lines, most)
         # Before the batch, as if live: the lines up to the point that were deleted since (issue 13).
         if missed.deleted:
-            session.write(b"".join(session.factory.deleted_to(session, event) for event in missed.deleted))
-        return _newest(session, missed.lines, most)
+            session.write(told_deletions(session, room, missed.deleted, lines))
+        return lines
     if asked.sub == "BEFORE":
         return _newest(session, await chat.history_before(me, room, point, most), most)
     if asked.sub == "AFTER":

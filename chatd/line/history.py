@@ -46,7 +46,7 @@ from chatd.domain.search import (
     search_words,
 )
 from chatd.frontend import searches
-from chatd.frontend.flood import ENTRIES_PER_LINE, RESUMED_PER_CHARGE
+from chatd.frontend.flood import ENTRIES_PER_LINE, RESUMED_BYTES, RESUMED_PER_CHARGE
 from chatd.frontend.held import as_deferred, fill_place
 from chatd.line import commands as cmd
 from chatd.line.errors import UsageError
@@ -64,11 +64,6 @@ A host's reader who joined, watched for minutes and asked ``/history 3`` was tol
 
 Line = TypeVar("Line", RoomEvent, RoomEvent | Whispered)
 """What ``_visible`` filters: a room's lines, or a search's, which may be private messages."""
-
-RESUMED_BYTES = 256 * 1024
-"""Most bytes of deletions and lines a resume shows (the default --sendq): the first deletions and then the latest
-lines that fit, so a client that has not read them yet is never cut off for what it asked for. The rest are counted
-as not told or not shown."""
 
 
 def replay(session: "LineSession", room: RoomView, before: int, per: int = ENTRIES_PER_LINE) -> "Waiting":
