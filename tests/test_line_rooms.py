@@ -172,6 +172,20 @@ class EmptyRegisteredRoomTests(AccountTestCase):
             b"*** Topic of #dev (set by alice, 1970-01-01 00:00 UTC): release friday", self.lines(wire)
         )
 
+    def test_json_not_in_room_names_its_room(self) -> None:
+        """In JSON ``not-in-room`` names the room as named, as ``no-such-room`` does, so a program with
+        several /part or /topic out tells which one it answers."""
+        self.alice.dataReceived(b"/register #dev\n/part #dev\n")
+        self.lines(self.alice_wire)
+        bob, wire = self.connect(b"bob")
+        bob.dataReceived(b"/format json\n")
+        self.lines(wire)
+        bob.dataReceived(b"/part #DEV\n")
+        self.assertEqual(
+            [json.loads(shown) for shown in self.lines(wire)],
+            [{"type": "error", "code": "not-in-room", "room": "#DEV", "text": "you are not in #DEV"}],
+        )
+
 
 class UnidentifiedTests(LineTestCase):
     """Without an account, no room can be registered."""

@@ -19,6 +19,7 @@ from chatd.domain.errors import (
     NoSuchLineError,
     NoSuchNicknameError,
     NoSuchRoomError,
+    NotInRoomError,
     NotMemberError,
     NotYourLineError,
     UnknownAccountError,
@@ -59,8 +60,9 @@ def error_fields(error: ChatError) -> dict[str, Any]:
     has), and who online (which account) holds one that looks like it, so a
     client offers that one (the text names it for people); which line a
     ``/delete`` refused (``no-such-line``, ``not-your-line``) and which room
-    a non-member named (``members-only``), or one that is not (``no-such-room``), so the page says a refusal of
-    its line's delete button on that line.
+    a non-member named (``members-only``, or ``not-in-room`` for a command of a member's), or one that is not
+    (``no-such-room``), so the page says a refusal of its line's delete button on that line, and a program with
+    several ``/part`` or ``/topic`` out tells which one a refusal answers.
     """
     if isinstance(error, FileOffsetError):
         return {"file": error.file, "have": error.have}
@@ -76,6 +78,6 @@ def error_fields(error: ChatError) -> dict[str, Any]:
         return {"command": error.name}
     if isinstance(error, NoSuchLineError | NotYourLineError):
         return {"room": error.room, "line": error.line}
-    if isinstance(error, NotMemberError | NoSuchRoomError):
+    if isinstance(error, NotMemberError | NoSuchRoomError | NotInRoomError):
         return {"room": error.room}
     return {}
