@@ -187,11 +187,9 @@ class CancelledWhileDisconnectedTests(SynchronousTestCase):
         alice.wait(lambda: 5 <= bar(alice, file_id) < 50 or None, "the download under way")
         daemon.signal(signal.SIGTERM)
         alice.wait(lambda: alice.status().startswith("Disconnected") or None, "the page disconnected")
+        alice.note_statuses()
         press(alice, file_id, "cancel")
-        alice.wait(
-            lambda: alice.status() == "Not connected: that was not sent. Reconnecting…" or None,
-            "the press refused",
-        )
+        alice.wait_for_status("Not connected: that was not sent. Reconnecting…", "the press refused")
         self.assertEqual(card_state(alice, file_id), ["Disconnected: waiting to go on…"])
         self.assertEqual(alice.texts(f'[data-file="{file_id}"] button'), ["Cancel"])
 
@@ -218,11 +216,9 @@ class CancelledWhileDisconnectedTests(SynchronousTestCase):
         alice.wait(lambda: 5 <= bar(alice) < 50 or None, "the upload under way")
         daemon.signal(signal.SIGTERM)
         alice.wait(lambda: alice.status().startswith("Disconnected") or None, "the page disconnected")
+        alice.note_statuses()
         alice.find("#log-box .log .line.file .file-cancel").click()
-        alice.wait(
-            lambda: alice.status() == "Not connected: that was not sent. Reconnecting…" or None,
-            "the press refused",
-        )
+        alice.wait_for_status("Not connected: that was not sent. Reconnecting…", "the press refused")
         self.assertEqual(card_state(alice), ["Disconnected: waiting to go on…"])
         self.assertEqual(alice.texts("#log-box .log .line.file button"), ["Cancel"])
         quiet(self, alice, daemon_down=True, no_error_shown=True)

@@ -90,8 +90,9 @@ class UnheardUploadTests(SynchronousTestCase):
         choose(alice, on_disk(self, "big.bin", content(400_000, seed=61)))
         disconnected(alice)
 
+        alice.note_statuses()
         alice.find("#log-box .log .line.file .file-cancel").click()
-        self.assertEqual(alice.status(), "Not connected: that was not sent. Reconnecting…")
+        alice.wait_for_status("Not connected: that was not sent. Reconnecting…", "the press refused")
         self.assertEqual(card_state(alice), ["Disconnected: waiting to go on…"])
         self.assertEqual(alice.texts("#log-box .log .line.file button"), ["Cancel"])
         alice.script("window.reconnect();")

@@ -1757,10 +1757,10 @@ class DisconnectedTests(SynchronousTestCase):
         )
         self.assertEqual(alice.texts("#rooms .conversation.disconnected .name"), ["#lobby", "#dev"])
         self.assertEqual(alice.texts("#rooms .conversation.away .name"), [])
+        alice.note_statuses()
         alice.find("#rooms .conversation .leave[aria-label='Leave #dev']").click()
-        alice.wait(
-            lambda: alice.status() == "Not connected: that was not sent. Reconnecting…" or None,
-            "the page to say #dev was not left",
+        alice.wait_for_status(
+            "Not connected: that was not sent. Reconnecting…", "the page to say #dev was not left"
         )
         self.assertEqual(alice.texts("#rooms .name"), ["#lobby", "#dev"])
         quiet(self, alice)
