@@ -8,7 +8,7 @@ from twisted.logger import formatEvent, globalLogPublisher
 from twisted.python.failure import Failure
 from twisted.trial.unittest import SynchronousTestCase
 
-from chatd.frontend.admission import Admission, Refusal
+from chatd.frontend.admission import Admission, BalancedAddress, Refusal
 from chatd.frontend.connections import GOODBYE_GRACE_SECONDS
 from chatd.frontend.errors import ConnectingTooFastError, ServerFullError, TooManyConnectionsError
 from chatd.frontend.logs import BURST, BoundedLog
@@ -174,6 +174,23 @@ class ProxiedAdmissionTests(SynchronousTestCase):
                 "Connection from 203.0.113.5 through 127.0.0.1",
                 "Refused 203.0.113.5 through 127.0.0.1: too many connections",
                 "Refused 203.0.113.5: too many connections",
+            ],
+        )
+
+    def test_a_balancers_user_counts_and_is_logged_as_the_user_through_the_balancer(self) -> None:
+        """A user a --proxy balancer's header names is counted under their own address and logged with the
+        balancer's, as a --web-proxy's is; over their --max-per-ip, refused so."""
+        through = BalancedAddress(IPv4Address("TCP", "203.0.113.7", 4000), tcp("10.0.0.5"))
+        self.assertEqual(self.admission.admit(through), "203.0.113.7")
+        self.assertRaises(TooManyConnectionsError, self.admission.admit, through)
+        self.admission.admit(tcp("10.0.0.5"))
+        self.assertEqual(self.admission._per_host, {"203.0.113.7": 1, "10.0.0.5": 1})
+        self.assertEqual(
+            [formatEvent(event) for event in self.logged],
+            [
+                "Connection from 203.0.113.7 through 10.0.0.5",
+                "Refused 203.0.113.7 through 10.0.0.5: too many connections",
+                "Connection from 10.0.0.5",
             ],
         )
 

@@ -11,6 +11,7 @@ from twisted.internet.testing import StringTransport
 from twisted.trial.unittest import SynchronousTestCase
 from typing_extensions import override
 
+from chatd.frontend.admission import BalancedAddress
 from chatd.frontend.logs import BoundedLog
 from chatd.frontend.proxies import Proxies
 from chatd.frontend.proxy_header import HEADER_SECONDS, HeaderFirstFactory, ProxyHeaders
@@ -79,14 +80,16 @@ class HeaderReaderTests(SynchronousTestCase):
         return protocol, wire
 
     def test_a_header_split_byte_by_byte_is_read_whole(self) -> None:
-        """A header that comes a byte a read, v1 or v2, names the user, and what follows is the protocol's."""
+        """A header that comes a byte a read, v1 or v2, names the user (through the balancer, for the log), and
+        what follows is the protocol's."""
         for header in (v1("203.0.113.7"), v2("203.0.113.7")):
             protocol, _ = self.connect()
             for byte in header + b"alice\n":
                 protocol.dataReceived(bytes([byte]))
             recorder = self.front_end.built[-1]
             self.assertEqual(
-                (recorder.peer, recorder.received), (IPv4Address("TCP", "203.0.113.7", 40000), b"alice\n")
+                (recorder.peer, recorder.received),
+                (BalancedAddress(IPv4Address("TCP", "203.0.113.7", 40000), BALANCER), b"alice\n"),
             )
 
     def test_nothing_is_built_before_the_header(self) -> None:

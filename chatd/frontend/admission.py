@@ -22,6 +22,7 @@ it (issue 12), and the log says how many lines it left out.
 import math
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import cast
 
 from twisted.internet.address import IPv4Address, IPv6Address
@@ -31,6 +32,7 @@ from twisted.logger import Logger
 from twisted.protocols.policies import TimeoutMixin
 from twisted.python.failure import Failure
 from typing_extensions import override
+from zope.interface import implementer
 
 from chatd.domain.flood import Budgets
 from chatd.domain.networks import counted_as
@@ -52,6 +54,32 @@ with a terminal client too."""
 CONNECT_RATE = 10.0
 """Connections a second one address may keep opening once its burst is spent: a flood's trickle (an attack trial
 opened 3,000 a second), and a school's pages coming and going through one address fit."""
+
+
+_DIRECT = (
+    "Refused {peer}: too many connections",
+    "Refused {peer}: connecting too fast",
+    "Connection from {peer}",
+)
+"""What is logged of a connection from its user: refused for holding too many, for opening too fast, or admitted."""
+
+_THROUGH = (
+    "Refused {peer} through {proxy}: too many connections",
+    "Refused {peer} through {proxy}: connecting too fast",
+    "Connection from {peer} through {proxy}",
+)
+"""The same of a user's connection through a trusted proxy or balancer, which the log names too."""
+
+
+@implementer(IAddress)
+@dataclass(frozen=True, slots=True)
+class BalancedAddress:
+    """A user's address as a trusted balancer's PROXY header named it (``--proxy``), with the balancer's: the
+    front end's protocol is built with it, so that ``Admission.admit`` counts the user and logs both, as the web
+    port's trusted proxy is logged (``forward``)."""
+
+    user: IPv4Address | IPv6Address
+    balancer: IAddress
 
 
 class Admission:
@@ -86,7 +114,9 @@ class Admission:
 
         It is counted against ``max_per_ip`` and its host's budget of
         connections to open with its host's others: an IPv6 address with
-        every other of its /64 (chatd.domain.networks). A trusted
+        every other of its /64 (chatd.domain.networks). A user's through a
+        balancer (a ``BalancedAddress``) is the user's, logged with the
+        balancer's address. A trusted
         ``proxy``'s (``--web-proxy``) is counted in all only, and not logged:
         it is no user's until its request says whose it is (``forward``).
         Raises ServerFullError, TooManyConnectionsError or
@@ -101,12 +131,10 @@ class Admission:
         if proxy:
             self.open += 1
             return peer
-        self._count(
-            peer,
-            "Refused {peer}: too many connections",
-            "Refused {peer}: connecting too fast",
-            "Connection from {peer}",
-        )
+        if isinstance(address, BalancedAddress):
+            self._count(peer, *_THROUGH, proxy=peer_of(address.balancer))
+        else:
+            self._count(peer, *_DIRECT)
         self.open += 1
         return peer
 
@@ -115,13 +143,7 @@ class Admission:
         address from now on, and return that. Raises TooManyConnectionsError or ConnectingTooFastError, changing
         nothing, if ``client`` holds all it may or has opened all it may of late; the connection is then still the
         proxy's."""
-        self._count(
-            client,
-            "Refused {peer} through {proxy}: too many connections",
-            "Refused {peer} through {proxy}: connecting too fast",
-            "Connection from {peer} through {proxy}",
-            proxy=proxy,
-        )
+        self._count(client, *_THROUGH, proxy=proxy)
         return client
 
     def release(self, peer: str, *, proxy: bool = False) -> None:
@@ -188,7 +210,10 @@ class Refusal(Protocol, TimeoutMixin):
 
 
 def peer_of(address: IAddress | None) -> str:
-    """The address of a connection from ``address``; an IPv4-mapped IPv6 address is its IPv4 address."""
+    """The address of a connection from ``address``; an IPv4-mapped IPv6 address is its IPv4 address; a balancer's
+    user's is the user's."""
+    if isinstance(address, BalancedAddress):
+        address = address.user
     if isinstance(address, IPv4Address | IPv6Address):
         return address.host.removeprefix("::ffff:")
     return str(address)

@@ -13,7 +13,9 @@ The header is read before anything else of the connection, TLS included
 (the balancer passes TLS through untouched and writes its header before
 it), and the front end's protocol is built only once it is read, with the
 user's address: so every part of chatd that asks a connection's address
-(``Admission`` as it is accepted, ``getPeer`` later) is told the user's.
+(``Admission`` as it is accepted, ``getPeer`` later) is told the user's,
+and the log names the balancer too (``Connection from USER through
+BALANCER``), as it names the web port's trusted proxy.
 
 Twisted's own ``haproxy:`` endpoint (``HAProxyProtocolWrapper``) is not
 used: it believes the header from any peer, builds the protocol (and so
@@ -45,7 +47,7 @@ from twisted.protocols.tls import TLSMemoryBIOFactory
 from twisted.python.failure import Failure
 from typing_extensions import override
 
-from chatd.frontend.admission import peer_of
+from chatd.frontend.admission import BalancedAddress, peer_of
 from chatd.frontend.logs import BoundedLog
 from chatd.frontend.proxies import Proxies, address_of
 
@@ -156,7 +158,7 @@ class HeaderReader(ProtocolWrapper, TimeoutMixin):
         self._parser: V1Parser | V2Parser | None = None
         self._fed = 0
         """Bytes fed to the parser: a header that takes more than ``LONGEST_HEADER`` is none."""
-        self._source: IAddress | None = None
+        self._source: IPv4Address | IPv6Address | None = None
         self._built = False
         self._refused = False
 
@@ -214,7 +216,8 @@ class HeaderReader(ProtocolWrapper, TimeoutMixin):
         return info, rest or b""
 
     def _build(self, info: ProxyInfo, rest: bytes) -> None:
-        """Build the protocol for the user ``info`` names, as the front end builds any, and give it ``rest``."""
+        """Build the protocol for the user ``info`` names, as the front end builds any (with a ``BalancedAddress``,
+        so that its admission logs the balancer too), and give it ``rest``."""
         self.setTimeout(None)
         source = info.source
         if isinstance(source, IPv4Address | IPv6Address):
@@ -223,7 +226,8 @@ class HeaderReader(ProtocolWrapper, TimeoutMixin):
                 self._refuse("a bad PROXY header")
                 return
             self._source = source
-        built = self.factory.wrappedFactory.buildProtocol(self._source or self._balancer)
+        user = self._balancer if self._source is None else BalancedAddress(self._source, self._balancer)
+        built = self.factory.wrappedFactory.buildProtocol(user)
         if built is None:
             self._socket().loseConnection()
             return

@@ -58,12 +58,12 @@ class ProxyProtocolTests(SynchronousTestCase):
         return boss
 
     def test_a_trusted_balancers_user_is_the_address_its_header_names(self) -> None:
-        """Through a trusted balancer the user is the header's address: logged so, and an address ban of it
-        refuses that user alone, not the balancer's others."""
+        """Through a trusted balancer the user is the header's address: logged so, with the balancer's, and an
+        address ban of it refuses that user alone, not the balancer's others."""
         daemon = self.start("--proxy", BALANCER)
         boss = self.operator(daemon)
         self.named(daemon, "alice", v1("203.0.113.7")).expect("*** You are alice.")
-        daemon.wait_for_log(re.compile(rb"Connection from 203\.0\.113\.7$"))
+        daemon.wait_for_log(re.compile(rb"Connection from 203\.0\.113\.7 through 127\.0\.0\.2$"))
         daemon.wait_for_log(re.compile(rb"alice came online from 203\.0\.113\.7$"))
         boss.say("/ban 203.0.113.7 1h")
         self.assertRegex(
