@@ -190,8 +190,9 @@ class DeletePageTests(SynchronousTestCase):
             )
             return started
 
+        bob.note_statuses()
         restarted(bob, started_and_deleted)
-        bob.wait(lambda: bob.status() == "Reconnected." or None, "the page to say it is back")
+        bob.wait_for_status("Reconnected.", "the page to say it is back")
         bob.wait(
             lambda: (
                 bob.texts("#log-box .log .line.deleted .body") == ["deleted by alice (pasted a password)"]

@@ -499,8 +499,9 @@ class ResumeTests(SynchronousTestCase):
         alice.open("#lobby")
         choose(alice, path)
         alice.wait(lambda: 10 <= bar(alice) < 50 or None, "the upload under way")
+        alice.note_statuses()
         drop_socket(alice)
-        alice.wait(lambda: alice.status() == "Reconnected." or None, "the page to be back")
+        alice.wait_for_status("Reconnected.", "the page to be back")
         offered = next_of(bob, "file_offered")
         alice.wait(
             lambda: card_state(alice) == ["Uploaded and offered to #lobby."] or None, "alice's line to say so"

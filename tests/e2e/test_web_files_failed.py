@@ -157,12 +157,13 @@ class FailedUploadTests(SynchronousTestCase):
         again, cannot read it, says so, and the server no longer holds it, though it went on from the new
         connection. It held it for an hour, so her next file was refused (`file-too-many`)."""
         alice, path, file_id = sending(self)
+        alice.note_statuses()
         drop_socket(alice)
         with open(path, "wb") as changed:
             changed.write(content(400_000, seed=54))
 
         unreadable(alice, file_id)
-        alice.wait(lambda: alice.status() == "Reconnected." or None, "the page to be back")
+        alice.wait_for_status("Reconnected.", "the page to be back")
         sends_the_next(self, alice)
         quiet(self, alice)
 

@@ -597,8 +597,9 @@ class ChatTests(SynchronousTestCase):
         page.login("Aisha")
         page.say("/register hunter22")
         page.wait(lambda: "is registered to you" in page.shown() or None, "the account")
+        page.note_statuses()
         page.script("window.chatd.link.restart();")
-        page.wait(lambda: page.status() == "Reconnected." or None, "the page to come back")
+        page.wait_for_status("Reconnected.", "the page to come back")
         notices = page.texts(".log .line.notice .text")
         self.assertIn("You are identified as Aisha.", notices)
         self.assertNotIn("You are identified as aisha.", notices)
@@ -1259,8 +1260,9 @@ class LoginTests(SynchronousTestCase):
         self.assertEqual(nicknames_asked(gina), ["/identify dora secret-pass-1"])
         gina.say("/unregister secret-pass-1")
         gina.wait(lambda: "is no longer registered" in gina.shown() or None, "the account given up")
+        gina.note_statuses()
         self.restart_under(daemon, url, db, gina)
-        gina.wait(lambda: gina.status() == "Reconnected." or None, "the page to say it is back")
+        gina.wait_for_status("Reconnected.", "the page to say it is back")
         self.assertEqual(nicknames_asked(gina), ["/nick dora"])
         quiet(self, gina)
 
@@ -1314,8 +1316,9 @@ class LoginTests(SynchronousTestCase):
         _, url = start_web(self)
         alice = Page(self, url)
         alice.login("alice")
+        alice.note_statuses()
         drop_socket(alice)
-        alice.wait(lambda: alice.status() == "Reconnected." or None, "the page to say it is back")
+        alice.wait_for_status("Reconnected.", "the page to say it is back")
         alice.wait(lambda: alice.status() == "You are alice." or None, "the status line to name alice again")
         quiet(self, alice)
 
@@ -1669,6 +1672,7 @@ class ResumeTests(SynchronousTestCase):
         alice.wait(
             lambda: alice.status().startswith("Disconnected") or None, "the page to say it is disconnected"
         )
+        alice.note_statuses()
         # Freeze the page's timers (a Clock, in effect) so it comes back only once carol has talked.
         alice.driver.execute_cdp_cmd("Page.setWebLifecycleState", {"state": "frozen"})
         port = url.rstrip("/").rsplit(":", 1)[1]
@@ -1682,7 +1686,7 @@ class ResumeTests(SynchronousTestCase):
         said_by(carol, "missed in lobby")
         alice.driver.execute_cdp_cmd("Page.setWebLifecycleState", {"state": "active"})
 
-        alice.wait(lambda: alice.status() == "Reconnected." or None, "the page to say it is back")
+        alice.wait_for_status("Reconnected.", "the page to say it is back")
         alice.wait_for_said("missed in lobby")
         said_by(carol, "live in lobby")
         alice.wait_for_said("live in lobby")
@@ -1698,12 +1702,13 @@ class ResumeTests(SynchronousTestCase):
         alice.wait(
             lambda: alice.status().startswith("Disconnected") or None, "the page to say it is disconnected"
         )
+        alice.note_statuses()
         # Frozen, the page comes back only once carol is in #lobby to see it.
         alice.driver.execute_cdp_cmd("Page.setWebLifecycleState", {"state": "frozen"})
         port = url.rstrip("/").rsplit(":", 1)[1]
         carol = enter(Daemon.start(self, [*LOOPBACK, "--web-port", port]), "carol")
         alice.driver.execute_cdp_cmd("Page.setWebLifecycleState", {"state": "active"})
-        alice.wait(lambda: alice.status() == "Reconnected." or None, "the page to say it is back")
+        alice.wait_for_status("Reconnected.", "the page to say it is back")
         return carol
 
     def test_a_page_out_of_the_default_room_comes_back_after_a_restart_unseen_there(self) -> None:
@@ -1778,8 +1783,9 @@ class DisconnectedTests(SynchronousTestCase):
         self.assertEqual(alice.texts("#log-box .log .line.notice .text").count(GONE), 1)
 
         port = url.rstrip("/").rsplit(":", 1)[1]
+        alice.note_statuses()
         daemon = restarted(alice, lambda: Daemon.start(self, [*LOOPBACK, "--web-port", port]))
-        alice.wait(lambda: alice.status() == "Reconnected." or None, "the page to say it is back")
+        alice.wait_for_status("Reconnected.", "the page to say it is back")
         daemon.signal(signal.SIGTERM)
         wait_for_text(alice, "#log-box .log .line.notice .text", "Server shutting down. Goodbye.")
         alice.wait(
@@ -1823,8 +1829,9 @@ class DisconnectedTests(SynchronousTestCase):
         )
         record(alice)
         port = url.rstrip("/").rsplit(":", 1)[1]
+        alice.note_statuses()
         restarted(alice, lambda: Daemon.start(self, [*LOOPBACK, "--web-port", port, "--max-room-name", "12"]))
-        alice.wait(lambda: alice.status() == "Reconnected." or None, "the page to say it is back")
+        alice.wait_for_status("Reconnected.", "the page to say it is back")
         self.assertEqual(alice.find("#login-error").get_attribute("textContent"), "")
         self.assertEqual(nicknames_asked(alice), ["/nick alice"])
         wait_for_text(

@@ -250,8 +250,9 @@ class SearchTests(SynchronousTestCase):
         # The status line still counts down to the next attempt.
         self.assertTrue(alice.status().startswith("Disconnected"), alice.status())
         port = url.rstrip("/").rsplit(":", 1)[1]
+        alice.note_statuses()
         daemon = restarted(alice, lambda: Daemon.start(self, [*LOOPBACK, "--web-port", port]))
-        alice.wait(lambda: alice.status() == "Reconnected." or None, "the page to say it is back")
+        alice.wait_for_status("Reconnected.", "the page to say it is back")
         said_by(enter(daemon, "carol"), "the needle is in the lobby")
         alice.wait_for_said("the needle is in the lobby")
         self.search(alice, "needle", "1 found in #lobby")
@@ -530,8 +531,9 @@ class OrderTests(SynchronousTestCase):
         wait_for_text(alice, "#log-box .log .line.notice .text", "Server shutting down. Goodbye.")
 
         port = alice.url.rstrip("/").rsplit(":", 1)[1]
+        alice.note_statuses()
         daemon = restarted(alice, lambda: Daemon.start(self, [*LOOPBACK, "--web-port", port, *db]))
-        alice.wait(lambda: alice.status() == "Reconnected." or None, "the page to be back")
+        alice.wait_for_status("Reconnected.", "the page to be back")
         carol = enter(daemon, "carol")
         carol.say("/join #dev")
         said_by(carol, "said after the restart")

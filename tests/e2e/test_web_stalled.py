@@ -33,13 +33,14 @@ class StalledPageTests(SynchronousTestCase):
         said_by(bob, "before")
         page.wait_for_said("before")
         record(page)
+        page.note_statuses()
         proxy.stall()
         said_by(bob, "missed")
         page.say("into the tunnel")
         page.wait(
             lambda: "The connection is not answering; reconnecting…" in page.shown() or None, "the stall said"
         )
-        page.wait(lambda: page.status() == "Reconnected." or None, "the page back")
+        page.wait_for_status("Reconnected.", "the page back")
         page.wait_for_said("missed")
         self.assertEqual(page.find("#composer-text").get_attribute("value"), "into the tunnel")
         self.assertEqual((page.said().count("before"), refusals(page)), (1, 0))

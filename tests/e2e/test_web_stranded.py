@@ -44,9 +44,10 @@ class StrandedPageTests(SynchronousTestCase):
         sees alice neither quit nor join."""
         page, proxy, bob = self.alice_through_proxy()
         record(page)
+        page.note_statuses()
         proxy.strand()
         said_by(bob, "missed")
-        page.wait(lambda: page.status() == "Reconnected." or None, "the page back")
+        page.wait_for_status("Reconnected.", "the page back")
         page.wait_for_said("missed")
         self.assertEqual((page.said().count("before"), refusals(page)), (1, 0))
         said_by(bob, "after")
