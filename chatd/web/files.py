@@ -18,7 +18,8 @@ a GET's response is sent it is one of the recipient's ``--file-transfers``,
 as a ``/file accept`` download is; past them it is refused, 429 with one
 ``ERR file-too-many`` line, and the link stays good. A token unknown, used
 or expired, whose transfer is over, or whose recipient is done with it
-(fetched, declined or stopped it elsewhere) is 404 like any path. A file
+(fetched, declined or stopped it elsewhere) is 404 with one line saying the
+link is no good (``ENDED``), the same for each. A file
 whose bytes are gone from the spool (removed or cut short in ``--files`` by
 hand) is let go as a ``/file accept`` download would let it go
 (``Transfers.lose``: every transfer of those bytes ends, its people told
@@ -56,6 +57,11 @@ LINK_SECONDS = 3600.0
 
 FILES_PATH = b"files"
 """The links' path under the page: ``/files/TOKEN``."""
+
+
+ENDED = "No file here: this link was used, ran out (a link lasts an hour), or its offer is over."
+"""The one line a link that is no good (unknown, spent, run out, its offer over or no longer the recipient's) is
+answered, as a 404: the same for each, so it tells nobody which tokens there were."""
 
 
 @dataclass
@@ -148,7 +154,7 @@ class FileLinks:
         return self._transfers.spool.read_from(file, offset, length)
 
     def resource(self) -> IResource:
-        """What answers ``/files``: each good token's file, 404 for anything else."""
+        """What answers ``/files``: each good token's file, a 404 of one line (``ENDED``) for anything else."""
         return _Downloads(self)
 
     def _moved(self, old: str, new: str, nick: str) -> None:
@@ -195,7 +201,7 @@ class _Downloads(Resource):
         token = path.decode("ascii", "replace")
         transfer = self._links.open(token)
         if transfer is None or request.postpath:
-            return notFound()
+            return _Ended()
         return _Download(self._links, token, transfer)
 
 
@@ -254,6 +260,23 @@ class _Download(ThreadedFile):
     @override
     def directoryListing(self) -> IResource:
         return notFound()
+
+
+class _Ended(Resource):
+    """A link that is no good, for any method: 404 with ``ENDED``, not twisted.web's page of HTML, which said nothing
+    of links to someone who fetched one with curl."""
+
+    @override
+    def getChild(self, path: bytes, request: Request) -> IResource:
+        # /files/TOKEN/MORE is no link either: the same line, not twisted.web's page.
+        return self
+
+    @override
+    def render(self, request: Request) -> bytes:
+        request.setResponseCode(404)
+        request.setHeader(b"content-type", b"text/plain; charset=utf-8")
+        request.setHeader(b"cache-control", b"no-store")
+        return f"{ENDED}\n".encode()
 
 
 def _unreadable(path: str, size: int) -> str | None:

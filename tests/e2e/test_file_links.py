@@ -8,6 +8,7 @@ import urllib.request
 from twisted.trial.unittest import SynchronousTestCase
 
 from chatd.domain.files import CHUNK
+from chatd.web.files import ENDED
 from tests.e2e.daemon import Daemon, LineClient
 from tests.e2e.test_daemon import LOOPBACK
 from tests.e2e.test_files_restart import enter, put, until
@@ -43,7 +44,8 @@ class FileLinkTests(SynchronousTestCase):
         return daemon, alice, file, until(bob, "file_link")["url"]
 
     def test_a_link_fetches_the_file_once_byte_identical_then_is_404(self) -> None:
-        """alice uploads over TCP; bob's /file link URL gives the file whole with its headers, and a second GET is 404."""
+        """alice uploads over TCP; bob's /file link URL gives the file whole with its headers, and a second GET is a
+        404 of one line saying the link is no good."""
         daemon, _, _, url = self.linked(f"../{NAME}")
         web = daemon.addresses[1][1]
         self.assertRegex(url, rf"^http://127\.0\.0\.1:{web}/files/[A-Za-z0-9_-]{{22}}$")
@@ -57,8 +59,11 @@ class FileLinkTests(SynchronousTestCase):
         )
         self.assertEqual(headers["x-content-type-options"], "nosniff")
         self.assertIn("default-src 'none'", headers["content-security-policy"])
-        self.assertEqual(get(url)[0], 404)
-        self.assertEqual(get(url.rsplit("/", 1)[0] + "/" + "A" * 22)[0], 404)
+        # Spent, unknown or followed by more path, a link is one plain line, the same for each: not twisted.web's HTML.
+        ended = (404, "text/plain; charset=utf-8", f"{ENDED}\n".encode())
+        for asked in (url, url.rsplit("/", 1)[0] + "/" + "A" * 22, f"{url}/more"):
+            status, headers, body = get(asked)
+            self.assertEqual((status, headers["content-type"], body), ended, asked)
 
     def test_a_link_read_whole_tells_the_sender_and_ends_the_transfer(self) -> None:
         """bob reads his link to the end: alice's connection gets file_fetched with nobody left, and her list is empty."""
