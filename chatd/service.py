@@ -171,7 +171,7 @@ def _front_ends(
         # with nothing to send too. Every daemon has it; a pass that writes to another front end's outbox still
         # makes that one's call as well.
         stores.history.keep_with(line.factory.outbox.send_soon)
-    return [line, *web_and_irc(*wiring)]
+    return [line, *web_and_irc(*wiring, stores.links)]
 
 
 def _host(

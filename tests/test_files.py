@@ -12,7 +12,7 @@ from twisted.python.failure import Failure
 
 from chatd.config import FilesConfig
 from chatd.daemon.files import transfers_with_expiry
-from chatd.domain.files import CHUNK, WINDOW, FileLimits, KeptTransfer
+from chatd.domain.files import CHUNK, WINDOW, FileLimits, KeptLink, KeptTransfer
 from chatd.frontend.transfer_expiry import STALLED_SECONDS, UPLOAD_IDLE_SECONDS
 from chatd.frontend.transfer_parts import NotKept, Transfer
 from chatd.frontend.transfers import Transfers
@@ -1522,6 +1522,49 @@ class LinkLineTests(FileTestCase):
         self.assertEqual(link(), first)
         self.clock.advance(3600)
         self.assertNotEqual(link(), first)
+
+
+class _KeptLinks:
+    """A ``LinkStore`` in a dict, which a restart finds as it was left."""
+
+    def __init__(self) -> None:
+        self.rows: dict[str, KeptLink] = {}
+
+    def links(self) -> list[KeptLink]:
+        return sorted(self.rows.values(), key=lambda link: link.until)
+
+    def keep_link(self, link: KeptLink) -> None:
+        self.rows[link.digest] = link
+
+    def forget_link(self, digest: str) -> None:
+        del self.rows[digest]
+
+
+class KeptLinkTests(FileTestCase):
+    def test_a_link_kept_is_good_after_a_restart_until_its_hour_ends_then_forgotten(self) -> None:
+        """A link is kept by its token's SHA-256, never the token; links made anew over the store (a restart) open
+        it until its hour is up, and a start after that forgets it."""
+        kept = _KeptLinks()
+        links = FileLinks(self.files, self.clock, text_line, kept)
+        self.files.links = links.make
+        alice, _ = self.json_user(b"alice")
+        carol, carol_wire = self.json_user(b"carol")
+        self.offer(alice, to=b"carol")
+        self.upload(alice, CONTENT)
+        self.lines(carol_wire)
+        carol.dataReceived(b"/file link 0000000000000001\n")
+        token = self.objects(carol_wire)[0]["url"].rsplit("/", 1)[1]
+        [row] = kept.rows.values()
+        self.assertEqual(row.digest, hashlib.sha256(token.encode()).hexdigest())
+        self.assertNotIn(token, repr(row))
+
+        self.clock.advance(3599)
+        again = FileLinks(self.files, self.clock, text_line, kept)
+        self.assertIsNotNone(again.open(token))
+        self.clock.advance(1)
+        self.assertIsNone(again.open(token))
+        FileLinks(self.files, self.clock, text_line, kept)
+        self.assertEqual(kept.rows, {})
 
 
 class ExpiryTimeTests(FileTestCase):

@@ -11,11 +11,12 @@ from typing import Any
 from chatd.domain.events import Event
 from chatd.domain.ports import Accounts, KeyStore, Mailbox, RoomStore
 from chatd.frontend.sinks import Keep
-from chatd.frontend.transfer_parts import TransferStore
+from chatd.frontend.transfer_parts import LinkStore, TransferStore
 from chatd.storage.keys import MemoryKeys, SQLiteKeys
 from chatd.storage.memory import MemoryAccounts, MemoryHistory, MemoryMailbox, MemoryRooms
 from chatd.storage.sqlite import SQLiteHistory
 from chatd.storage.sqlite_accounts import SQLiteAccounts
+from chatd.storage.sqlite_links import SQLiteLinks
 from chatd.storage.sqlite_mailbox import SQLiteMailbox
 from chatd.storage.sqlite_rooms import SQLiteRooms
 from chatd.storage.sqlite_transfers import SQLiteTransfers
@@ -34,6 +35,8 @@ class Stores:
     """Accounts' device keys and their log (issue 17)."""
     transfers: TransferStore | None
     """The files' transfers still open (issue 16); None: they end with the daemon."""
+    links: LinkStore | None
+    """The HTTP links to those files still good (chatd.web.files); None: they end with the daemon."""
     keep: Keep | None = None
     restored: Sequence[Event] = ()
 
@@ -45,7 +48,9 @@ def open_stores(db: str | None, reactor: Any, server_rooms: Sequence[str]) -> St
     Raises ``DatabaseFileError`` for a file that cannot be used.
     """
     if db is None:
-        return Stores(MemoryHistory(), MemoryAccounts(), MemoryMailbox(), MemoryRooms(), MemoryKeys(), None)
+        return Stores(
+            MemoryHistory(), MemoryAccounts(), MemoryMailbox(), MemoryRooms(), MemoryKeys(), None, None
+        )
     store = SQLiteHistory.open(db, reactor, [fold(room) for room in server_rooms])
     return Stores(
         store,
@@ -54,6 +59,7 @@ def open_stores(db: str | None, reactor: Any, server_rooms: Sequence[str]) -> St
         SQLiteRooms(store),
         SQLiteKeys(store),
         SQLiteTransfers(store),
+        SQLiteLinks(store),
         store.keep,
         store.restored,
     )

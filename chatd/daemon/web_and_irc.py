@@ -14,6 +14,7 @@ from chatd.frontend.admission import Admission
 from chatd.frontend.oper import OperatorLogin
 from chatd.frontend.ports import FrontEnd
 from chatd.frontend.sinks import Keep
+from chatd.frontend.transfer_parts import LinkStore
 from chatd.frontend.transfers import Transfers
 from chatd.line.takeover import SessionTokens
 from chatd.turns import Turns
@@ -30,8 +31,10 @@ def web_and_irc(
     files: Transfers,
     search_turns: Turns,
     tokens: SessionTokens,
+    kept_links: LinkStore | None,
 ) -> list[FrontEnd]:
-    """The browser and IRC front ends ``config`` asks for, in that order: none without a port or --listen of theirs.
+    """The browser and IRC front ends ``config`` asks for, in that order: none without a port or --listen of theirs;
+    ``kept_links`` keeps the web port's file links across a restart, if anything does.
 
     Imported here, only when one is asked for: they and what only they use
     (twisted.web, wsproto and h11, the IRC modules) were a sixth of every
@@ -57,8 +60,9 @@ def web_and_irc(
 
         # Other front ends a web port's socket may ask for by subprotocol (IRC's).
         takeovers = Takeovers()
-        # Files offered may be fetched over HTTP with single-use links under the web port's URL.
-        links = FileLinks(files, reactor, text_line)
+        # Files offered may be fetched over HTTP with single-use links under the web port's URL, those made
+        # before a restart among them.
+        links = FileLinks(files, reactor, text_line, kept_links)
         files.links = links.make
         page = page_site(config.web.origins, reactor, links, idle=config.line.limits.http_timeout)
         front_ends.append(

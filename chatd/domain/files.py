@@ -162,6 +162,23 @@ class KeptTransfer:
     done: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True, slots=True)
+class KeptLink:
+    """An HTTP link to an offered file (chatd.web.files) as a store keeps it across a restart, until it runs out.
+
+    ``digest`` is the SHA-256 (hex) of its token, never the token: a copy of
+    the store (a backup) fetches nothing. ``key`` and ``nick`` are the
+    recipient's ``person_key`` and nickname, as they are now; ``until`` is in
+    the reactor's seconds.
+    """
+
+    digest: str
+    file: str
+    key: str
+    nick: str
+    until: float
+
+
 class Files:
     """Where offers go, and the one ``FileOffered`` each delivery is."""
 

@@ -14,7 +14,7 @@ from twisted.internet.defer import Deferred
 
 from chatd.domain.errors import ChatError
 from chatd.domain.events import Actor
-from chatd.domain.files import FileTarget, KeptTransfer, OfferedFile, content_key, own_key
+from chatd.domain.files import FileTarget, KeptLink, KeptTransfer, OfferedFile, content_key, own_key
 from chatd.domain.networks import counted_as
 from chatd.domain.people import account_key, person_key
 from chatd.domain.ports import Session, UserView
@@ -81,6 +81,20 @@ class NotKept:
 
     def forget(self, file: str) -> None:
         pass
+
+
+class LinkStore(Protocol):
+    """Where the HTTP links to offered files (chatd.web.files) outlive a restart: chatd.storage.sqlite_links with
+    ``--db FILE``; with none, they end with the daemon, as its transfers do."""
+
+    def links(self) -> Sequence[KeptLink]:
+        """The links kept when the daemon last stopped, those that run out first first."""
+
+    def keep_link(self, link: KeptLink) -> None:
+        """Keep ``link`` as it is now: a new one, or its recipient moved."""
+
+    def forget_link(self, digest: str) -> None:
+        """The link whose token hashes to ``digest`` is spent or run out."""
 
 
 class Peer(Protocol):

@@ -294,6 +294,17 @@ STEPS: tuple[str, ...] = (
         PRIMARY KEY (room, id)
     ) WITHOUT ROWID;
     """,
+    # 20: the HTTP links to offered files still good (chatd.storage.sqlite_links), so a link an IRC user was sent
+    # works after a restart for the rest of its hour: by the SHA-256 of its token, never the token itself.
+    """
+    CREATE TABLE file_links (
+        digest TEXT PRIMARY KEY,
+        file TEXT NOT NULL,
+        key TEXT NOT NULL,
+        nick TEXT NOT NULL,
+        until REAL NOT NULL
+    ) WITHOUT ROWID;
+    """,
 )
 """Each version's change, in order: a database at version N has run the first N."""
 

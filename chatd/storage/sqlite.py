@@ -89,6 +89,7 @@ class SQLiteHistory(Service, GroupCommit, PassKeeping, StoreReads, Pruning):
         keys: Sequence[tuple[str, str]] = (),
         key_head: tuple[int, str] = (0, ""),
         room_settings: Sequence[tuple[str, str]] = (),
+        links: Sequence[tuple[str, str, str, str, float]] = (),
         path: str | None = None,
         server_rooms: Sequence[str] = (),
         rooms_held: int = ROOMS,
@@ -114,6 +115,9 @@ class SQLiteHistory(Service, GroupCommit, PassKeeping, StoreReads, Pruning):
         """The registered rooms, read at start, for ``SQLiteRooms``: name, owner, and one operator (or None) a row."""
         self.transfers = transfers
         """The files' transfers still open, read at start, for ``SQLiteTransfers``: each one's record, encoded."""
+        self.links = links
+        """The HTTP links to files kept, read at start, for ``SQLiteLinks``: (digest, file, key, nick, until) a row,
+        those that run out first first."""
         self.keys = keys
         """Every account's device keys, oldest first, read at start, for ``SQLiteKeys``: (account, key) a row."""
         self.key_head = key_head

@@ -86,6 +86,7 @@ class Opened(NamedTuple):
     keys: list[tuple[str, str]]
     key_head: tuple[int, str]
     room_settings: list[tuple[str, str]]
+    links: list[tuple[str, str, str, str, float]]
 
 
 def open_file(path: str, reactor: Any, log: Logger, server_rooms: Sequence[str] = ()) -> Opened:
@@ -153,6 +154,9 @@ def read_at_start(
             rooms = writer.execute(_REGISTERED_ROOMS).fetchall()
             room_settings = writer.execute("SELECT room, body FROM room_settings").fetchall()
             transfers = [body for (body,) in writer.execute("SELECT body FROM transfers")]
+            links = writer.execute(
+                "SELECT digest, file, key, nick, until FROM file_links ORDER BY until"
+            ).fetchall()
             keys, key_head = key_ring(writer)
             position = writer.execute(HIGHEST_POSITION).fetchone()[0]
             index = opened.enter_context(closing(open_index(path)))
@@ -183,6 +187,7 @@ def read_at_start(
         keys,
         key_head,
         room_settings,
+        links,
     )
 
 

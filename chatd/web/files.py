@@ -6,6 +6,7 @@ random bits from ``secrets``, good for one complete download by the
 recipient it was made for (``chatd.domain.people.person_key``, followed
 through their renames), or for ``LINK_SECONDS``, whichever ends first.
 Asked again while it is good, it is given again: one a recipient a transfer.
+With ``--db FILE`` it outlives a restart, for the rest of its hour.
 The response streams the spool's copy as Twisted's ``static.File`` does
 (one ``Range`` honoured, so a browser or ``curl -C -`` resumes; several
 are the whole file, which spends the link; never the whole file in memory), as ``application/octet-stream``, an attachment
@@ -28,6 +29,7 @@ hand) is let go as a ``/file accept`` download would let it go
 whose bytes go while it is sent ends its connection short of the end.
 """
 
+import hashlib
 import os
 import secrets
 import urllib.parse
@@ -44,11 +46,12 @@ from twisted.web.server import Request
 from typing_extensions import override
 
 from chatd.domain.errors import FileTooManyError
+from chatd.domain.files import KeptLink
 from chatd.domain.replies import FileExpired
 from chatd.failures import reason
 from chatd.frontend.downloads import SHORT
 from chatd.frontend.transfer_expiry import LOST
-from chatd.frontend.transfer_parts import Transfer
+from chatd.frontend.transfer_parts import LinkStore, Transfer
 from chatd.frontend.transfers import Transfers
 from chatd.web.threaded_file import Pace, ThreadedFile
 
@@ -66,35 +69,65 @@ answered, as a 404: the same for each, so it tells nobody which tokens there wer
 
 @dataclass
 class _Link:
-    """A link's file, and whom it is for: their ``person_key`` and the nickname they go by, as they change."""
+    """A link's file, and whom it is for: their ``person_key`` and the nickname they go by, as they change; its token
+    itself, if this daemon made it (one kept from before a restart is known by its digest alone)."""
 
     file: str
     key: str
     nick: str
     until: float
+    token: str | None
 
 
 class FileLinks:
-    """The single-use links of ``transfers``' files, on ``reactor``'s clock; ``base`` the web port's URL once it listens."""
+    """The single-use links of ``transfers``' files, on ``reactor``'s clock; ``base`` the web port's URL once it listens.
+
+    ``kept`` keeps them across a restart (``--db FILE``), by their tokens'
+    SHA-256 (``digest``): a link an IRC user was sent is their one way to the
+    file, and nobody offered it as it was made is sent the offer again, so a
+    restart that forgot the links left the file out of their reach while the
+    offer went on. Each is good after a restart for the rest of its hour, if
+    its recipient may still fetch the transfer; kept hashed, a copy of the
+    ``--db`` file (a backup) fetches nothing. Rejected: tokens signed with a
+    secret the store keeps, which would need the secret kept all the same,
+    and could not follow a recipient who renamed or identified before the
+    restart.
+    """
 
     def __init__(
         self,
         transfers: Transfers,
         reactor: IReactorTime,
         words: Callable[[FileTooManyError | FileExpired], bytes],
+        kept: LinkStore | None = None,
     ) -> None:
         """``words``: the line a refused download, or one of a file the server lost, is answered, as the line front
         end words it (``text_line``, handed in: chatd.web does not import chatd.line)."""
         self._transfers = transfers
         self._reactor = reactor
         self.words = words
+        self._kept = kept
         self._links: dict[str, _Link] = {}
+        """Each link by its token's ``digest``, in the order they run out."""
         self._made: dict[tuple[str, str], str] = {}
-        """The link made for each recipient (their ``person_key``) of each file, by (file, key): asked for again,
-        it is given again while it is good, so at most one is kept a recipient a transfer."""
+        """The link (its digest) made for each recipient (their ``person_key``) of each file, by (file, key): asked
+        for again, it is given again while it is good, so at most one is kept a recipient a transfer."""
         self.base: str | None = None
         """The web port's URL (``http://HOST:PORT/``), set when it listens: links are made under it."""
         transfers.follow(self._moved)
+        self._restore()
+
+    def _restore(self) -> None:
+        """Take up the links kept from before a restart that are still good; forget the rest."""
+        if self._kept is None:
+            return
+        now = self._reactor.seconds()
+        for kept in self._kept.links():
+            if kept.until <= now or self._transfers.transfer(kept.file) is None:
+                self._kept.forget_link(kept.digest)
+                continue
+            self._links[kept.digest] = _Link(kept.file, kept.key, kept.nick, kept.until, None)
+            self._made[kept.file, kept.key] = kept.digest
 
     def heard(self, url: str) -> None:
         """The web port listens at ``url``: links are made under the first such."""
@@ -103,7 +136,8 @@ class FileLinks:
 
     def make(self, transfer: Transfer, key: str, nick: str) -> str:
         """A URL with which the recipient ``key``, who goes by ``nick``, fetches ``transfer``'s file, once, within
-        the hour: the one made for them before, while it is good, else a fresh one.
+        the hour: the one made for them before, while it is good, else a fresh one (one kept from before a restart
+        stays good beside it: its token is not known to give again).
 
         A fresh link each time kept one more token for an hour per ``/file
         link`` line: some 7,200 an hour a connection at the default flood
@@ -113,24 +147,40 @@ class FileLinks:
         # Links are made in the order they run out (each lasts LINK_SECONDS): the run-out ones are the
         # first, so a room's offer, a link per IRC member, costs no scan of every link kept.
         while self._links:
-            token, link = next(iter(self._links.items()))
+            digest, link = next(iter(self._links.items()))
             if link.until > now:
                 break
-            self._drop(token)
-        token = self._made.get((transfer.file, key)) or secrets.token_urlsafe(16)
-        made = self._links.get(token)
-        if made is None:
-            self._links[token] = _Link(transfer.file, key, nick, now + LINK_SECONDS)
-            self._made[transfer.file, key] = token
-        else:
-            made.nick = nick
+            self._drop(digest)
+        made = self._links.get(self._made.get((transfer.file, key), ""))
+        if made is not None and made.token is not None:
+            if made.nick != nick:
+                made.nick = nick
+                self._keep(_digest(made.token), made)
+            return self._url(made.token)
+        token = secrets.token_urlsafe(16)
+        digest = _digest(token)
+        self._links[digest] = link = _Link(transfer.file, key, nick, now + LINK_SECONDS, token)
+        self._made[transfer.file, key] = digest
+        self._keep(digest, link)
+        return self._url(token)
+
+    def _url(self, token: str) -> str:
         return f"{self.base or '/'}{FILES_PATH.decode()}/{token}"
 
-    def _drop(self, token: str) -> _Link | None:
-        """Forget the link ``token`` (spent or run out); the link it was, if any."""
-        link = self._links.pop(token, None)
-        if link is not None and self._made.get((link.file, link.key)) == token:
+    def _keep(self, digest: str, link: _Link) -> None:
+        """Have the store keep ``link`` as it is now, if one does."""
+        if self._kept is not None:
+            self._kept.keep_link(KeptLink(digest, link.file, link.key, link.nick, link.until))
+
+    def _drop(self, digest: str) -> _Link | None:
+        """Forget the link whose token hashes to ``digest`` (spent or run out); the link it was, if any."""
+        link = self._links.pop(digest, None)
+        if link is None:
+            return None
+        if self._made.get((link.file, link.key)) == digest:
             del self._made[link.file, link.key]
+        if self._kept is not None:
+            self._kept.forget_link(digest)
         return link
 
     def path(self, transfer: Transfer) -> str:
@@ -140,14 +190,14 @@ class FileLinks:
     def pace(self, token: str) -> Pace:
         """The budget a download through ``token`` (a good one: ``open``) spends: its recipient's, down, as they are
         when each chunk goes (they may identify meanwhile)."""
-        link = self._links[token]
+        link = self._links[_digest(token)]
         return Pace(lambda size: self._transfers.spend(link.key, size), self._reactor)
 
     def begin(self, token: str) -> Callable[[], None]:
         """A download through ``token`` (a good one: ``open``) starts: one of its recipient's transfers going
         (``--file-transfers``) until the call this answers is made; raises FileTooManyError if they have as many
         going already (``Transfers.by_link``)."""
-        return self._transfers.by_link(self._links[token].key)
+        return self._transfers.by_link(self._links[_digest(token)].key)
 
     def read(self, file: IO[bytes], offset: int, length: int) -> "Deferred[bytes]":
         """Up to ``length`` bytes from ``offset`` of a download's open spool file, on the spool's thread."""
@@ -159,17 +209,18 @@ class FileLinks:
 
     def _moved(self, old: str, new: str, nick: str) -> None:
         """The recipient ``old`` is ``new`` now, and goes by ``nick``: their links are still theirs."""
-        for token, link in self._links.items():
+        for digest, link in self._links.items():
             if link.key == old:
-                if self._made.get((link.file, old)) == token:
+                if self._made.get((link.file, old)) == digest:
                     del self._made[link.file, old]
                     # One of the account's other connections may have made one already: either link is good.
-                    self._made.setdefault((link.file, new), token)
+                    self._made.setdefault((link.file, new), digest)
                 link.key, link.nick = new, nick
+                self._keep(digest, link)
 
     def open(self, token: str) -> Transfer | None:
         """The transfer behind ``token``, if it is good now: its recipient may still fetch it."""
-        link = self._links.get(token)
+        link = self._links.get(_digest(token))
         if link is None or link.until <= self._reactor.seconds():
             return None
         transfer = self._transfers.transfer(link.file)
@@ -186,7 +237,7 @@ class FileLinks:
     def used(self, token: str, transfer: Transfer) -> None:
         """``token`` fetched the whole file: it is spent, and its recipient (as they are now) is done with the
         transfer."""
-        link = self._drop(token)
+        link = self._drop(_digest(token))
         if link is not None:
             self._transfers.fetched(transfer, link.key, link.nick)
 
@@ -277,6 +328,11 @@ class _Ended(Resource):
         request.setHeader(b"content-type", b"text/plain; charset=utf-8")
         request.setHeader(b"cache-control", b"no-store")
         return f"{ENDED}\n".encode()
+
+
+def _digest(token: str) -> str:
+    """What a link is known by to its store, and in memory: its token's SHA-256, in hex."""
+    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def _unreadable(path: str, size: int) -> str | None:
