@@ -149,6 +149,27 @@ class KickTests(LineTestCase):
         )
         self.assertEqual((nobody["nick"], nobody["alike"]), ("ghost", None))
 
+    def test_json_user_not_in_room_names_the_nick_and_room(self) -> None:
+        """In JSON ``user-not-in-room`` carries the nickname and the room it answers, as ``not-in-room`` carries
+        its room, so a program with several /kick or /mode out tells which one a refusal answers."""
+        op, wire = self.operator(b"op")
+        self.connect(b"bob")[0].dataReceived(b"/part\n")
+        op.dataReceived(b"/format json\n")
+        self.lines(wire)
+        op.dataReceived(b"/kick BOB\n")
+        self.assertEqual(
+            [json.loads(line) for line in self.lines(wire)],
+            [
+                {
+                    "type": "error",
+                    "code": "user-not-in-room",
+                    "nick": "bob",
+                    "room": "#lobby",
+                    "text": "bob is not in #lobby",
+                }
+            ],
+        )
+
     def test_kick_is_json_for_programs(self) -> None:
         """A JSON session gets a kicked object with who, where, by whom and why."""
         op, _ = self.operator(b"op")

@@ -23,6 +23,7 @@ from chatd.domain.errors import (
     NotMemberError,
     NotYourLineError,
     UnknownAccountError,
+    UserNotInRoomError,
 )
 from chatd.frontend.named_refusals import OfferRefusedError
 from chatd.line.errors import UnknownCommandError
@@ -62,7 +63,8 @@ def error_fields(error: ChatError) -> dict[str, Any]:
     ``/delete`` refused (``no-such-line``, ``not-your-line``) and which room
     a non-member named (``members-only``, or ``not-in-room`` for a command of a member's), or one that is not
     (``no-such-room``), so the page says a refusal of its line's delete button on that line, and a program with
-    several ``/part`` or ``/topic`` out tells which one a refusal answers.
+    several ``/part`` or ``/topic`` out tells which one a refusal answers; and which user is not in which room
+    (``user-not-in-room``), so one with several ``/kick`` or ``/mode`` out tells the same.
     """
     if isinstance(error, FileOffsetError):
         return {"file": error.file, "have": error.have}
@@ -78,6 +80,8 @@ def error_fields(error: ChatError) -> dict[str, Any]:
         return {"command": error.name}
     if isinstance(error, NoSuchLineError | NotYourLineError):
         return {"room": error.room, "line": error.line}
+    if isinstance(error, UserNotInRoomError):
+        return {"nick": error.nick, "room": error.room}
     if isinstance(error, NotMemberError | NoSuchRoomError | NotInRoomError):
         return {"room": error.room}
     return {}
