@@ -2,6 +2,9 @@
 
 import json
 
+from twisted.internet.error import ConnectionDone
+from twisted.python.failure import Failure
+
 from chatd.line.limits import LineLimits
 from tests.helpers import LineTestCase
 
@@ -262,6 +265,32 @@ class JoinAndInviteTests(ModesTestCase):
             self.assertEqual(self.lines(wire), [invited])
         self.carol.dataReceived(b"/join #dev\n")
         self.assertEqual(self.lines(self.carol_wire)[0], b"[00:00] #dev -- carol joined")
+
+    def test_invites_are_the_users_until_their_last_connection_ends(self) -> None:
+        """An invite is the user's, not the connection's, as an operator's standing is: carol's other connection
+        keeps it after the one that was invited ends, a new nickname keeps it, and it is gone once she has no
+        connection left."""
+        self.carol.dataReceived(b"/register sesame12\n")
+        other, other_wire = self.connect(b"carol sesame12")
+        self.alice.dataReceived(
+            b"/mode #dev +i\n/join #ops\n/mode #ops +i\n/invite carol #dev\n/invite carol #ops\n"
+        )
+        self.assertEqual(
+            self.lines(other_wire)[-2:],
+            [b"[00:00] #dev -- alice invited carol", b"[00:00] #ops -- alice invited carol"],
+        )
+        self.carol.connectionLost(Failure(ConnectionDone()))
+        other.dataReceived(b"/nick carla\n")
+        self.lines(other_wire)
+        other.dataReceived(b"/join #dev\n")
+        self.assertEqual(self.lines(other_wire)[0], b"[00:00] #dev -- carla joined")
+        other.connectionLost(Failure(ConnectionDone()))
+        again, wire = self.connect(b"carla")
+        again.dataReceived(b"/join #ops\n")
+        self.assertEqual(
+            self.lines(wire),
+            [b"ERR invite-only #ops is invite-only; ask one of its operators to /invite you"],
+        )
 
     def test_an_invite_from_someone_ignored_is_not_shown(self) -> None:
         """An invite is words from its sender: carol, ignoring bob, is not shown his."""
