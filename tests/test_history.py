@@ -17,7 +17,7 @@ from chatd.domain.events import Actor, Deleted, Encrypted, RoomEvent, Whispered
 from chatd.domain.ids import Point, event_point
 from chatd.domain.offline import conversation
 from chatd.domain.ports import History
-from chatd.domain.resume import around
+from chatd.domain.resume import around, missed
 from chatd.domain.search import SCAN_CHARACTERS, SCAN_LINES, Found
 from chatd.storage.memory import MemoryHistory
 from chatd.storage.search_index import PAUSE
@@ -404,19 +404,36 @@ class HistoryContract(_TestCase):
         return event
 
     def test_deletions_are_kept_whole_and_read_from_an_id_on(self) -> None:
-        """Each ``Deleted`` comes back whole, by its room's folded name, those with an id at or above the one asked
-        for, oldest first, up to the limit; another room's are not among them."""
+        """Each ``Deleted`` comes back whole, by its room's folded name, those with an id at or above the point asked
+        for (of lines said before it: every line here is), oldest first, up to the limit; another room's are not
+        among them."""
         first, second, third = self.delete(100, 4), self.delete(200, 7, by="bob"), self.delete(300, 2)
         self.delete(250, 1, room="#Other")
         self.assertEqual(
-            list(self.result(self.history.deletions("#lobby", f"{0:016x}", 10))), [first, second, third]
+            list(self.result(self.history.deletions("#lobby", f"{10:016x}", 10))), [first, second, third]
         )
         self.assertEqual(
             list(self.result(self.history.deletions("#lobby", f"{200:016x}", 10))), [second, third]
         )
         self.assertEqual(list(self.result(self.history.deletions("#lobby", f"{101:016x}", 1))), [second])
         self.assertEqual(list(self.result(self.history.deletions("#lobby", f"{301:016x}", 10))), [])
-        self.assertEqual(list(self.result(self.history.deletions("#nowhere", f"{0:016x}", 10))), [])
+        self.assertEqual(list(self.result(self.history.deletions("#nowhere", f"{10:016x}", 10))), [])
+
+    def test_deletions_from_a_point_are_of_lines_said_up_to_it_and_the_limit_counts_only_them(self) -> None:
+        """A deletion made after the point of a line said after it too is left out before the limit is counted,
+        so a resume is told as many deletions of lines it may show as the limit lets, however many of lines it
+        never had were made first."""
+        first, _, third = self.delete(100, 4), self.delete(200, 30), self.delete(300, 7)
+        self.assertEqual(list(self.result(self.history.deletions("#lobby", f"{20:016x}", 2))), [first, third])
+
+    def test_a_resume_is_told_as_many_deletions_of_lines_up_to_its_point_as_its_limit(self) -> None:
+        """A resume from a point with a limit of two deletions is told two when two lines it was shown were deleted,
+        however many lines said after its point (which it never had) were deleted in between."""
+        point = event_point(f"{20:016x}")
+        assert isinstance(point, Point)
+        first, _, third = self.delete(100, 4), self.delete(200, 30), self.delete(300, 7)
+        told = self.result(Deferred.fromCoroutine(missed(self.history, "#lobby", point, 11, 10, deletions=2)))
+        self.assertEqual(list(told.deleted), [first, third])
 
     def test_prune_forgets_deletions_from_before_a_time_and_counts_them(self) -> None:
         """Deletions made before the time go with the lines, and are counted; later ones stay."""
@@ -424,7 +441,9 @@ class HistoryContract(_TestCase):
         kept = self.delete(100, 5)
         # Lines 2 and 3 (line 1 was deleted) and the deletion of line 1.
         self.assertEqual(self.result(self.history.prune(4)), 3)
-        self.assertEqual(list(self.result(self.history.deletions("#lobby", f"{0:016x}", 10))), [kept])
+        # A resume from point 2 would have been told of line 1's deletion; one from 10 is told of line 5's.
+        self.assertEqual(list(self.result(self.history.deletions("#lobby", f"{2:016x}", 10))), [])
+        self.assertEqual(list(self.result(self.history.deletions("#lobby", f"{10:016x}", 10))), [kept])
 
     def test_forget_deletes_the_deletions_a_nickname_made_from_a_time_on_uncounted(self) -> None:
         """Forgetting BOB from time 150 deletes the deletions he made then or later (they hold his address and his
@@ -433,7 +452,7 @@ class HistoryContract(_TestCase):
         self.delete(300, 6, by="Bob")
         self.assertEqual(self.result(self.history.forget("BOB", 150.0)), 0)
         self.assertEqual(
-            list(self.result(self.history.deletions("#lobby", f"{0:016x}", 10))), [early, others]
+            list(self.result(self.history.deletions("#lobby", f"{10:016x}", 10))), [early, others]
         )
 
     def private(self, at: float, sender: str, to: str, text: str, *, boxed: bool = False) -> None:
@@ -539,11 +558,11 @@ class MemoryHistoryTests(HistoryContract, SynchronousTestCase):
         self.delete(100, 1)
         second, third = self.delete(200, 2), self.delete(300, 3)
         self.assertEqual(
-            list(self.result(self.history.deletions("#lobby", f"{0:016x}", 10))), [second, third]
+            list(self.result(self.history.deletions("#lobby", f"{10:016x}", 10))), [second, third]
         )
         other = self.delete(400, 1, room="#Other")
-        self.assertEqual(list(self.result(self.history.deletions("#lobby", f"{0:016x}", 10))), [])
-        self.assertEqual(list(self.result(self.history.deletions("#other", f"{0:016x}", 10))), [other])
+        self.assertEqual(list(self.result(self.history.deletions("#lobby", f"{10:016x}", 10))), [])
+        self.assertEqual(list(self.result(self.history.deletions("#other", f"{10:016x}", 10))), [other])
 
 
 class SQLiteHistoryTests(HistoryContract, SynchronousTestCase):

@@ -1276,7 +1276,7 @@ class SchemaTests(StoreTestCase):
         store.append(deletion)
         self.end_pass(store)
         reopened = self.reopened(store)
-        read = self.successResultOf(self.reactor.run_until(reopened.deletions("#dev", f"{0:016x}", 5)))
+        read = self.successResultOf(self.reactor.run_until(reopened.deletions("#dev", f"{2:016x}", 5)))
         self.assertEqual(list(read), [deletion])
         self.assertEqual(self.successResultOf(self.reactor.run_until(reopened.room_events("#dev", 0, 5))), [])
         with closing(sqlite3.connect(self.path)) as connection:

@@ -111,12 +111,14 @@ class History(Protocol):
         """
         ...
 
-    def deletions(self, room: str, since: str, limit: int) -> Awaitable[Sequence[Deleted]]:
+    def deletions(self, room: str, point: str, limit: int) -> Awaitable[Sequence[Deleted]]:
         """The first ``limit`` deletions kept of room ``room`` (its ``Deleted`` events, the tombstones of lines
-        ``/delete`` took away) with an id at or above ``since``, oldest first.
+        ``/delete`` took away) made at or after the id ``point`` of lines said before it, oldest first.
 
         What a client that resumes after a point is told was deleted since
-        (chatd.domain.resume): the lines are gone from every other read.
+        (chatd.domain.resume): the lines are gone from every other read. A
+        line said after the point the client never had, so its deletion is
+        left out before ``limit`` is counted: the limit counts what is told.
         Kept as long as lines are (``prune``), and forgotten with what
         their deleter sent (``forget``).
         """

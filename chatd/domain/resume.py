@@ -72,8 +72,9 @@ async def missed(
     among the lines nor told as deleted: the client never had it.
     """
     span = await _placed(history, room, at)
-    # Ids sort as events happened: a line deleted since whose id is below the point's end was said up to it.
-    deleted = [event for event in await history.deletions(room, at.end, deletions) if event.line < at.end]
+    # Ids sort as events happened: a line with an id below the point's end was said up to it, one deleted since
+    # with a deletion's id from it on.
+    deleted = await history.deletions(room, at.end, deletions)
     count = await history.count(room, span.above, before)
     if not count:
         return Missed((), 0, deleted)

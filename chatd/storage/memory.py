@@ -122,10 +122,11 @@ class MemoryHistory(Service):
         self._deleted.move_to_end(room)
         kept.append(event)
 
-    def deletions(self, room: str, since: str, limit: int) -> "Deferred[Sequence[Deleted]]":
-        """The first ``limit`` deletions kept of room ``room`` (folded name) with an id at or above ``since``."""
+    def deletions(self, room: str, point: str, limit: int) -> "Deferred[Sequence[Deleted]]":
+        """The first ``limit`` deletions kept of room ``room`` (folded name) made at or after the id ``point`` of
+        lines said before it."""
         kept = self._deleted.get(room, ())
-        return succeed(list(islice((event for event in kept if event.id >= since), limit)))
+        return succeed(list(islice((event for event in kept if event.line < point <= event.id), limit)))
 
     def _numbered(self, room: str, seq: int) -> None:
         """Note ``seq`` as room ``room``'s last; forget the last seq of the room used least recently if there are

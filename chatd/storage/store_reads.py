@@ -25,6 +25,7 @@ from chatd.domain.events import Deleted, Private, RoomEvent
 from chatd.domain.search import Found, scans, search_words
 from chatd.storage import forgotten
 from chatd.storage.damaged_rows import UnreadableRowError
+from chatd.storage.deletion_queries import deletions_since
 from chatd.storage.last_seqs import LastSeqs
 from chatd.storage.reader_queries import (
     LINES,
@@ -36,7 +37,6 @@ from chatd.storage.reader_queries import (
     private_indexed,
     private_scan,
     scan,
-    select_deletions,
     select_events,
 )
 from chatd.storage.recent import RecentLines
@@ -153,10 +153,10 @@ class StoreReads:
         )
         return newest.addCallback(lambda events: events[::-1])
 
-    def deletions(self, room: str, since: str, limit: int) -> "Deferred[Sequence[Deleted]]":
-        """The first ``limit`` deletions kept of room ``room`` (folded name) with an id at or above ``since``, oldest
-        first: a range of the ``deletions`` table's key (schema step 19)."""
-        return self.read(select_deletions, room, since, limit)
+    def deletions(self, room: str, point: str, limit: int) -> "Deferred[Sequence[Deleted]]":
+        """The first ``limit`` deletions kept of room ``room`` (folded name) made at or after the id ``point`` of
+        lines said before it, oldest first: a range of the ``deletions`` table's key (schema step 19)."""
+        return self.read(deletions_since, room, point, limit)
 
     def conversation(self, pair: str, limit: int, since: float = 0.0) -> "Deferred[Sequence[Private]]":
         """The last ``limit`` private messages of conversation ``pair`` sent at ``since`` or later, oldest first."""
