@@ -12,6 +12,7 @@ import os
 import sqlite3
 import threading
 from contextlib import closing
+from dataclasses import replace
 
 from twisted.trial.unittest import SynchronousTestCase
 
@@ -20,9 +21,9 @@ from chatd.admin.backup import backup
 from chatd.admin.command import main
 from chatd.admin.export import export
 from chatd.admin.forget import forget, private_count
-from chatd.domain.events import Actor, Whispered
+from chatd.domain.events import Actor, Event, Whispered
 from tests.e2e.daemon import DEADLINE_SECONDS
-from tests.events import said
+from tests.events import banned, joined, kicked, parted, quit, said
 from tests.helpers import ThreadedReactor, committed, new_database, new_folder
 from tests.test_history import open_store
 
@@ -124,6 +125,57 @@ class ExportTests(SynchronousTestCase):
             export(connection, room.upper(), out)
         self.assertEqual(
             [json.loads(line)["text"] for line in out.getvalue().splitlines()], ["in a long-named room"]
+        )
+
+    def test_a_rooms_export_shows_the_quits_and_bans_of_its_members_then(self) -> None:
+        """A quit, or a ban that put someone out, is the chat's, kept with no room: a room's export shows it where
+        its one was in that room then, as its members were shown it live (tom twice, by whatever case, and cid), and
+        not for someone elsewhere (bob), nor for someone who had left it (tom again) or been kicked from it (ann)."""
+        path = new_database(self)
+        reactor = ThreadedReactor()
+        store = open_store(self, path, reactor)
+        events: list[Event] = [
+            joined(1, "#team", "tom", 1),
+            joined(2, "#Team", "ann", 2),
+            quit(3, "Tom", "bye"),
+            joined(4, "#lobby", "bob", 1),
+            quit(5, "bob", ""),
+            joined(6, "#team", "TOM", 3),
+            quit(7, "tom", ""),
+            joined(8, "#team", "tom", 4),
+            parted(9, "#team", "tom", "", 5),
+            quit(10, "tom", ""),
+            kicked(11, "#team", "ann", "op", "", 6),
+            quit(12, "ann", ""),
+            joined(13, "#team", "cid", 7),
+            banned(14, "CID", "op", None),
+            banned(15, "bob", "op", None),
+        ]
+        for number, event in enumerate(events, 1):
+            store.append(replace(event, id=f"{number:016x}"))
+        committed(reactor, store)
+        text, objects = io.StringIO(), io.StringIO()
+        with closing(sqlite3.connect(path)) as connection:
+            export(connection, "#team", text, text=True)
+            export(connection, "#team", objects)
+        self.assertEqual(
+            [line.split("] ", 1)[1] for line in text.getvalue().splitlines()],
+            [
+                "#team -- tom joined",
+                "#Team -- ann joined",
+                "-- Tom quit (bye)",
+                "#team -- TOM joined",
+                "-- tom quit",
+                "#team -- tom joined",
+                "#team -- tom left",
+                "#team -- ann was kicked by op",
+                "#team -- cid joined",
+                "-- CID was banned by op",
+            ],
+        )
+        self.assertEqual(
+            [json.loads(line)["type"] for line in objects.getvalue().splitlines()],
+            ["joined", "joined", "quit", "joined", "quit", "joined", "parted", "kicked", "joined", "banned"],
         )
 
 

@@ -2,7 +2,8 @@
 
 The JSON is the whole event, as ``chatd.domain.encoding`` writes it; the
 transcript is what a join shows again from history, with no address, and
-a line where a deleted line was.
+a line where a deleted line was. A room's export holds its members' quits
+and bans, which are kept with no room, as its members were shown them live.
 """
 
 import sqlite3
@@ -11,9 +12,9 @@ from heapq import merge
 from typing import TextIO
 
 from chatd.admin import AdminError
-from chatd.domain.encoding import decode_event, encode_event
+from chatd.domain.encoding import decode_event, encode_event, type_name
 from chatd.domain.errors import ChatError
-from chatd.domain.events import Deleted, Encrypted, Event, Whispered
+from chatd.domain.events import Banned, Deleted, Encrypted, Event, Joined, Kicked, Parted, Quit, Whispered
 from chatd.domain.ids import id_moment
 from chatd.domain.names import check_room_name
 from chatd.line.pieces import because, dated, encoded, stamped
@@ -29,7 +30,8 @@ def export(
     """Write every kept event (of ``room`` only, if given), oldest first, one JSON object a line; with ``text``,
     each as the line(s) people were shown (``_shown``), private messages only if ``private``. Lines deleted
     (``/delete``) are gone from the events, as from history: their ``Deleted`` events say so, each where
-    ``_with_deletions`` puts it.
+    ``_with_deletions`` puts it. A room's export holds the quits and bans of those in it then
+    (``_with_members_leaving``).
 
     A room with no event kept is one sentence, not an empty export: most
     often its name was mistyped, which nothing else would tell the host.
@@ -42,11 +44,16 @@ def export(
             name = check_room_name(room_argument(room), limit=None)
         except ChatError as error:
             raise AdminError(f"--room: {word(error)}.") from None
-        rows = connection.execute("SELECT body FROM events WHERE room = ? ORDER BY seq", (fold(name),))
+        # In the order written, as the room's events and its members' leaving the chat happened.
+        rows = connection.execute(
+            "SELECT body FROM events WHERE room = ? OR kind IN (?, ?) ORDER BY position",
+            (fold(name), type_name(Quit), type_name(Banned)),
+        )
         deletions = connection.execute("SELECT body FROM deletions WHERE room = ?", (fold(name),))
     written = 0
     try:
-        for event in _with_deletions(rows, deletions, where_the_line_was=text):
+        events = _with_deletions(rows, deletions, where_the_line_was=text)
+        for event in events if room is None else _with_members_leaving(events):
             if text and not private and isinstance(event, Whispered | Encrypted):
                 continue
             out.write(_shown(event) if text else encode_event(event) + "\n")
@@ -75,6 +82,31 @@ def _with_deletions(
 
     tombstones = sorted((decode_event(body) for (body,) in deletions), key=place)
     return merge((decode_event(body) for (body,) in rows), tombstones, key=place)
+
+
+def _with_members_leaving(events: Iterable[Event]) -> Iterator[Event]:
+    """``events``, one room's and every quit and ban in the order they happened, less the quits and bans of those not
+    in the room then: who is, by folded nickname, as the room's joins, parts and kicks say.
+
+    A quit, or a ban that put someone out, is the chat's, kept with no
+    room; live, those who shared a room with them were shown it. A nickname
+    change is not kept, so the quit of a member under a nickname taken
+    since joining is not known for theirs and is left out; and after a
+    crash, which wrote no quits, those who were in the room count as in it
+    until they leave it again.
+    """
+    members: set[str] = set()
+    for event in events:
+        if isinstance(event, Quit | Banned):
+            gone = fold(event.actor.nick if isinstance(event, Quit) else event.nick)
+            if gone not in members:
+                continue
+            members.discard(gone)
+        elif isinstance(event, Parted | Kicked):
+            members.discard(fold(event.actor.nick if isinstance(event, Parted) else event.nick))
+        elif isinstance(event, Joined):
+            members.add(fold(event.actor.nick))
+        yield event
 
 
 def _shown(event: Event) -> str:

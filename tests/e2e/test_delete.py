@@ -95,7 +95,8 @@ class DeleteKillTests(SynchronousTestCase):
 
     def test_the_export_says_what_was_deleted_where_history_leaves_it_out(self) -> None:
         """The JSON export holds alice's ``deleted`` event, when she made it; the transcript (``--text``) says a line
-        was deleted where it was, by whom and why, and never what it said."""
+        was deleted where it was, by whom and why, and never what it said. Both end with her quit as the daemon
+        stopped, the room's as she was in it."""
         daemon = self.start()
         alice = enter(daemon, "alice")
         alice.say("my password is hunter2")
@@ -107,15 +108,16 @@ class DeleteKillTests(SynchronousTestCase):
         self.assertEqual(daemon.signal(signal.SIGTERM), -signal.SIGTERM)
         events = [client_fields(decode_event(each)) for each in self.export()]
         self.assertEqual(
-            [(event["type"], event.get("text")) for event in events][-2:],
-            [("said", "please ignore that"), ("deleted", None)],
+            [(event["type"], event.get("text")) for event in events][-3:],
+            [("said", "please ignore that"), ("deleted", None), ("quit", None)],
         )
-        self.assertEqual(events[-1], deleted)
+        self.assertEqual(events[-2], deleted)
         transcript = self.export("--text")
         self.assertRegex(
-            "\n".join(transcript[-2:]),
+            "\n".join(transcript[-3:]),
             r"^\[\d{4}-\d\d-\d\d \d\d:\d\d\] #lobby -- a line said here was deleted by alice \(pasted a password\)\n"
-            r"\[\d{4}-\d\d-\d\d \d\d:\d\d\] #lobby <alice> please ignore that$",
+            r"\[\d{4}-\d\d-\d\d \d\d:\d\d\] #lobby <alice> please ignore that\n"
+            r"\[\d{4}-\d\d-\d\d \d\d:\d\d\] -- alice quit\b[^\n]*$",
         )
         self.assertNotIn("hunter2", "\n".join(transcript))
 
