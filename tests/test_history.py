@@ -18,7 +18,7 @@ from chatd.domain.ids import Point, event_point
 from chatd.domain.offline import conversation
 from chatd.domain.ports import History
 from chatd.domain.resume import around, missed
-from chatd.domain.search import SCAN_CHARACTERS, SCAN_LINES, Found
+from chatd.domain.search import EVER, SCAN_CHARACTERS, SCAN_LINES, Found, Period, period_between
 from chatd.storage.memory import MemoryHistory
 from chatd.storage.search_index import PAUSE
 from chatd.storage.sqlite import SQLiteHistory
@@ -158,13 +158,13 @@ class HistoryContract(_TestCase):
         self.assertEqual(self.texts(self.around("#lobby", 11, 1)), ["after"])
         self.assertEqual(self.texts(self.around("#other", 13, 3)), [])
 
-    def search(self, query: str, room: str = "#lobby", limit: int = 20) -> Found:
-        """What a search of ``room`` for ``query`` gives."""
-        return self.result(self.history.search(room, query, limit))
+    def search(self, query: str, room: str = "#lobby", limit: int = 20, period: Period = EVER) -> Found:
+        """What a search of ``room`` for ``query`` within ``period`` gives."""
+        return self.result(self.history.search(room, query, limit, period))
 
-    def found(self, query: str, room: str = "#lobby", limit: int = 20) -> list[str]:
-        """The texts of the lines a search of ``room`` finds, in the order given."""
-        return [getattr(event, "text", "") for event in self.search(query, room, limit).events]
+    def found(self, query: str, room: str = "#lobby", limit: int = 20, period: Period = EVER) -> list[str]:
+        """The texts of the lines a search of ``room`` within ``period`` finds, in the order given."""
+        return [getattr(event, "text", "") for event in self.search(query, room, limit, period).events]
 
     def say_lines(self, *texts: str) -> None:
         """``texts`` said in #Lobby after the ten lines of ``setUp``, by bob, one after another."""
@@ -257,6 +257,44 @@ class HistoryContract(_TestCase):
         wall = "x" * 100_000
         self.say_lines("zq behind", *[wall] * (SCAN_CHARACTERS // len(wall) + 1), "zq before")
         self.assertEqual(self.found("zq"), ["zq before"])
+
+    def test_a_search_before_the_oldest_hit_shown_pages_back_to_the_rest(self) -> None:
+        """Of 30 lines holding the word the newest 20 are found; before the oldest of them, the other 10, newest
+        first; after a point, those after it alone; between two, those between. By the index and by a scan alike.
+
+        ``before`` and ``after`` narrowed the newest 20 and searched no
+        further back: a client could never page back past them.
+        """
+        self.say_lines(*[f"needle {n}" for n in range(1, 31)])
+        for query in ("needle", "needle ne"):
+            first = self.search(query).events
+            self.assertEqual(
+                [getattr(event, "text", "") for event in first], [f"needle {n}" for n in range(30, 10, -1)]
+            )
+            before_oldest = period_between(None, event_point(first[-1].id))
+            self.assertEqual(
+                self.found(query, period=before_oldest), [f"needle {n}" for n in range(10, 0, -1)], query
+            )
+            after_25 = period_between(event_point(f"{10 + 25:016x}"), None)
+            self.assertEqual(
+                self.found(query, period=after_25), [f"needle {n}" for n in range(30, 25, -1)], query
+            )
+            between = period_between(event_point(f"{10 + 5:016x}"), event_point(f"{10 + 9:016x}"))
+            self.assertEqual(self.found(query, period=between), ["needle 8", "needle 7", "needle 6"], query)
+
+    def test_a_bounded_search_checks_its_period_not_the_newer_lines(self) -> None:
+        """Before a wall of text longer than a search may check, a line behind it is found, by a short word and by
+        a word whose pieces are all over the wall: newer lines use up none of the period's search.
+
+        Lines after the bound, filtered out once read, would have used up
+        ``SCAN_CHARACTERS`` and left the line behind them unfound.
+        """
+        wall = "abcd cdab " * 10_000
+        self.say_lines("zq xabcdabx behind", *[wall] * (SCAN_CHARACTERS // len(wall) + 1))
+        self.assertEqual((self.found("zq"), self.found("abcdab")), ([], []))
+        before_wall = period_between(None, event_point(f"{12:016x}"))
+        self.assertEqual(self.found("zq", period=before_wall), ["zq xabcdabx behind"])
+        self.assertEqual(self.found("abcdab", period=before_wall), ["zq xabcdabx behind"])
 
     def test_search_syntax_is_text(self) -> None:
         """Quotes, stars, NEAR( and OR in a query are looked for as typed, never obeyed as FTS5 syntax."""
@@ -466,9 +504,11 @@ class HistoryContract(_TestCase):
         else:
             self.history.append(Whispered(id=event_id, at=at, actor=actor, to=to, text=text, to_account=to))
 
-    def search_private(self, first: str, second: str, query: str, since: float = 0.0) -> Found:
+    def search_private(
+        self, first: str, second: str, query: str, since: float = 0.0, period: Period = EVER
+    ) -> Found:
         """What a search of the private messages between ``first`` and ``second`` for ``query`` gives."""
-        return self.result(self.history.search_private(conversation(first, second), query, 20, since))
+        return self.result(self.history.search_private(conversation(first, second), query, 20, since, period))
 
     def found_private(self, first: str, second: str, query: str, since: float = 0.0) -> list[str]:
         """The texts of the private messages between ``first`` and ``second`` a search for ``query`` finds."""
@@ -488,6 +528,33 @@ class HistoryContract(_TestCase):
         self.assertEqual(self.found_private("alice", "bob", "cafe", since=2), ["Café au lait?"])
         self.assertEqual(self.found_private("alice", "bob", "boxed"), [])
         self.assertEqual(self.found_private("alice", "dave", "cafe"), [])
+
+    def test_a_private_search_before_the_oldest_hit_shown_pages_back_to_the_rest(self) -> None:
+        """Of 30 private messages holding the word the newest 20 are found; before the oldest of them, the other 10;
+        after a point, those after it; never one from before ``since``. By the index and by a scan alike."""
+        for n in range(1, 31):
+            self.private(n, "alice" if n % 2 else "bob", "bob" if n % 2 else "alice", f"cafe {n}")
+        for query in ("cafe", "cafe ca"):
+            first = self.search_private("alice", "bob", query).events
+            self.assertEqual(
+                [getattr(event, "text", "") for event in first], [f"cafe {n}" for n in range(30, 10, -1)]
+            )
+            before_oldest = period_between(None, event_point(first[-1].id))
+            texts = [
+                getattr(event, "text", "")
+                for event in self.search_private("bob", "alice", query, period=before_oldest).events
+            ]
+            self.assertEqual(texts, [f"cafe {n}" for n in range(10, 0, -1)], query)
+            since_3 = self.search_private("bob", "alice", query, since=3, period=before_oldest).events
+            self.assertEqual(
+                [getattr(event, "text", "") for event in since_3], [f"cafe {n}" for n in range(10, 2, -1)]
+            )
+            after_27 = period_between(event_point(f"{27 * 100:016x}"), None)
+            texts = [
+                getattr(event, "text", "")
+                for event in self.search_private("bob", "alice", query, period=after_27).events
+            ]
+            self.assertEqual(texts, ["cafe 30", "cafe 29", "cafe 28"], query)
 
     def test_a_private_search_finds_no_forgotten_message(self) -> None:
         """After ``forget``, what the nickname sent is found no more; what the other side sent still is."""
@@ -588,15 +655,17 @@ class IndexedSQLiteHistoryTests(SQLiteHistoryTests):
     """The contract again, each search asked once the search index has read every line: by the index, not the
     lines it has not read (as the other, where the index lags a search)."""
 
-    def search(self, query: str, room: str = "#lobby", limit: int = 20) -> Found:
+    def search(self, query: str, room: str = "#lobby", limit: int = 20, period: Period = EVER) -> Found:
         self.end_pass()
         caught_up(self.reactor, self.store)
-        return super().search(query, room, limit)
+        return super().search(query, room, limit, period)
 
-    def search_private(self, first: str, second: str, query: str, since: float = 0.0) -> Found:
+    def search_private(
+        self, first: str, second: str, query: str, since: float = 0.0, period: Period = EVER
+    ) -> Found:
         self.end_pass()
         caught_up(self.reactor, self.store)
-        return super().search_private(first, second, query, since)
+        return super().search_private(first, second, query, since, period)
 
     def test_a_pairs_message_older_than_a_scan_reads_is_found_by_the_index(self) -> None:
         """A private message behind ``SCAN_LINES`` newer ones of its conversation is found, checking it alone (once

@@ -10,7 +10,7 @@ from twisted.internet.testing import StringTransport
 from twisted.python.failure import Failure
 
 from chatd.domain.ports import History
-from chatd.domain.search import Found
+from chatd.domain.search import EVER, Found, Period
 from chatd.frontend.flood import CHECKED_PER_LINE
 from chatd.line.budget import SLOWED
 from chatd.line.limits import LineLimits
@@ -249,10 +249,12 @@ class LaterSearches(MemoryHistory):
         """The query of each search the store was asked for, in order."""
         self._pending: list[Callable[[], object]] = []
 
-    def search(self, room: str, query: str, limit: int) -> "Deferred[Found]":
+    def search(self, room: str, query: str, limit: int, period: Period = EVER) -> "Deferred[Found]":
         self.asked.append(query)
         answer: Deferred[Found] = Deferred()
-        self._pending.append(lambda: MemoryHistory.search(self, room, query, limit).chainDeferred(answer))
+        self._pending.append(
+            lambda: MemoryHistory.search(self, room, query, limit, period).chainDeferred(answer)
+        )
         return answer
 
     def answer(self) -> None:
@@ -379,9 +381,9 @@ class AskedStore(SQLiteHistory):
 
     asked: list[str]
 
-    def search(self, room: str, query: str, limit: int) -> "Deferred[Found]":
+    def search(self, room: str, query: str, limit: int, period: Period = EVER) -> "Deferred[Found]":
         self.asked.append(query)
-        return super().search(room, query, limit)
+        return super().search(room, query, limit, period)
 
 
 class IndexedSearchTurnTests(LineTestCase):

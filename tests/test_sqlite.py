@@ -1715,12 +1715,15 @@ class SearchIndexTests(StoreTestCase):
             self.reactor.run_until(store.stopService())
 
     def test_the_unread_lines_are_found_by_position_not_by_room(self) -> None:
-        """Reading the lines the index has not read walks the newest positions, not a busy room's whole history."""
+        """Reading the lines the index has not read walks the newest positions (below a search's period's end), not a
+        busy room's whole history."""
         open_store(self, self.path, self.reactor)
         with closing(sqlite3.connect(self.path)) as connection:
             connection.execute("ATTACH DATABASE ? AS search", (index_path(self.path),))
-            plan = connection.execute(f"EXPLAIN QUERY PLAN {_TAIL}", (0, 10, "#lobby")).fetchall()
-        self.assertIn("SEARCH events USING INTEGER PRIMARY KEY (rowid>?)", [row[-1] for row in plan])
+            plan = connection.execute(f"EXPLAIN QUERY PLAN {_TAIL}", (0, 10, 99, "#lobby")).fetchall()
+        self.assertIn(
+            "SEARCH events USING INTEGER PRIMARY KEY (rowid>? AND rowid<?)", [row[-1] for row in plan]
+        )
 
 
 class SearchSyntaxTests(StoreTestCase):

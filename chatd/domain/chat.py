@@ -53,7 +53,7 @@ from chatd.domain.replies import (
     UserList,
 )
 from chatd.domain.resume import RESUME_MOST, Between, Missed
-from chatd.domain.search import SEARCH_HITS, Found, search_words
+from chatd.domain.search import EVER, SEARCH_HITS, Found, Period, search_words
 from chatd.domain.state import ChatState
 from chatd.domain.talk import Talk
 from chatd.domain.users import User, own
@@ -408,14 +408,15 @@ class Chat:
         room = rules.check_reader(own(view), name, count, HISTORY_MOST)
         return resume.between(self._history, fold(room.name), first, second, count)
 
-    def search(self, view: UserView, name: str, query: str) -> Awaitable[Found]:
-        """The newest ``SEARCH_HITS`` lines of room ``name`` holding every word of ``query`` (chatd.domain.search).
+    def search(self, view: UserView, name: str, query: str, period: Period = EVER) -> Awaitable[Found]:
+        """The newest ``SEARCH_HITS`` lines of room ``name`` within ``period`` holding every word of ``query``
+        (chatd.domain.search).
 
         Only members search a room (``rules.check_member``: raises
         NotMemberError), and a query holds 1 to ``MOST_WORDS`` words
         (SearchWordsError); the store looks, slowly, as ``history`` reads.
         """
-        return self._history.search(fold(self.searchable(view, name, query)), query, SEARCH_HITS)
+        return self._history.search(fold(self.searchable(view, name, query)), query, SEARCH_HITS, period)
 
     def searchable(self, view: UserView, name: str, query: str) -> str:
         """The name of room ``name`` as the room shows it, if ``view`` may search it for ``query``; raises as
@@ -424,11 +425,13 @@ class Chat:
         search_words(query)
         return room.name
 
-    def search_private(self, view: UserView, nick: str, query: str) -> Awaitable[Found]:
-        """The newest ``SEARCH_HITS`` private messages between the identified user and the account ``nick`` holding
-        every word of ``query``: ``search``'s answer for a conversation (``Offline.search``), checked as
-        ``private_searchable`` checks."""
-        return self._private_search().search(view, nick, query, SEARCH_HITS)
+    def search_private(
+        self, view: UserView, nick: str, query: str, period: Period = EVER
+    ) -> Awaitable[Found]:
+        """The newest ``SEARCH_HITS`` private messages between the identified user and the account ``nick`` within
+        ``period`` holding every word of ``query``: ``search``'s answer for a conversation (``Offline.search``),
+        checked as ``private_searchable`` checks."""
+        return self._private_search().search(view, nick, query, SEARCH_HITS, period)
 
     def private_searchable(self, view: UserView, query: str) -> None:
         """Raise as ``search_private`` does (NotIdentifiedError, SearchWordsError), reading nothing: what a front

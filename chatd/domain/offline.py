@@ -27,7 +27,7 @@ from chatd.domain.names import check_said
 from chatd.domain.ports import Accounts, History, Mailbox, UserView
 from chatd.domain.publish import Publisher
 from chatd.domain.replies import Away, Kept
-from chatd.domain.search import Found, search_words
+from chatd.domain.search import Found, Period, search_words
 from chatd.domain.state import ChatState
 from chatd.domain.talk import Talk
 from chatd.domain.users import User, own
@@ -188,12 +188,13 @@ class Offline:
             conversation(account, fold(nick)), count, self._accounts.since(account)
         )
 
-    def search(self, view: UserView, nick: str, query: str, limit: int) -> Awaitable[Found]:
-        """The newest ``limit`` private messages between the user's account and the account ``nick`` holding every
-        word of ``query`` (chatd.domain.search); checked as ``searcher`` checks, read as ``conversation`` reads."""
+    def search(self, view: UserView, nick: str, query: str, limit: int, period: Period) -> Awaitable[Found]:
+        """The newest ``limit`` private messages between the user's account and the account ``nick`` within
+        ``period`` holding every word of ``query`` (chatd.domain.search); checked as ``searcher`` checks, read as
+        ``conversation`` reads."""
         account = self.searcher(view, query)
         return self._history.search_private(
-            conversation(account, fold(nick)), query, limit, self._accounts.since(account)
+            conversation(account, fold(nick)), query, limit, self._accounts.since(account), period
         )
 
     def searcher(self, view: UserView, query: str) -> str:

@@ -25,7 +25,7 @@ from typing import Protocol
 from chatd.domain.events import Actor, Deleted, Event, ModeChange, Private, RoomEvent
 from chatd.domain.keylog import KeyEntry
 from chatd.domain.rooms import NO_SETTINGS, RegisteredRoom, RoomSettings
-from chatd.domain.search import Found
+from chatd.domain.search import EVER, Found, Period
 
 
 class Session(Protocol):
@@ -124,23 +124,30 @@ class History(Protocol):
         """
         ...
 
-    def search(self, room: str, query: str, limit: int) -> Awaitable[Found]:
-        """Up to ``limit`` lines said or acted in room ``room`` that match ``query``, the newest first, with the
-        characters of text checked to find them (``Found``: what the search cost, which the front end charges).
+    def search(self, room: str, query: str, limit: int, period: Period = EVER) -> Awaitable[Found]:
+        """Up to ``limit`` lines said or acted in room ``room`` within ``period`` that match ``query``, the newest
+        first, with the characters of text checked to find them (``Found``: what the search cost, which the front
+        end charges).
 
         What matches is chatd.domain.search's rule (every word, as words or
         as text); a query with a word under three characters looks only at
-        the last ``SCAN_LINES`` lines. Unlike the other reads, newest first:
-        the lines a search is most likely after.
+        the last ``SCAN_LINES`` lines of the period. Unlike the other reads,
+        newest first: the lines a search is most likely after. The period
+        bounds what is looked at, so lines after it use up none of a
+        search's bounds, and the newest ``limit`` of it are found however
+        many newer lines match.
         """
         ...
 
-    def search_private(self, pair: str, query: str, limit: int, since: float = 0.0) -> Awaitable[Found]:
-        """Up to ``limit`` private messages of conversation ``pair`` sent at ``since`` or later that match
-        ``query``, the newest first, with the characters checked (``Found``), as ``search`` answers for a room.
+    def search_private(
+        self, pair: str, query: str, limit: int, since: float = 0.0, period: Period = EVER
+    ) -> Awaitable[Found]:
+        """Up to ``limit`` private messages of conversation ``pair`` sent at ``since`` or later and within
+        ``period`` that match ``query``, the newest first, with the characters checked (``Found``), as ``search``
+        answers for a room.
 
         As a room's search: a query with a word under three characters
-        looks only at the conversation's last ``SCAN_LINES`` (``scanned``).
+        looks only at the conversation's last ``SCAN_LINES`` of the period (``scanned``).
         ``Encrypted`` ones hold ciphertext alone and are never looked at.
         """
         ...

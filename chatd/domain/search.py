@@ -16,17 +16,22 @@ here reads at most ``SCAN_LINES`` of them and ``SCAN_CHARACTERS`` of their
 text (``scanned``): a paste is thousands of characters, each one folded. A
 store answers with how many it checked (``Found``), for the front end to
 charge.
+
+A search may be bounded to a ``Period`` of the order of events (IRC's
+``before=``/``after=``): the store looks only there, so a client pages
+back through older hits by asking before the oldest it was shown.
 """
 
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from itertools import islice
+from itertools import dropwhile, islice, takewhile
 from typing import TypeVar
 
 from chatd.domain.errors import SearchWordsError
-from chatd.domain.events import RoomEvent, Whispered
+from chatd.domain.events import Event, RoomEvent, Whispered
+from chatd.domain.ids import Point
 from chatd.domain.names import check_text
 
 SEARCH_HITS = 20
@@ -46,6 +51,7 @@ SCAN_CHARACTERS = 2_000_000
 each) had a two-letter word check 99 MB, five seconds of a core, for one line of flood budget."""
 
 T = TypeVar("T")
+E = TypeVar("E", bound=Event)
 
 _WORD = re.compile(r"[^\W_]+")
 """A run of letters and digits: a word as FTS5's unicode61 tokenizer cuts text (punctuation and spaces separate)."""
@@ -95,6 +101,42 @@ class Found:
 
     events: Sequence[RoomEvent | Whispered]
     checked: int
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    """Where in the order of events (chatd.domain.ids) a search looks: the events with an id from ``start`` on
+    (None: from the first) and below ``end`` (None: to the last).
+
+    The bound is the search's own, not a filter of its answer: the
+    newest ``SEARCH_HITS`` lines of the period are found, and lines after
+    it use up none of what a search may check (``scanned``).
+    """
+
+    start: str | None = None
+    end: str | None = None
+
+
+EVER = Period()
+"""Every event kept: a search unbounded."""
+
+
+def period_between(after: Point | None, before: Point | None) -> Period:
+    """The events after the point ``after`` and before the point ``before`` (None: unbounded on that side), as
+    CHATHISTORY's AFTER and BEFORE name them: neither point's own events (a time's millisecond) are in it."""
+    return Period(None if after is None else after.end, None if before is None else before.start)
+
+
+def within(newest: Iterable[E], period: Period) -> Iterable[E]:
+    """The events of ``newest`` (newest first, in the order of their ids) in ``period``: those after it skipped,
+    those before it never read; ``newest`` itself for ``EVER``, at no cost per event."""
+    if period.end is not None:
+        end = period.end
+        newest = dropwhile(lambda event: event.id >= end, newest)
+    if period.start is not None:
+        start = period.start
+        newest = takewhile(lambda event: event.id >= start, newest)
+    return newest
 
 
 def found_in(

@@ -46,7 +46,7 @@ from chatd.domain.events import (
 )
 from chatd.domain.offline import conversation_of, kept_size
 from chatd.domain.rooms import NO_SETTINGS, RegisteredRoom, RoomSettings
-from chatd.domain.search import Found, found_in, search_words
+from chatd.domain.search import EVER, Found, Period, found_in, search_words, within
 from chatd.text import fold
 
 PER_ROOM = 1000
@@ -244,20 +244,28 @@ class MemoryHistory(Service):
         newest = (event for event in reversed(kept) if before is None or event.seq < before)
         return list(islice(newest, limit))[::-1]
 
-    def search(self, room: str, query: str, limit: int) -> "Deferred[Found]":
-        """Up to ``limit`` kept messages of room ``room`` matching ``query`` (chatd.domain.search), newest first.
+    def search(self, room: str, query: str, limit: int, period: Period = EVER) -> "Deferred[Found]":
+        """Up to ``limit`` kept messages of room ``room`` within ``period`` matching ``query`` (chatd.domain.search),
+        newest first.
 
-        It reads the messages it keeps (at most ``per_room``, and what
-        ``scanned`` allows of their text), whatever the length of the words,
-        and counts the characters it checked as the SQLite store does.
+        It reads the messages it keeps of the period (at most ``per_room``,
+        and what ``scanned`` allows of their text), whatever the length of
+        the words, and counts the characters it checked as the SQLite store
+        does.
         """
-        kept = (e for e in reversed(self._rooms.get(room, ())) if isinstance(e, Said | Acted))
+        newest = within(reversed(self._rooms.get(room, ())), period)
+        kept = (e for e in newest if isinstance(e, Said | Acted))
         return succeed(Found(*found_in(kept, attrgetter("text"), search_words(query), limit)))
 
-    def search_private(self, pair: str, query: str, limit: int, since: float = 0.0) -> "Deferred[Found]":
-        """Up to ``limit`` private messages of conversation ``pair`` sent at ``since`` or later matching ``query``,
-        newest first, read as a room's are; never an ``Encrypted`` one, whose text the server cannot read."""
-        newest = takewhile(lambda event: event.at >= since, reversed(self._private.get(pair, ())))
+    def search_private(
+        self, pair: str, query: str, limit: int, since: float = 0.0, period: Period = EVER
+    ) -> "Deferred[Found]":
+        """Up to ``limit`` private messages of conversation ``pair`` sent at ``since`` or later and within ``period``
+        matching ``query``, newest first, read as a room's are; never an ``Encrypted`` one, whose text the server
+        cannot read."""
+        newest = takewhile(
+            lambda event: event.at >= since, within(reversed(self._private.get(pair, ())), period)
+        )
         kept = (event for event in newest if isinstance(event, Whispered))
         return succeed(Found(*found_in(kept, attrgetter("text"), search_words(query), limit)))
 

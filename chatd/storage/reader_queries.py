@@ -15,10 +15,11 @@ from typing import Any, cast
 
 from chatd.domain.encoding import decode_event
 from chatd.domain.events import Deleted, Private, RoomEvent, Whispered
-from chatd.domain.search import SCAN_LINES, Checked, Found, found_in
+from chatd.domain.search import SCAN_LINES, Checked, Found, Period, found_in
 from chatd.storage.damaged_rows import decoded, not_json, with_text
+from chatd.storage.id_places import first_from
 from chatd.storage.schema import LINE_KINDS, SECOND
-from chatd.storage.search_lookup import Scope, in_conversation, in_room, look_up
+from chatd.storage.search_lookup import ENDLESS, Scope, in_conversation, in_room, look_up, positions_of
 
 LINES = LINE_KINDS
 """The SQL test for the events reads give back: the messages (``MESSAGES``), as ``MemoryHistory`` keeps;
@@ -57,67 +58,71 @@ def place(connection: sqlite3.Connection, room: str, event_id: str, last: int | 
     ``last`` read from the room's row if None.
 
     A room's lines are in the order of their ids, so the answer is bisected
-    over their numbers, each step one look-up in ``lines_by_room`` (about
-    20 at a million lines), where walking the index back from the room's
-    end reads every line after the point: all of them, paging back to the
-    first. Numbers with no line (other events', lines forgotten) are
-    stepped over by reading the first line at or past a number.
+    over their numbers (``first_from``), each step one look-up in ``lines_by_room``.
     """
     if last is None:
         last = first_value(connection, "SELECT last_seq FROM rooms WHERE room = ?", (room,)) or 0
-    found, low, high = last + 1, 1, last + 1
-    # Every line below ``low`` has a lesser id; none from ``high`` up to ``found`` is kept.
-    while low < high:
-        middle = (low + high) // 2
-        row = connection.execute(_FIRST_LINE_FROM, (room, middle, high)).fetchone()
-        if row is None:
-            high = middle
-        elif row[1] < event_id:
-            low = row[0] + 1
-        else:
-            found, high = row[0], middle
-    return found
+    return first_from(
+        lambda low, high: connection.execute(_FIRST_LINE_FROM, (room, low, high)).fetchone(), event_id, last
+    )
 
 
-def indexed(connection: sqlite3.Connection, room: str, words: tuple[str, ...], limit: int) -> Found:
-    """The newest ``limit`` lines of ``room`` holding every one of ``words``, found by the index, and the characters
-    checked in all the index's walks (reader thread)."""
-    return _indexed(connection, in_room(room), room, words, limit)
+def indexed(
+    connection: sqlite3.Connection, room: str, words: tuple[str, ...], limit: int, period: Period
+) -> Found:
+    """The newest ``limit`` lines of ``room`` within ``period`` holding every one of ``words``, found by the index,
+    and the characters checked in all the index's walks (reader thread)."""
+    return _indexed(connection, in_room(room), room, words, limit, period)
 
 
 def private_indexed(
-    connection: sqlite3.Connection, pair: str, words: tuple[str, ...], limit: int, since: float
+    connection: sqlite3.Connection,
+    pair: str,
+    words: tuple[str, ...],
+    limit: int,
+    since: float,
+    period: Period,
 ) -> Found:
-    """The newest ``limit`` private messages of ``pair`` sent at ``since`` or later holding every one of ``words``,
-    however old, found by the index, and the characters checked (reader thread). Only ``Whispered`` ones, as
-    ``private_scan``'s: the index holds no ``Encrypted`` one."""
-    return _indexed(connection, in_conversation(pair, since), pair, words, limit)
+    """The newest ``limit`` private messages of ``pair`` sent at ``since`` or later and within ``period`` holding
+    every one of ``words``, however old, found by the index, and the characters checked (reader thread). Only
+    ``Whispered`` ones, as ``private_scan``'s: the index holds no ``Encrypted`` one."""
+    return _indexed(connection, in_conversation(pair, since), pair, words, limit, period)
 
 
 def _indexed(
-    connection: sqlite3.Connection, scope: Scope, where: str, words: tuple[str, ...], limit: int
+    connection: sqlite3.Connection,
+    scope: Scope,
+    where: str,
+    words: tuple[str, ...],
+    limit: int,
+    period: Period,
 ) -> Found:
-    """The newest ``limit`` lines of ``scope`` holding every one of ``words`` (``look_up``), decoded; a row that is
-    no JSON fails the read naming ``where`` (``not_json``)."""
+    """The newest ``limit`` lines of ``scope`` within ``period`` holding every one of ``words`` (``look_up``),
+    decoded; a row that is no JSON fails the read naming ``where`` (``not_json``)."""
     checked = Checked()
     try:
-        found = look_up(connection, scope, words, limit, checked)
+        found = look_up(connection, scope, words, limit, checked, positions_of(connection, period))
     except sqlite3.OperationalError as error:
         raise not_json(error, where) from None
     return Found([cast(RoomEvent | Whispered, decoded(*row)) for row in found], checked.characters)
 
 
-def scan(connection: sqlite3.Connection, room: str, words: tuple[str, ...], limit: int) -> Found:
-    """The newest ``limit`` of the last lines of ``room`` (``scanned``) holding every one of ``words``, and the
-    characters checked (reader thread)."""
+def scan(
+    connection: sqlite3.Connection, room: str, words: tuple[str, ...], limit: int, period: Period
+) -> Found:
+    """The newest ``limit`` of the last lines of ``room`` within ``period`` (``scanned``) holding every one of
+    ``words``, and the characters checked (reader thread). The period's ends are placed among the room's numbers
+    (``place``), so its lines are one range of ``lines_by_room``: newer ones are not stepped over one by one."""
+    first = 0 if period.start is None else place(connection, room, period.start, None)
+    past = ENDLESS if period.end is None else place(connection, room, period.end, None)
     query = (
         f"SELECT position, json_extract(body, '$.text'), body FROM events WHERE room = ? AND {LINES} "
-        "ORDER BY seq DESC LIMIT ?"
+        "AND seq >= ? AND seq < ? ORDER BY seq DESC LIMIT ?"
     )
     try:
         # Closed once the page is found, not whenever the cursor is collected: an unfinished statement
         # holds its read open, and with it the WAL file the writer could otherwise start over.
-        with closing(connection.execute(query, (room, SCAN_LINES))) as lines:
+        with closing(connection.execute(query, (room, first, past, SCAN_LINES))) as lines:
             found, checked = found_in(with_text(lines), itemgetter(1), words, limit)
             events = [cast(RoomEvent, decoded(position, body)) for position, _, body in found]
         return Found(events, checked)
@@ -174,18 +179,24 @@ def _pairs_of(connection: sqlite3.Connection, account: str) -> Iterator[str]:
 
 
 def private_scan(
-    connection: sqlite3.Connection, pair: str, words: tuple[str, ...], limit: int, since: float
+    connection: sqlite3.Connection,
+    pair: str,
+    words: tuple[str, ...],
+    limit: int,
+    since: float,
+    period: Period,
 ) -> Found:
-    """The newest ``limit`` of the last private messages of ``pair`` sent at ``since`` or later (``scanned``) holding
-    every one of ``words``, and the characters checked (reader thread). Only ``Whispered`` ones: an ``Encrypted``
-    one's text is ciphertext the server cannot read."""
+    """The newest ``limit`` of the last private messages of ``pair`` sent at ``since`` or later and within ``period``
+    (``scanned``) holding every one of ``words``, and the characters checked (reader thread). Only ``Whispered``
+    ones: an ``Encrypted`` one's text is ciphertext the server cannot read."""
+    after, before = positions_of(connection, period)
     query = (
-        "SELECT position, body ->> '$.text', body FROM events INDEXED BY events_by_pair "
-        "WHERE pair = ? AND at >= ? AND kind = 'whispered' ORDER BY position DESC LIMIT ?"
+        "SELECT position, body ->> '$.text', body FROM events INDEXED BY events_by_pair WHERE pair = ? "
+        "AND position > ? AND position < ? AND at >= ? AND kind = 'whispered' ORDER BY position DESC LIMIT ?"
     )
     try:
         # Closed once the page is found, as ``scan``'s.
-        with closing(connection.execute(query, (pair, since, SCAN_LINES))) as rows:
+        with closing(connection.execute(query, (pair, after, before, since, SCAN_LINES))) as rows:
             found, checked = found_in(with_text(rows), itemgetter(1), words, limit)
             events = [cast(Whispered, decoded(position, body)) for position, _, body in found]
         return Found(events, checked)

@@ -6,6 +6,11 @@ private messages: ``Scope``), and the newest lines after that, which the
 indexer has not read yet, by reading them (at most ``TAIL`` events): a line is found as soon as it is committed, however far
 the index lags. While an index is being filled from the beginning, older
 lines than that are not found yet.
+
+A search bounded to a period (chatd.domain.search.Period) looks between
+the positions of its ends (``positions_of``): each read, of the lines not
+indexed yet and of each index, is bounded there, so lines after the
+period use up none of the rows and characters a search may check.
 """
 
 import sqlite3
@@ -15,8 +20,9 @@ from dataclasses import dataclass
 from itertools import islice
 from operator import itemgetter
 
-from chatd.domain.search import SCAN_LINES, Checked, folded, matches, scanned
+from chatd.domain.search import SCAN_LINES, Checked, Period, folded, matches, scanned
 from chatd.storage.damaged_rows import with_text
+from chatd.storage.id_places import position_of
 from chatd.storage.schema import LINE_KINDS
 
 TAIL = SCAN_LINES
@@ -28,6 +34,21 @@ MIXED = 500
 Each row is a look-up in the history and a check in Python: 2,000 of them
 took two words 15 ms of the reader's time over a million lines, against 6
 ms for 500 (bench/search.py's two-word queries, docs/PERFORMANCE.md)."""
+
+
+ENDLESS = (1 << 63) - 1
+"""Above every position: the greatest integer SQLite holds."""
+
+Positions = tuple[int, int]
+"""The positions a search looks between, neither included."""
+
+
+def positions_of(connection: sqlite3.Connection, period: Period) -> Positions:
+    """The positions the events of ``period`` are between (``position_of``; for an unbounded end, none is
+    looked up)."""
+    after = 0 if period.start is None else position_of(connection, period.start) - 1
+    before = ENDLESS if period.end is None else position_of(connection, period.end)
+    return after, before
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,10 +76,15 @@ def in_conversation(pair: str, since: float) -> Scope:
 
 
 def look_up(
-    connection: sqlite3.Connection, scope: Scope, words: tuple[str, ...], limit: int, checked: Checked
+    connection: sqlite3.Connection,
+    scope: Scope,
+    words: tuple[str, ...],
+    limit: int,
+    checked: Checked,
+    between: Positions,
 ) -> list[tuple[int, str]]:
-    """The positions and bodies of the newest ``limit`` lines of ``scope`` holding every one of ``words`` (reader
-    thread).
+    """The positions and bodies of the newest ``limit`` lines of ``scope`` ``between`` two positions holding every
+    one of ``words`` (reader thread).
 
     The reader's ``connection`` attaches the index as ``search``. The lines
     the index has not read yet are read first (they are the newest). Then
@@ -71,8 +97,11 @@ def look_up(
     checked, in the lines not indexed yet and in each walk (each up to
     ``SCAN_CHARACTERS``), are added to ``checked``.
     """
+    after, before = between
     indexed = connection.execute("SELECT indexed FROM search.progress").fetchone()[0]
-    with closing(connection.execute(scope.tail, (indexed, TAIL, *scope.arguments))) as tail:
+    with closing(
+        connection.execute(scope.tail, (max(indexed, after), TAIL, before, *scope.arguments))
+    ) as tail:
         found = dict(_holding(tail, words, limit, checked))
     walks = [
         ("line_words", " ".join(_phrase(folded(word)) for word in words), -1),
@@ -83,14 +112,14 @@ def look_up(
         walks += [("line_words", _phrase(folded(first)), MIXED), ("line_trigrams", _trigrams(first), MIXED)]
     for index, query, most in walks:
         # Once ``limit`` lines are found, only newer ones can change the answer: each walk stops above them.
-        floor = sorted(found, reverse=True)[limit - 1] if len(found) >= limit else 0
+        floor = sorted(found, reverse=True)[limit - 1] if len(found) >= limit else after
         walk = (
-            f"SELECT e.position, e.body ->> '$.text', e.body FROM "
-            f"(SELECT rowid FROM search.{index} WHERE {index} MATCH ? AND rowid > ? ORDER BY rowid DESC LIMIT ?)"
+            f"SELECT e.position, e.body ->> '$.text', e.body FROM (SELECT rowid FROM search.{index} "
+            f"WHERE {index} MATCH ? AND rowid > ? AND rowid < ? ORDER BY rowid DESC LIMIT ?)"
             f" AS h CROSS JOIN events AS e ON e.position = h.rowid WHERE {scope.kept}"
         )
         # Closed once enough are found: an unfinished statement holds its read open, and with it the WAL.
-        with closing(connection.execute(walk, (query, floor, most, *scope.arguments))) as rows:
+        with closing(connection.execute(walk, (query, floor, before, most, *scope.arguments))) as rows:
             found.update(_holding(rows, words, limit, checked))
     return sorted(found.items(), reverse=True)[:limit]
 
@@ -107,19 +136,21 @@ def _holding(
 
 _TAIL = (
     "SELECT position, body ->> '$.text', body FROM events WHERE position > "
-    f"max(?, (SELECT coalesce(max(position), 0) FROM events) - ?) AND +room = ? AND {LINE_KINDS} "
+    f"max(?, (SELECT coalesce(max(position), 0) FROM events) - ?) AND position < ? AND +room = ? AND {LINE_KINDS} "
     "ORDER BY position DESC"
 )
-"""The lines of a room after the index's progress, bounded to the last ``TAIL`` events, newest first. "+room":
+"""The lines of a room after the index's progress (or the period's start, if later) and before the period's end,
+bounded to the last ``TAIL`` events, newest first. "+room":
 the key's range bounds the reading, not the room's lines (both are indexed, and a room may hold millions)."""
 
 _PRIVATE_TAIL = (
     "SELECT position, body ->> '$.text', body FROM events INDEXED BY events_by_pair WHERE position > "
-    "max(?, (SELECT coalesce(max(position), 0) FROM events) - ?) AND pair = ? AND at >= ? AND kind = 'whispered' "
-    "ORDER BY position DESC"
+    "max(?, (SELECT coalesce(max(position), 0) FROM events) - ?) AND position < ? AND pair = ? AND at >= ? "
+    "AND kind = 'whispered' ORDER BY position DESC"
 )
-"""The private messages said plainly of a conversation after the index's progress, bounded to the last ``TAIL``
-events, newest first: one range of the conversation's index (schema step 6), by key and position."""
+"""The private messages said plainly of a conversation after the index's progress (or the period's start, if later)
+and before the period's end, bounded to the last ``TAIL`` events, newest first: one range of the conversation's
+index (schema step 6), by key and position."""
 
 
 def _phrase(word: str) -> str:

@@ -22,7 +22,7 @@ from twisted.python.threadpool import ThreadPool
 
 from chatd.domain.errors import HistoryUnreadableError
 from chatd.domain.events import Deleted, Private, RoomEvent
-from chatd.domain.search import Found, scans, search_words
+from chatd.domain.search import EVER, Found, Period, scans, search_words
 from chatd.storage import forgotten
 from chatd.storage.damaged_rows import UnreadableRowError
 from chatd.storage.deletion_queries import deletions_since
@@ -174,21 +174,25 @@ class StoreReads:
         """
         return self.read(conversations, account, after, before)
 
-    def search(self, room: str, query: str, limit: int) -> "Deferred[Found]":
-        """Up to ``limit`` lines of room ``room`` matching ``query`` (chatd.domain.search), newest first.
+    def search(self, room: str, query: str, limit: int, period: Period = EVER) -> "Deferred[Found]":
+        """Up to ``limit`` lines of room ``room`` within ``period`` matching ``query`` (chatd.domain.search), newest
+        first.
 
         By the two FTS5 indexes (schema step 2), or, for a query with a word
-        under three characters, by reading the room's last ``SCAN_LINES``.
+        under three characters, by reading the room's last ``SCAN_LINES`` of the period.
         """
         words = search_words(query)
-        return self.read(scan if scans(words) else indexed, room, words, limit)
+        return self.read(scan if scans(words) else indexed, room, words, limit, period)
 
-    def search_private(self, pair: str, query: str, limit: int, since: float = 0.0) -> "Deferred[Found]":
-        """Up to ``limit`` private messages of conversation ``pair`` sent at ``since`` or later matching ``query``,
-        newest first: by the search index as a room's lines (``private_indexed``), or, for a query with a word under
-        three characters, by reading the pair's last ``SCAN_LINES`` (``private_scan``)."""
+    def search_private(
+        self, pair: str, query: str, limit: int, since: float = 0.0, period: Period = EVER
+    ) -> "Deferred[Found]":
+        """Up to ``limit`` private messages of conversation ``pair`` sent at ``since`` or later and within ``period``
+        matching ``query``, newest first: by the search index as a room's lines (``private_indexed``), or, for a
+        query with a word under three characters, by reading the pair's last ``SCAN_LINES`` of the period
+        (``private_scan``)."""
         words = search_words(query)
-        return self.read(private_scan if scans(words) else private_indexed, pair, words, limit, since)
+        return self.read(private_scan if scans(words) else private_indexed, pair, words, limit, since, period)
 
     def read(self, read: Callable[..., T], *arguments: object) -> "Deferred[T]":
         """``read(reader, *arguments)`` on the reader thread, once everything appended so far is written."""
