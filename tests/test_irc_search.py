@@ -61,6 +61,42 @@ class SearchTests(IRCTestCase):
             [b":testhost FAIL SEARCH INVALID_PARAMS text :A search looks for 1 to 8 words, not 9"],
         )
 
+    def test_before_the_oldest_hit_shown_pages_back_and_after_bounds_the_search(self) -> None:
+        """Of 25 lines holding "match" SEARCH answers the newest 20; before= the time of the oldest of them, the
+        other 5 (limit=2: the newest two of those); after= a hit's time, the hits after it alone.
+
+        before= and after= narrowed the newest 20 and searched no further
+        back: before= the oldest shown answered nothing, and the first
+        five lines could never be found.
+        """
+        for n in range(1, 26):
+            self.clock.advance(60)
+            self.bob.dataReceived(f"match {n}\n".encode())
+            self.end_pass()
+        alice, wire = self.irc_user("alice", "server-time")
+        self.send(alice, "JOIN #lobby")
+        self.lines(wire)
+
+        def found(asked: str) -> list[tuple[str, str]]:
+            self.clock.advance(10)
+            self.send(alice, f"SEARCH in=#lobby;text=match{asked}")
+            return [(line[6:30].decode(), line.rsplit(b" :", 1)[1].decode()) for line in self.lines(wire)]
+
+        newest = found("")
+        self.assertEqual([text for _, text in newest], [f"match {n}" for n in range(6, 26)])
+        oldest = newest[0][0]
+        self.assertEqual(oldest, "1970-01-01T00:09:00.000Z")
+        self.assertEqual(
+            [text for _, text in found(f";before={oldest}")], [f"match {n}" for n in range(1, 6)]
+        )
+        self.assertEqual([text for _, text in found(f";before={oldest};limit=2")], ["match 4", "match 5"])
+        after = newest[-3][0]
+        self.assertEqual([text for _, text in found(f";after={after}")], ["match 24", "match 25"])
+        self.assertEqual(
+            [text for _, text in found(f";after={oldest};before={after}")],
+            [f"match {n}" for n in range(7, 23)],
+        )
+
     def test_only_members_search_a_room_and_bad_attributes_are_refused(self) -> None:
         """Outside the room, with no words, with no target or a nickname while not identified, an unknown attribute or a bad time: one FAIL
         SEARCH INVALID_PARAMS each, naming the attribute, and nothing read."""
@@ -75,6 +111,10 @@ class SearchTests(IRCTestCase):
             ("in=#lobby", b"text :Give the words to look for: text=words"),
             ("in=#lobby;text=x;sort=new", b"sort :SEARCH takes in, text, from, after, before and limit"),
             ("in=#lobby;text=x;after=yesterday", b"after :A time is written YYYY-MM-DDThh:mm:ss.sssZ"),
+            (
+                "in=#lobby;text=x;before=2026-13-01T00:00:00Z",
+                b"before :A time is written YYYY-MM-DDThh:mm:ss.sssZ",
+            ),
             ("in=#lobby;text=x;limit=ten", b"limit :The limit must be a number above 0"),
             ("in=#lobby;text=x;limit=0", b"limit :The limit must be a number above 0"),
         ):
@@ -139,3 +179,24 @@ class PrivateSearchTests(IRCTestCase):
                 f":testhost BATCH -{reference}".encode(),
             ],
         )
+
+    def test_before_and_after_bound_a_search_of_private_messages(self) -> None:
+        """Past a later message holding the word, before= its time finds the two before it, and after= the first two's
+        time finds it alone: the bounds are the conversation's search's, as a room's."""
+        self.carol.dataReceived(b"/msg alice release moved to Monday\n")
+        self.end_pass()
+        self.clock.advance(60)
+        client, wire = self.irc_connect()
+        self.send(client, "PASS sesame12", "NICK alice", "USER a 0 * :A")
+        self.lines(wire)
+        self.send(client, "SEARCH in=carol;text=release;before=1970-01-01T00:02:00.000Z")
+        self.assertEqual(
+            self.lines(wire),
+            [
+                b":alice!alice@chatd PRIVMSG carol :the release is Friday",
+                b":carol!carol@chatd PRIVMSG alice :release notes?",
+            ],
+        )
+        self.clock.advance(10)
+        self.send(client, "SEARCH in=carol;text=release;after=1970-01-01T00:01:00.000Z")
+        self.assertEqual(self.lines(wire), [b":carol!carol@chatd PRIVMSG alice :release moved to Monday"])

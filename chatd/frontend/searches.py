@@ -30,7 +30,7 @@ from chatd.domain.chat import Chat
 from chatd.domain.events import RoomEvent, Whispered
 from chatd.domain.networks import counted_as
 from chatd.domain.ports import UserView
-from chatd.domain.search import Found, scans, search_words
+from chatd.domain.search import EVER, Found, Period, scans, search_words
 from chatd.frontend.flood import CHECKED_PER_LINE
 from chatd.turns import Turns
 
@@ -66,10 +66,10 @@ class Searcher(Protocol):
 
 
 def search(
-    session: Searcher, name: str, query: str, answer: Answer, *, private: bool = False
+    session: Searcher, name: str, query: str, answer: Answer, *, private: bool = False, period: Period = EVER
 ) -> "Deferred[None] | None":
-    """Search room ``name`` (``private``: the private messages with the account ``name``) for ``query`` and hand
-    the hits to ``answer``; the session waits for the Deferred.
+    """Search room ``name`` (``private``: the private messages with the account ``name``) within ``period`` for
+    ``query`` and hand the hits to ``answer``; the session waits for the Deferred.
 
     Refused before any charge or turn, as a ChatError (not a member, not
     identified, ``SearchWordsError``): it reads nothing. None when the
@@ -88,7 +88,11 @@ def search(
     def turn() -> "Deferred[None]":
         if session.closing:
             return succeed(None)
-        read = chat.search_private(me, target, query) if private else chat.search(me, target, query)
+        read = (
+            chat.search_private(me, target, query, period)
+            if private
+            else chat.search(me, target, query, period)
+        )
         return Deferred.fromCoroutine(_found(session, read, target, answer, scan=scan))
 
     return session.search_turns.run(counted_as(session.peer), turn)

@@ -8,23 +8,26 @@ room's last lines at a burst of flood budget, in its host's turn. The
 answer is the newest ``SEARCH_HITS`` lines holding every word, as the
 PRIVMSGs they were (their ``time`` and ``msgid`` tags with server-time and
 message-tags: CHATHISTORY AROUND shows one in context), oldest first, in a
-``soju.im/search`` batch if the client took ``batch``. ``from``, ``after``,
-``before`` and ``limit`` narrow those hits; they search no further back.
+``soju.im/search`` batch if the client took ``batch``. ``after`` and
+``before`` bound the search itself, as soju's do (neither time's own
+millisecond is in it, as CHATHISTORY's AFTER and BEFORE): the newest hits
+before a time, so a client pages back with ``before=`` the time of the
+oldest hit it has. ``from`` and ``limit`` narrow the hits found.
 ``in=nick`` searches the private messages between the client's identified
 account and ``nick``'s, as ``/search @nick`` does (the extension allows a
 nick target), answered as PRIVMSGs between the two. Every refusal is ``FAIL SEARCH
 INVALID_PARAMS`` naming the attribute, as the extension has it.
 """
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from chatd.domain.errors import ChatError, NotIdentifiedError, NotMemberError, SearchWordsError
 from chatd.domain.events import RoomEvent, Whispered
-from chatd.domain.search import SEARCH_HITS
+from chatd.domain.search import SEARCH_HITS, period_between
 from chatd.frontend import searches
 from chatd.frontend.flood import ENTRIES_PER_LINE
-from chatd.frontend.points import moment
+from chatd.frontend.points import time_of
 from chatd.irc.history import framed
 from chatd.irc.lines import Shape
 from chatd.irc.message import Message, parse_tags
@@ -49,11 +52,10 @@ def search(session: "IRCSession", message: Message) -> "Waiting":
         return _invalid(session, "in", "Name what to search: in=#room, or in=nick for your private messages")
     if not text.strip():
         return _invalid(session, "text", "Give the words to look for: text=words")
-    after, before = _time(asked, "after"), _time(asked, "before")
-    if after is None or before is None:
-        return _invalid(
-            session, "after" if after is None else "before", "A time is written YYYY-MM-DDThh:mm:ss.sssZ"
-        )
+    untimely = [name for name in ("after", "before") if name in asked and time_of(asked[name]) is None]
+    if untimely:
+        return _invalid(session, untimely[0], "A time is written YYYY-MM-DDThh:mm:ss.sssZ")
+    after, before = (time_of(asked[name]) if name in asked else None for name in ("after", "before"))
     # No limit keeps every hit: a search answers SEARCH_HITS at most.
     most = number_up_to(asked["limit"], SEARCH_HITS) if "limit" in asked else SEARCH_HITS
     if not most:
@@ -61,11 +63,7 @@ def search(session: "IRCSession", message: Message) -> "Waiting":
     sender = fold(asked["from"]) if "from" in asked else None
 
     def answer(_: str, events: Sequence[RoomEvent | Whispered], scan: bool) -> None:
-        kept = [
-            event
-            for event in reversed(events)
-            if after <= event.at <= before and (sender is None or fold(event.actor.nick) == sender)
-        ]
+        kept = [event for event in reversed(events) if sender is None or fold(event.actor.nick) == sender]
         hits = kept[-most:]
         session.write(_batch(session, hits))
         if not scan:
@@ -73,7 +71,9 @@ def search(session: "IRCSession", message: Message) -> "Waiting":
 
     private = not target.startswith("#")
     try:
-        return searches.search(session, target, text, answer, private=private)
+        return searches.search(
+            session, target, text, answer, private=private, period=period_between(after, before)
+        )
     except SearchWordsError as error:
         return _invalid(
             session, "text", f"A search looks for 1 to {counted(error.most, 'word')}, not {error.count}"
@@ -88,13 +88,6 @@ def search(session: "IRCSession", message: Message) -> "Waiting":
         )
     except ChatError as error:
         return _invalid(session, "in", refusal(error, "SEARCH", target)[1][-1])
-
-
-def _time(asked: Mapping[str, str], name: str) -> float | None:
-    """The seconds ``asked``'s attribute ``name`` names: unbounded when it is not given, None when it is no time."""
-    if name not in asked:
-        return float("-inf") if name == "after" else float("inf")
-    return moment(asked[name])
 
 
 def _invalid(session: "IRCSession", attribute: str, why: str) -> "Waiting":

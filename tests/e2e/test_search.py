@@ -1,6 +1,7 @@
 """/search against the real daemon over TCP, on a real SQLite file: across a kill -9, and in a file from before it;
-a room's lines, and private messages."""
+a room's lines, and private messages; and IRC's SEARCH paging back with before=."""
 
+import re
 import signal
 from dataclasses import replace
 from typing import Any
@@ -8,6 +9,7 @@ from typing import Any
 from twisted.trial.unittest import SynchronousTestCase
 
 from tests.e2e.daemon import Daemon, LineClient
+from tests.e2e.ircclient import IRCClient, irc_port
 from tests.e2e.test_accounts import PASSWORD
 from tests.e2e.test_daemon import LOOPBACK, PROMPT, WELCOME
 from tests.events import said
@@ -22,15 +24,22 @@ TEXTS = (
 )
 
 
+HIT = re.compile(r"@(?:\S*;)?time=(?P<time>[^; ]+)\S* :alice!\S+ PRIVMSG #lobby :(?P<text>.*)")
+"""A line found, as an IRC client with server-time reads it: its time and its text."""
+
+FAST_TALKERS = ("--flood-rate", "100000", "--flood-burst", "100000", "--flood-bytes", "10000000")
+"""Flood budgets no test's lines reach."""
+
+
 class SearchTests(SynchronousTestCase):
     """Lines said over TCP are found by words, pieces of words, URLs and CJK, and jump to their context."""
 
     def setUp(self) -> None:
         self.db = new_database(self)
 
-    def start(self) -> Daemon:
+    def start(self, *options: str) -> Daemon:
         # A burst that fits the test's lines: the default slows a client after 10.
-        return Daemon.start(self, [*LOOPBACK, "--db", self.db, "--flood-burst", "50"])
+        return Daemon.start(self, [*LOOPBACK, "--db", self.db, "--flood-burst", "50", *options])
 
     def enter(self, daemon: Daemon, nick: str) -> LineClient:
         """``nick`` in #lobby, reading JSON lines from now on, past any history replayed."""
@@ -144,3 +153,67 @@ class SearchTests(SynchronousTestCase):
         alice = self.enter(self.start(), "alice")
         self.assertEqual(self.texts(alice, "cafe"), [TEXTS[0]])
         self.assertEqual(self.texts(alice, "guide/search"), [TEXTS[2]])
+
+    def test_an_irc_client_pages_back_through_hits_with_before(self) -> None:
+        """Of 25 lines holding "match", an IRC client's SEARCH shows the newest 20; before= the time of the oldest
+        of them, the other 5; after= a hit's time, those after it. The same after a restart, whether the index or
+        the lines it has not read yet find them.
+
+        before= and after= narrowed the newest 20: paging back found
+        nothing older.
+        """
+        daemon = self.start(*FAST_TALKERS, "--irc-port", "0")
+        bob = IRCClient(daemon, irc_port(daemon), "bob")
+        bob.registered()
+        bob.send("CAP REQ server-time")
+        bob.next("cap")
+        bob.join("#lobby")
+        alice = self.enter(daemon, "alice")
+        for n in range(1, 26):
+            alice.say(f"match {n}")
+            said = alice.expect_json()
+            # Each match line a millisecond of its own, as a time names a millisecond: lines in between until the
+            # chat's clock has moved on (its ids begin with their millisecond).
+            while True:
+                alice.say("filler")
+                if alice.expect_json()["id"][:12] != said["id"][:12]:
+                    break
+        for reader in (lambda: bob, lambda: self.irc_reader(self.restarted(daemon))):
+            client = reader()
+            newest = self.hits(client, "")
+            self.assertEqual([text for _, text in newest], [f"match {n}" for n in range(6, 26)])
+            oldest, later = newest[0][0], newest[-3][0]
+            self.assertEqual(
+                [text for _, text in self.hits(client, f";before={oldest}")],
+                [f"match {n}" for n in range(1, 6)],
+            )
+            self.assertEqual(
+                [text for _, text in self.hits(client, f";after={later}")], ["match 24", "match 25"]
+            )
+
+    def restarted(self, daemon: Daemon) -> Daemon:
+        """``daemon`` stopped with SIGTERM and another started on the same file."""
+        self.assertEqual(daemon.signal(signal.SIGTERM), -signal.SIGTERM)
+        return self.start(*FAST_TALKERS, "--irc-port", "0")
+
+    def irc_reader(self, daemon: Daemon) -> IRCClient:
+        """carol on ``daemon``'s IRC port with server-time, in #lobby."""
+        carol = IRCClient(daemon, irc_port(daemon), "carol")
+        carol.registered()
+        carol.send("CAP REQ server-time")
+        carol.next("cap")
+        carol.join("#lobby")
+        return carol
+
+    def hits(self, client: IRCClient, asked: str) -> list[tuple[str, str]]:
+        """The time and text of each line ``SEARCH in=#lobby;text=match`` and ``asked`` shows ``client``, in order:
+        what arrives before the answer to a PING sent after it, and after one sent before it."""
+        client.send("PING :before")
+        client.next("pong")
+        start = len(client.received)
+        client.send(f"SEARCH in=#lobby;text=match{asked}")
+        client.send("PING :after")
+        client.next("pong")
+        return [
+            (hit["time"], hit["text"]) for line in client.received[start:] if (hit := HIT.fullmatch(line))
+        ]
