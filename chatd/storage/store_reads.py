@@ -25,12 +25,12 @@ from chatd.domain.events import Deleted, Private, RoomEvent
 from chatd.domain.search import EVER, Found, Period, scans, search_words
 from chatd.storage import forgotten
 from chatd.storage.damaged_rows import UnreadableRowError
-from chatd.storage.deletion_queries import deletions_since
 from chatd.storage.last_seqs import LastSeqs
 from chatd.storage.reader_queries import (
     LINES,
     conversation,
     conversations,
+    deletions_since,
     first_value,
     indexed,
     place,
