@@ -69,10 +69,46 @@ class OptionsTests(SynchronousTestCase):
         self.assertEqual((options["port"], options["listen"]), (None, ["tcp:1", "tcp:2"]))
 
     def test_listen_must_be_an_endpoint(self) -> None:
-        """A --listen Twisted cannot parse is refused at start with one sentence."""
-        error = self.assertRaises(usage.UsageError, parse, "--listen", "bogus:1")
-        self.assertIn("--listen 'bogus:1' is not a Twisted server endpoint", str(error))
-        self.assertRaises(usage.UsageError, parse, "--listen", "tcp:0:interface=::1")
+        """A --listen that is not an endpoint is refused in one sentence in the host's words, naming the value as
+        given and what in it is wrong: Python's words (``invalid literal for int()``, ``_parseTCP() got multiple
+        values``) were what the host read, each with a hint about colons that fitted one of them."""
+        for given, wrong in (
+            ("bogus:1", "there is no endpoint type 'bogus'; begin it with tcp:, ssl: or unix:"),
+            ("irc:tcp:abc", "the port must be a number, not 'abc'"),
+            ("web:ssl:x", "the port must be a number, not 'x'"),
+            ("tcp", "give a port after tcp:, e.g. tcp:5000"),
+            ("tcp:", "give a port after tcp:, e.g. tcp:5000"),
+            ("tcp:99999", "the port must be 0 to 65535, not 99999"),
+            ("irc:tcp6:-1", "the port must be 0 to 65535, not -1"),
+            ("tcp:0:backlog=x", "the backlog must be a number, not 'x'"),
+            ("tcp:0:foo=1", "tcp: takes interface=, backlog=, not foo="),
+            (
+                "tcp:5000:interface=::1",
+                "write each colon inside a value as \\:, e.g. tcp:5000:interface=\\:\\:1",
+            ),
+            (
+                "tcp:0:127.0.0.1:5:6",
+                "write each colon inside a value as \\:, e.g. tcp:5000:interface=\\:\\:1",
+            ),
+            (
+                "unix:/s:mode=x",
+                "Twisted cannot read this unix: endpoint; see its endpoint syntax, e.g. "
+                "tcp:5000:interface=127.0.0.1",
+            ),
+        ):
+            error = self.assertRaises(usage.UsageError, parse, "--listen", given)
+            self.assertEqual(str(error), f"--listen {given!r}: {wrong}.")
+
+    def test_listen_takes_escaped_colons_and_named_ports(self) -> None:
+        """An IPv6 interface with its colons escaped, a port given by name, and an interface given by place are
+        endpoints."""
+        for given in (
+            "tcp:0:interface=\\:\\:1",
+            "tcp:port=0",
+            "tcp:0:127.0.0.1:5",
+            "tcp6:0:interface=\\:\\:1",
+        ):
+            self.assertEqual(parse("--listen", given)["listen"], [given])
 
     def test_limits_default_to_the_enforcing_classes(self) -> None:
         """Each limit option defaults to what LineLimits, Admission and Limits hold."""
@@ -830,7 +866,10 @@ class WebOptionsTests(SynchronousTestCase):
     def test_web_listen_must_be_an_endpoint(self) -> None:
         """A web: --listen Twisted cannot parse is refused, named as given."""
         error = self.assertRaises(usage.UsageError, parse, "--listen", "web:bogus:1")
-        self.assertIn("--listen 'web:bogus:1' is not a Twisted server endpoint", str(error))
+        self.assertEqual(
+            str(error),
+            "--listen 'web:bogus:1': there is no endpoint type 'bogus'; begin it with tcp:, ssl: or unix:.",
+        )
 
     def test_web_tls_port_shares_the_certificate(self) -> None:
         """--web-tls-port takes --tls-cert and --tls-key, with or without --tls-port."""

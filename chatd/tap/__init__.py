@@ -7,8 +7,8 @@ page of usage or a traceback.
 The plugin's entry, as twistd and chatd.tac import it: ``Options`` and
 ``makeService``. The options are a module per idea: their bounds
 (``bounds``), their rows (``limits``, ``parameters``), the checks of values
-that are not numbers (``checks``), the class that parses them
-(``options``) and the ``Config`` they describe (``typed``).
+that are not numbers (``checks``; ``listen`` for --listen), the class that
+parses them (``options``) and the ``Config`` they describe (``typed``).
 """
 
 from twisted.application.service import IService

@@ -1,5 +1,6 @@
-"""The checks of ``twistd chatd``'s values that are not numbers: --listen endpoints, the server's rooms, the
-console's nickname, --web-origin, --web-proxy, the --motd file, and an option of twistd's given after the word chatd.
+"""The checks of ``twistd chatd``'s values that are not numbers: the server's rooms, the console's nickname,
+--web-origin, --web-proxy, the --motd file, and an option of twistd's given after the word chatd (--listen has
+chatd.tap.listen).
 
 Each refuses a value in one sentence that names the option, as a
 ``usage.UsageError``.
@@ -8,13 +9,10 @@ Each refuses a value in one sentence that names the option, as a
 import os
 from urllib.parse import urlsplit
 
-from OpenSSL import crypto
-from twisted.internet.endpoints import serverFromString
 from twisted.python import usage
 
 from chatd.domain.errors import ChatError, InvalidRoomNameError, RoomNameRule
 from chatd.domain.names import check_room_name
-from chatd.frontend.endpoints import with_backlog
 from chatd.frontend.proxies import proxy_network
 from chatd.line.syntax import room_argument
 from chatd.line.wording import word
@@ -50,51 +48,6 @@ TLS_FIXES = {
 }
 """The fix to suggest at start, by what ``TLSConfigError.about`` says is wrong (``TLSConfigError.option`` names
 the option)."""
-
-
-PROXY_PROTOCOL = "haproxy:"
-"""Twisted's endpoint for the PROXY protocol, which chatd does not use (``check_endpoint``; --proxy instead)."""
-
-
-def check_endpoint(given: str, description: str | None = None) -> None:
-    """Refuse a --listen value (``given``) whose endpoint (``description``, default ``given``) Twisted cannot parse,
-    or that speaks the PROXY protocol.
-
-    Twisted's ``haproxy:`` endpoint reads the header with the user's
-    address once bytes arrive, but every front end takes a connection's
-    address (for the limits, bans, the log) as it is accepted, before: the
-    connection worked, and every user was the proxy's address, silently.
-    It also believes a header from any peer. ``--proxy`` reads the header
-    on tcp: and ssl: listeners, from the balancers it names only
-    (chatd.frontend.proxy_header), so the sentence points there.
-    """
-    from twisted.internet import reactor
-
-    if (given if description is None else description).startswith(PROXY_PROTOCOL):
-        raise usage.UsageError(
-            f"--listen {given!r} cannot be used: it would believe a PROXY header from anyone; listen on tcp: or "
-            "ssl: and name the load balancer with --proxy ADDRESS, whose headers are then read on the line and "
-            "IRC ports."
-        )
-
-    try:
-        serverFromString(reactor, with_backlog(given if description is None else description))
-    except (ValueError, TypeError, KeyError) as error:
-        raise usage.UsageError(
-            f"--listen {given!r} is not a Twisted server endpoint ({error}); "
-            "write colons inside values as \\:, e.g. tcp:5000:interface=\\:\\:1."
-        ) from None
-    except OSError as error:
-        # An ssl: endpoint reads its certificate as it is parsed (server.pem in the working directory if none
-        # is named): a missing or unreadable one was a traceback, and so was one that is not PEM.
-        raise usage.UsageError(
-            f"--listen {given!r} cannot be used ({error.strerror}: {error.filename}); "
-            "name its files, e.g. ssl:6697:certKey=cert.pem:privateKey=key.pem."
-        ) from None
-    except crypto.Error:
-        raise usage.UsageError(
-            f"--listen {given!r} cannot be used: its certKey and privateKey must be a PEM certificate and its key."
-        ) from None
 
 
 def server_room(option: str, name: str, longest: int) -> str:

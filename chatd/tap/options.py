@@ -25,7 +25,6 @@ from chatd.tap.checks import (
     IRC_PREFIX,
     TLS_FIXES,
     WEB_PREFIX,
-    check_endpoint,
     check_origin,
     check_proxy,
     name_refused,
@@ -34,6 +33,7 @@ from chatd.tap.checks import (
     twistds,
 )
 from chatd.tap.limits import SIZE_OPTIONS, check_least, check_most, check_positive
+from chatd.tap.listen import check_endpoint
 from chatd.tap.parameters import FLAGS, PARAMETERS
 from chatd.tap.typed import config_of
 from chatd.tls import TLSConfigError, load_tls

@@ -54,29 +54,34 @@ class BadStartTests(SynchronousTestCase):
         return ["chatd", "--name", NAME, *options]
 
     def test_a_listen_endpoint_that_cannot_be_used_is_one_sentence(self) -> None:
-        """A --listen port past 65535 or below 0, an ssl: endpoint without its certificate or with one that is not
-        PEM: each was a traceback (Twisted parses them all, and fails only on using them)."""
+        """A --listen port that is not a number or past 65535, an IPv6 interface with its colons unescaped, an ssl:
+        endpoint without its certificate or with one that is not PEM: each is one sentence naming the --listen as
+        given and what in it is wrong, of any front end. They were Python's words (``invalid literal for int()``,
+        ``_parseTCP() got multiple values``), a traceback, or "a --listen endpoint" naming none."""
         notes = os.path.join(self.directory, "notes.txt")
         with open(notes, "w", encoding="utf-8") as file:
             file.write("not a certificate\n")
         pem = os.path.join(self.directory, "server.pem")  # there is none
         for listen, sentence in (
+            ("irc:tcp:abc", "--listen 'irc:tcp:abc': the port must be a number, not 'abc'."),
             (
-                "tcp:70000",
-                "a --listen endpoint cannot be used (bind(): port must be 0-65535.); change that --listen.",
+                "tcp:5000:interface=::1",
+                "--listen 'tcp:5000:interface=::1': write each colon inside a value as \\:, "
+                "e.g. tcp:5000:interface=\\:\\:1.",
             ),
+            ("tcp:70000", "--listen 'tcp:70000': the port must be 0 to 65535, not 70000."),
             (
                 "web:tcp:-1:interface=127.0.0.1",
-                "a --listen endpoint cannot be used (bind(): port must be 0-65535.); change that --listen.",
+                "--listen 'web:tcp:-1:interface=127.0.0.1': the port must be 0 to 65535, not -1.",
             ),
             (
                 f"ssl:0:certKey={pem}",
-                f"--listen 'ssl:0:certKey={pem}' cannot be used (No such file or directory: {pem}); "
+                f"--listen 'ssl:0:certKey={pem}': cannot read {pem} (No such file or directory); "
                 "name its files, e.g. ssl:6697:certKey=cert.pem:privateKey=key.pem.",
             ),
             (
                 f"ssl:0:certKey={notes}:privateKey={notes}",
-                f"--listen 'ssl:0:certKey={notes}:privateKey={notes}' cannot be used: its certKey and privateKey "
+                f"--listen 'ssl:0:certKey={notes}:privateKey={notes}': its certKey and privateKey "
                 "must be a PEM certificate and its key.",
             ),
         ):
