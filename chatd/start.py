@@ -205,15 +205,12 @@ def cannot_listen(error: CannotListenError, ports: Mapping[str, int | None], int
     """One sentence for ``error``, naming the option whose port or address could not be bound.
 
     ``ports`` maps each option that binds a port on ``interface`` (--port,
-    --tls-port) to its value; a port none of them gives came from --listen.
+    --tls-port) to its value; one of them gives the port that failed (a
+    --listen endpoint's failure is a ``listen_refused``).
     """
     code = getattr(error.socketError, "errno", None)
     reason = getattr(error.socketError, "strerror", None) or str(error.socketError)
-    flag = next(
-        (flag for flag, port in ports.items() if port == error.port and interface == error.interface), None
-    )
-    if flag is None:
-        return f"a --listen endpoint cannot listen on port {error.port} ({reason}); change that --listen."
+    flag = next(flag for flag, port in ports.items() if port == error.port and interface == error.interface)
     if code == errno.EADDRINUSE:
         return f"{flag} {error.port} is in use by another program; stop it or choose another {flag}."
     if code == errno.EACCES:
@@ -231,3 +228,25 @@ def cannot_listen(error: CannotListenError, ports: Mapping[str, int | None], int
             "give one it has, or :: for every interface."
         )
     return f"{flag} {error.port} cannot be bound on --interface {error.interface} ({reason}); choose another."
+
+
+def listen_refused(given: str, cause: BaseException) -> str:
+    """One sentence for the --listen endpoint ``given`` (as the host gave it) that could not listen, for ``cause``.
+
+    Named as given: several --listen endpoints may fail alike (two ports in
+    use), and "a --listen endpoint" left the host to guess which.
+    """
+    if not isinstance(cause, CannotListenError):
+        # A unix: endpoint whose folder is missing; Twisted's text names its lock file, which the host never gave.
+        return f"--listen {given!r} cannot listen ({getattr(cause, 'strerror', None) or cause}); change it."
+    code = getattr(cause.socketError, "errno", None)
+    if code == errno.EADDRINUSE:
+        return f"--listen {given!r}: port {cause.port} is in use by another program; stop it or choose another port."
+    if code == errno.EACCES:
+        return f"--listen {given!r}: port {cause.port} needs root (ports below 1024 are privileged); choose 1024 or above."
+    if isinstance(cause.socketError, socket.gaierror):
+        return f"--listen {given!r}: the interface {cause.interface} is not an IP address; give one this machine has."
+    if code == errno.EADDRNOTAVAIL:
+        return f"--listen {given!r}: {cause.interface} is not an address of this machine; give one it has."
+    reason = getattr(cause.socketError, "strerror", None) or cause.socketError
+    return f"--listen {given!r} cannot listen on port {cause.port} ({reason}); change it."

@@ -23,30 +23,18 @@ from chatd.frontend.endpoints import speaks_tls
 log = Logger(namespace="chatd.service")
 
 
-class EndpointError(Exception):
-    """A listener's endpoint that Twisted parsed but cannot listen on, for a reason other than an address or port
-    taken or forbidden (those are ``CannotListenError``): a port past 65535 or below 0, the missing certificate
-    of an ``ssl:`` endpoint, the missing folder of a ``unix:`` one. Its text is one sentence for the host."""
-
-
 def bind(daemon: IService) -> None:
     """Open every listener of ``daemon`` (made by ``build`` or ``compose``) now, before it starts.
 
-    Raises ``CannotListenError`` for the first endpoint that cannot be
-    bound, ``EndpointError`` for one that cannot be used at all (Twisted's
-    parser takes ``tcp:99999``, and binding it raised a bare OverflowError,
-    a traceback at start). Nothing is accepted before the reactor runs, by
-    which time the daemon has started; starting it later does not listen
-    again.
+    Raises ``CannotListenError`` for the first of its own ports (--port,
+    --tls-port, ...) that cannot be bound, and a ``ListenError``
+    (chatd.frontend.endpoints) for the first --listen endpoint that cannot
+    listen. Nothing is accepted before the reactor runs, by which time the
+    daemon has started; starting it later does not listen again.
     """
     for service in every_service(daemon):
         if isinstance(service, _Listener):
-            try:
-                service.privilegedStartService()
-            except (OSError, OverflowError) as error:
-                raise EndpointError(
-                    f"a --listen endpoint cannot be used ({error}); change that --listen."
-                ) from None
+            service.privilegedStartService()
 
 
 def announced_listener(endpoint: IStreamServerEndpoint, factory: IProtocolFactory) -> IService:

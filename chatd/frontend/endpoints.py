@@ -9,7 +9,7 @@ opens (chatd.frontend.sockets); only what it serves there differs.
 
 from collections.abc import Callable, Sequence
 from functools import partial
-from typing import Any
+from typing import Any, NoReturn
 
 from twisted.internet.address import IPv4Address, IPv6Address
 from twisted.internet.defer import Deferred
@@ -20,6 +20,7 @@ from twisted.internet.endpoints import (
     _parse,
     serverFromString,
 )
+from twisted.internet.error import CannotListenError
 from twisted.internet.interfaces import (
     IListeningPort,
     IOpenSSLServerConnectionCreator,
@@ -27,12 +28,17 @@ from twisted.internet.interfaces import (
     IStreamServerEndpoint,
 )
 from twisted.logger import Logger
+from twisted.python.failure import Failure
 from zope.interface import implementer
 
 from chatd.frontend.proxy_header import HeaderFirstReactor, ProxyHeaders
 from chatd.frontend.sockets import Tuning
 
 log = Logger()
+
+WEB_PREFIX = "web:"
+IRC_PREFIX = "irc:"
+"""How a --listen value names an endpoint of the browser or the IRC front end instead of the line one."""
 
 LISTEN_BACKLOG = 1024
 """Connections the kernel may hold waiting to be accepted (it caps this at net.core.somaxconn).
@@ -50,11 +56,14 @@ def listening(
     listen: Sequence[str],
     tuning: Tuning,
     headers: ProxyHeaders | None = None,
+    prefix: str = "",
 ) -> tuple[tuple[IStreamServerEndpoint, bool], ...]:
     """Each endpoint to listen on, and whether it is TLS: ``port``, ``tls`` (both on ``interface``), then ``listen``.
 
     ``reactor`` provides ``IReactorTCP`` and whatever the ``listen``
     descriptions need; a description counts as TLS if it is an ``ssl:`` one.
+    One that cannot listen fails with a ``ListenError`` naming it as the
+    host gave it, after ``prefix`` (``WEB_PREFIX``, ``IRC_PREFIX``).
     Each listener is tuned by ``tuning`` as soon as it listens, before it is
     announced (``Then``). With ``headers`` (``--proxy``), each TCP and TLS
     listener reads a trusted load balancer's PROXY header first
@@ -70,7 +79,10 @@ def listening(
         secure = SSL4ServerEndpoint(reactor, tls[0], tls[1], backlog=LISTEN_BACKLOG, interface=interface)
         found.append((secure, True))
     found.extend(
-        (serverFromString(reactor, with_backlog(description)), description.startswith("ssl:"))
+        (
+            Given(serverFromString(reactor, with_backlog(description)), prefix + description),
+            description.startswith("ssl:"),
+        )
         for description in listen
     )
     return tuple((Then(endpoint, tuning.listening, tls=secure), secure) for endpoint, secure in found)
@@ -95,6 +107,36 @@ class Then:
     def listen(self, factory: IProtocolFactory) -> "Deferred[IListeningPort]":
         """Listen as the endpoint does, then hand the port on."""
         return self._endpoint.listen(factory).addCallback(self._then)
+
+
+class ListenError(Exception):
+    """A ``--listen`` endpoint that cannot listen: ``given`` is the value as the host gave it, ``cause`` why
+    (a ``CannotListenError``, or the ``OSError`` or ``OverflowError`` of an endpoint that cannot be used at all,
+    the missing folder of a ``unix:`` one). chatd.start words it."""
+
+    def __init__(self, given: str, cause: BaseException) -> None:
+        super().__init__(given, cause)
+        self.given = given
+        self.cause = cause
+
+
+@implementer(IStreamServerEndpoint)
+class Given:
+    """A ``--listen`` endpoint that fails as a ``ListenError`` naming it: several may fail alike (a port in
+    use), and only the host's own words tell which to change."""
+
+    def __init__(self, endpoint: IStreamServerEndpoint, given: str) -> None:
+        self._endpoint = endpoint
+        self._given = given
+
+    def listen(self, factory: IProtocolFactory) -> "Deferred[IListeningPort]":
+        """Listen as the endpoint does; a failure to is a ``ListenError``."""
+        return self._endpoint.listen(factory).addErrback(self._refused)
+
+    def _refused(self, failure: Failure) -> NoReturn:
+        failure.trap(CannotListenError, OSError, OverflowError)
+        assert failure.value is not None  # trap let one of those through: a failure made from an exception
+        raise ListenError(self._given, failure.value)
 
 
 def speaks_tls(endpoint: IStreamServerEndpoint) -> bool:

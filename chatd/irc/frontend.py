@@ -11,7 +11,7 @@ from chatd.config import Config
 from chatd.domain.chat import Chat
 from chatd.frontend.accounts import AccountLogin
 from chatd.frontend.admission import Admission
-from chatd.frontend.endpoints import announced, listening
+from chatd.frontend.endpoints import IRC_PREFIX, announced, listening
 from chatd.frontend.oper import OperatorLogin
 from chatd.frontend.proxy_header import proxy_headers
 from chatd.frontend.sinks import Keep
@@ -65,5 +65,7 @@ def irc_front_end(
     irc = config.irc
     tls = None if irc.tls is None else (irc.tls.port, irc.tls.certificate)
     headers = proxy_headers(config.proxies, reactor, admission.bounded, BAD_PROXY_HEADER)
-    found = listening(reactor, config.interface, irc.port, tls, irc.listen, factory.tuning, headers)
+    found = listening(
+        reactor, config.interface, irc.port, tls, irc.listen, factory.tuning, headers, IRC_PREFIX
+    )
     return IRCFrontEnd(factory, announced(found, config.server_name, "IRC", ("irc", "ircs")))

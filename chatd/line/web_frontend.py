@@ -10,7 +10,7 @@ from chatd.config import Config
 from chatd.domain.chat import Chat
 from chatd.frontend.accounts import AccountLogin
 from chatd.frontend.admission import Admission
-from chatd.frontend.endpoints import announced, listening
+from chatd.frontend.endpoints import WEB_PREFIX, announced, listening
 from chatd.frontend.oper import OperatorLogin
 from chatd.frontend.proxies import Proxies
 from chatd.frontend.sinks import Keep
@@ -77,5 +77,5 @@ def endpoints(
     ``tuning`` and announcing its page (to ``heard`` too)."""
     web = config.web
     tls = None if web.tls is None else (web.tls.port, web.tls.certificate)
-    found = listening(reactor, config.interface, web.port, tls, web.listen, tuning)
+    found = listening(reactor, config.interface, web.port, tls, web.listen, tuning, prefix=WEB_PREFIX)
     return announced(found, config.server_name, "web page", ("http", "https"), heard)

@@ -15,14 +15,13 @@ from twisted.application.service import IService
 from twisted.internet.error import CannotListenError
 
 from chatd.config import MEMORY
-from chatd.daemon.listeners import EndpointError
+from chatd.frontend.endpoints import IRC_PREFIX, WEB_PREFIX, ListenError
 from chatd.secret_files import SecretFile, endpoint_key, given, warn_if_open
 from chatd.service import bound_daemon
-from chatd.start import StartError, cannot_listen
+from chatd.start import StartError, cannot_listen, listen_refused
 from chatd.storage.schema import DatabaseFileError
 from chatd.storage.spool import SpoolFolderError
 from chatd.tap.bounds import PORT_OPTIONS
-from chatd.tap.checks import IRC_PREFIX, WEB_PREFIX
 from chatd.tap.options import Options
 from chatd.tls import warn_if_expired
 
@@ -42,8 +41,10 @@ def makeService(options: Options) -> IService:
 
     try:
         daemon = bound_daemon(options.config(), reactor)
-    except (DatabaseFileError, SpoolFolderError, EndpointError) as error:
+    except (DatabaseFileError, SpoolFolderError) as error:
         raise StartError(str(error)) from None
+    except ListenError as error:
+        raise StartError(listen_refused(error.given, error.cause)) from None
     except CannotListenError as error:
         ports = {f"--{name}": options[name] for name in PORT_OPTIONS}
         raise StartError(cannot_listen(error, ports, options["interface"])) from None

@@ -17,10 +17,6 @@ from chatd.frontend.proxies import proxy_network
 from chatd.line.syntax import room_argument
 from chatd.line.wording import word
 
-WEB_PREFIX = "web:"
-IRC_PREFIX = "irc:"
-"""How a --listen value names an endpoint of the browser front end instead of the line one."""
-
 
 def twistds(error: usage.UsageError, twistd: usage.Options, chatd: usage.Options) -> usage.UsageError | None:
     """The sentence for an option ``error`` is about that is one of ``twistd``'s own and not ``chatd``'s, else None.

@@ -18,13 +18,12 @@ from chatd import __version__
 from chatd.config import DEFAULT_PORT, Config
 from chatd.domain.errors import InvalidNicknameError, NicknameRule
 from chatd.domain.names import check_nickname
+from chatd.frontend.endpoints import IRC_PREFIX, WEB_PREFIX
 from chatd.opers import Opers, OpersFileError, load_opers
 from chatd.start import StartError, server_name
 from chatd.tap.bounds import PORT_OPTIONS
 from chatd.tap.checks import (
-    IRC_PREFIX,
     TLS_FIXES,
-    WEB_PREFIX,
     check_origin,
     check_proxy,
     name_refused,

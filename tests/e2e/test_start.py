@@ -183,13 +183,28 @@ class BadStartTests(SynchronousTestCase):
             f"--tls-port {port} is in use by another program; stop it or choose another --tls-port.",
         )
 
-    def test_busy_listen_endpoint(self) -> None:
-        """A --listen endpoint that cannot listen says so."""
+    def test_a_listen_endpoint_that_cannot_listen_is_named_as_given(self) -> None:
+        """A --listen of any front end on a port in use, on an interface that is no IP address or not this
+        machine's, or in a folder that does not exist, is named as the host gave it, with why: it was "a --listen
+        endpoint", naming none of several."""
         port = self.busy_port()
-        self.assert_refused(
-            self.chatd("--listen", f"tcp:{port}:interface=127.0.0.1"),
-            f"a --listen endpoint cannot listen on port {port} (Address already in use); change that --listen.",
-        )
+        missing = os.path.join(self.directory, "missing", "chatd.sock")
+        for listen, wrong in (
+            (
+                f"irc:tcp:{port}:interface=127.0.0.1",
+                f": port {port} is in use by another program; stop it or choose another port.",
+            ),
+            (
+                "web:tcp:0:interface=nosuch",
+                ": the interface nosuch is not an IP address; give one this machine has.",
+            ),
+            (
+                f"tcp:0:interface={UNREACHABLE}",
+                f": {UNREACHABLE} is not an address of this machine; give one it has.",
+            ),
+            (f"unix:{missing}", " cannot listen (No such file or directory); change it."),
+        ):
+            self.assert_refused(self.chatd(*LOCAL, "--listen", listen), f"--listen {listen!r}{wrong}")
 
     def test_interface_the_machine_lacks(self) -> None:
         """An --interface that is not one of this machine's addresses is named."""
