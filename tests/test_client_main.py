@@ -141,6 +141,27 @@ class OptionsTests(SynchronousTestCase):
         self.assertEqual(self.parse("::1", "5000")["host"], "::1")
         self.assertEqual(self.parse("fe80::1%eth0")["host"], "fe80::1%eth0")
 
+    def test_a_config_file_host_with_its_port_after_a_colon_is_refused_naming_the_file_and_the_key(
+        self,
+    ) -> None:
+        """host = "h:5000" in the config file is refused as HOST:PORT is, naming the file and the key, with the
+        two keys to write: it was taken as a host name, never reached, and retried for ever on a terminal. An IPv6
+        address is a host there too."""
+        path = os.path.join(self.config, "chatd", "client.toml")
+        for given, fix in (
+            ("h:5000", ': give the port apart, as host = "h" and port = 5000'),
+            ("[::1]:6000", ': give the port apart, as host = "::1" and port = 6000'),
+            ("h:x", ""),
+        ):
+            self.write_config(f'host = "{given}"\n')
+            with self.assertRaises(usage.UsageError) as raised:
+                self.parse()
+            self.assertEqual(
+                str(raised.exception), f"host in {path} is a name or an address, not {given!r}{fix}."
+            )
+        self.write_config('host = "::1"\n')
+        self.assertEqual(self.parse()["host"], "::1")
+
     def test_help_documents_the_client(self) -> None:
         """--help names the arguments, the options, the keys and the two modes."""
         shown = str(Options())

@@ -52,6 +52,9 @@ from chatd.text import whole_number
 DEFAULT_DOWNLOADS = os.path.join("~", "Downloads", "chatd")
 """Where received files are saved unless --downloads (or downloads in the config file) says."""
 
+CONFIG_HOST_AND_PORT = 'host = "{name}" and port = {port}'
+"""How a config file gives a host and its port apart, for ``wrong_host``: TOML's words, not the command line's."""
+
 DEFAULT_SIZE = (80, 24)
 """Columns and rows assumed when the terminal will not say."""
 
@@ -192,6 +195,14 @@ class Options(usage.Options):
         self["downloads"] = os.path.expanduser(
             self["downloads"] or found.get("downloads") or DEFAULT_DOWNLOADS
         )
+        wrong = (
+            None
+            if "host" not in found
+            else wrong_host(found["host"], f"host in {path}", CONFIG_HOST_AND_PORT)
+        )
+        if wrong is not None:
+            # As HOST:PORT on the command line: a host name never reached, retried for ever on a terminal.
+            raise usage.UsageError(wrong)
         self["host"] = self["host"] or "localhost"
         self["port"] = self["port"] or 5000
         if not 1 <= self["port"] <= 65535:

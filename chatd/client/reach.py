@@ -73,17 +73,26 @@ class SilentError(Exception):
     port named by mistake, as the same silence on a first connection may be (``NotChatdError``)."""
 
 
-def wrong_host(host: str) -> str | None:
+def wrong_host(host: str, named: str = "HOST", apart: str = "{name} {port}") -> str | None:
     """Why ``host``, as given, names no host (None if it may): HOST:PORT, as a browser's address writes them, with
-    the two arguments to give instead. A host name has no colon; an IPv6 address, colons and all, is a host."""
+    the two arguments to give instead. A host name has no colon; an IPv6 address, colons and all, is a host.
+
+    ``named`` is where the host was given (the argument, or the config
+    file's key) and ``apart`` how to give its two parts there, a template
+    of ``{name}`` and ``{port}``.
+    """
     if ":" not in host:
         return None
     try:
         ipaddress.ip_address(host)
     except ValueError:
         name, colon, port = host.removeprefix("[").rpartition("]:" if host.startswith("[") else ":")
-        apart = f": give the port apart, as {name} {port}" if colon and name and whole_number(port) else ""
-        return f"HOST is a name or an address, not {host!r}{apart}."
+        fix = (
+            f": give the port apart, as {apart.format(name=name, port=port)}"
+            if colon and name and whole_number(port)
+            else ""
+        )
+        return f"{named} is a name or an address, not {host!r}{fix}."
     return None
 
 
