@@ -168,18 +168,19 @@ class TalkTests(LinkTestCase):
     """Lines typed go out as typed; server lines come back rendered."""
 
     def test_connect_says_so_and_asks_for_json(self) -> None:
-        """On connecting the client says where it is connected and sends /format json first; the screen takes lines
-        once the server's first line shows it is chatd."""
+        """On connecting the client sends /format json first; once the server's first line shows it is chatd, it
+        says where it is connected and the screen takes lines."""
         self.assertFalse(self.link.connected)
         peer = self.endpoint.accept()
         self.assertTrue(self.link.connected)
-        self.assertEqual(
-            self.screen.take_notes(), ["09:00 ~ Connected to chat.example port 5000 (127.0.0.1)."]
-        )
+        self.assertEqual(self.screen.take_notes(), [])
         self.assertEqual(peer.sent(), ["/format json"])
         self.assertEqual(self.screen.connections, 0, "up, but not yet shown to be chatd")
         peer.send("*** Welcome to chatd 0.1.0 on chat.example. Type /help for help.")
         self.assertEqual(self.screen.connections, 1)
+        self.assertEqual(
+            self.screen.take_notes(), ["09:00 ~ Connected to chat.example port 5000 (127.0.0.1)."]
+        )
 
     def test_greeting_shown_once_from_its_json(self) -> None:
         """The text greeting before the switch is not shown, the JSON greeting after it is, the switch itself not."""
@@ -416,11 +417,17 @@ class BackoffTests(LinkTestCase):
         return self.screen.take_notes()
 
     def test_server_that_accepts_and_closes_is_asked_less_and_less(self) -> None:
-        """A server that closes every connection at once (a banned address) is retried after 2, 4, 6 s."""
-        notes = self.close_at_once(0)
-        self.assertEqual(notes[-1], "09:00 ~ Reconnecting in 2.0 s.")
-        self.assertEqual(self.close_at_once(2)[-1], "09:00 ~ Reconnecting in 4.0 s.")
-        self.assertEqual(self.close_at_once(4)[-1], "09:00 ~ Reconnecting in 6.0 s.")
+        """A server that closes every connection at once, before chatd spoke (a load balancer while its chatd is
+        away), is one line per attempt, retried after 2, 4, 6 s: each was "Connected", "Lost the server" and
+        "Reconnecting", three lines saying over and over that nothing was reached."""
+        for pause, delay in ((0, 2), (2, 4), (4, 6)):
+            self.assertEqual(
+                self.close_at_once(pause),
+                [
+                    "09:00 ~ chat.example port 5000 ended the connection before chatd spoke (connection closed). "
+                    f"Retrying in {delay}.0 s."
+                ],
+            )
         self.clock.advance(6)
         self.endpoint.refuse()
         self.assertEqual(
@@ -472,7 +479,7 @@ class BackoffTests(LinkTestCase):
         self.assertTrue(peer.wire.disconnecting)
         peer.close()
         self.assertEqual(
-            self.screen.take_notes()[1:],
+            self.screen.take_notes(),
             [
                 "09:00 ~ chat.example port 5000 does not speak chatd's line protocol (it answered \"HTTP/1.1 400 "
                 'Bad Request"): is it the web or IRC port? Retrying in 2.0 s.'
@@ -487,7 +494,7 @@ class BackoffTests(LinkTestCase):
         self.assertTrue(peer.wire.disconnecting)
         peer.close()
         self.assertEqual(
-            self.screen.take_notes()[1:],
+            self.screen.take_notes(),
             [
                 f"09:00 ~ chat.example port 5000 does not speak chatd's line protocol (no greeting in "
                 f"{GREETING_SECONDS} s): is it the web or IRC port? Retrying in 4.0 s."
@@ -507,7 +514,7 @@ class BackoffTests(LinkTestCase):
         self.clock.advance(GREETING_SECONDS)
         silent.close()
         self.assertEqual(
-            self.screen.take_notes()[1:],
+            self.screen.take_notes(),
             [
                 f"09:00 ~ chat.example port 5000 sent no greeting in {GREETING_SECONDS} s, where chatd answered "
                 "before: it may be busy, or away behind a load balancer. Retrying in 4.0 s."
@@ -593,6 +600,15 @@ class PlainLinkTests(LinkTestCase):
         )
         self.assertEqual(self.statuses, [1])
 
+    def test_a_connection_closed_before_chatd_spoke_is_one_line_and_ends_with_1(self) -> None:
+        """A connection closed before the server's first line is said as that, not as a server connected and lost."""
+        self.endpoint.accept().close()
+        self.assertEqual(
+            self.screen.take_notes(),
+            ["09:00 ~ chat.example port 5000 ended the connection before chatd spoke (connection closed)."],
+        )
+        self.assertEqual(self.statuses, [1])
+
     def test_a_server_that_speaks_no_chatd_ends_with_1(self) -> None:
         """An IRC answer to the first line is said as such, never as a lost server, and ends the link."""
         peer = self.endpoint.accept()
@@ -600,7 +616,7 @@ class PlainLinkTests(LinkTestCase):
         peer.send(":irc.example FAIL * INVALID_MESSAGE :That line is not an IRC message")
         peer.close()
         self.assertEqual(
-            self.screen.take_notes()[1:],
+            self.screen.take_notes(),
             [
                 "09:00 ~ chat.example port 5000 does not speak chatd's line protocol (it answered "
                 '":irc.example FAIL * INVALID_MESSAGE :That line is not an IRC..."): is it the web or IRC port?'

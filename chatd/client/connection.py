@@ -180,10 +180,10 @@ class Link:
             self._screen.show(shown)
 
     def made(self, connection: ServerConnection) -> None:
-        """A connection is up (over TLS, checked): greet the server and time its first line and its quiet."""
+        """A connection is up (over TLS, checked): greet the server and time its first line and its quiet; it is
+        said once that line shows chatd (``_speaks_chatd``)."""
         self._connection = connection
         assert connection.transport is not None, "connectionMade has a transport"
-        self.say(self.server.connected(connection.transport.getPeer()))
         for line in self.presence.greeting():
             connection.sendLine(line.encode("utf-8"))
         self._first = FirstLine(self._reactor, self._speaks_chatd, connection.transport.loseConnection)
@@ -200,8 +200,14 @@ class Link:
             cast(ITCPTransport, self._connection.transport).abortConnection()
 
     def _speaks_chatd(self) -> None:
-        """The first line shows chatd: the password may go (``--identify``), and lines typed now reach chatd."""
+        """The first line shows chatd: say so, the password may go (``--identify``), and lines typed now reach chatd.
+
+        "Connected" waits for that line: a connection closed before it, or
+        that is no chatd's, is an attempt that failed, said in one line.
+        """
         self._answered_before = True
+        if self._connection is not None and self._connection.transport is not None:
+            self.say(self.server.connected(self._connection.transport.getPeer()))
         for line in self.presence.identification():
             self.send_line(line)
         if self._screen is not None:
@@ -264,7 +270,7 @@ class Link:
             self._watch = None
         stalled, self._stalled = self._stalled, False
         first, self._first = self._first, None
-        not_chatd = first.ended(self._leaving) if first is not None else None
+        not_chatd = first.ended(self._leaving, reason) if first is not None else None
         if self._answered_before and not_chatd is not None and _silent(not_chatd):
             not_chatd = Failure(SilentError())
         named_at, self._named_at = self._named_at, None

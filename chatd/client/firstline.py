@@ -5,8 +5,9 @@ every connection at once: chatd answers with a line of its own straight
 away (``speaks_chatd``), while its web or IRC port, named by mistake,
 answers HTTP or IRC or waits for the client to speak first. Until the
 first line has shown chatd, the password is not sent (``--identify``):
-another service would be handed it. A connection that is no chatd ends
-as an attempt that failed, said with why (``NotChatdError``).
+another service would be handed it. A connection that is no chatd, or
+that is closed before its first line, ends as an attempt that failed, said
+with why (``NotChatdError``, ``UnheardError``).
 """
 
 from collections.abc import Callable
@@ -14,7 +15,7 @@ from collections.abc import Callable
 from twisted.internet.interfaces import IDelayedCall, IReactorTime
 from twisted.python.failure import Failure
 
-from chatd.client.reach import GREETING_SECONDS, NotChatdError, speaks_chatd
+from chatd.client.reach import GREETING_SECONDS, NotChatdError, UnheardError, speaks_chatd
 
 
 class FirstLine:
@@ -49,8 +50,9 @@ class FirstLine:
         """True once the first line has shown chatd: until then nothing typed may go (``passes``)."""
         return self._deadline is None and self._not_chatd is None
 
-    def ended(self, leaving: bool) -> Failure | None:
-        """The connection ended, the user ``leaving`` or not: why it was no chatd, if it was none."""
+    def ended(self, leaving: bool, reason: Failure) -> Failure | None:
+        """The connection ended for ``reason``, the user ``leaving`` or not: why it reached no chatd, if it reached
+        none."""
         unanswered = self._deadline is not None
         if self._deadline is not None:
             self._deadline.cancel()
@@ -58,6 +60,9 @@ class FirstLine:
         if unanswered and leaving:
             # Left before the other end said a word: chatd greets at once, so it was no chatd.
             return Failure(NotChatdError(None))
+        if unanswered:
+            # Closed before a word: as a load balancer does while its chatd is away; no session was had.
+            return Failure(UnheardError(reason))
         return self._not_chatd
 
     def _foreign(self, answer: str | None) -> None:

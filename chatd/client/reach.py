@@ -73,6 +73,21 @@ class SilentError(Exception):
     port named by mistake, as the same silence on a first connection may be (``NotChatdError``)."""
 
 
+class UnheardError(Exception):
+    """The other end closed a connection before its first line: a load balancer that accepts while its chatd is
+    away, or a server gone as it was reached. ``reason`` is how the connection ended.
+
+    An attempt that failed, said in one line with the pause before the
+    next, not a server lost: "Connected", "Lost the server" and
+    "Reconnecting" at every attempt said three times over that nothing was
+    reached.
+    """
+
+    def __init__(self, reason: Failure) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
 def wrong_host(host: str, named: str = "HOST", apart: str = "{name} {port}") -> str | None:
     """Why ``host``, as given, names no host (None if it may): HOST:PORT, as a browser's address writes them, with
     the two arguments to give instead. A host name has no colon; an IPv6 address, colons and all, is a host.
@@ -141,6 +156,8 @@ class Server:
                 f"{self} sent no greeting in {GREETING_SECONDS} s, where chatd answered before: it may be busy, "
                 "or away behind a load balancer."
             )
+        if isinstance(failure.value, UnheardError):
+            return f"{self} ended the connection before chatd spoke ({_words(failure.value.reason)})."
         if isinstance(failure.value, NotChatdError):
             return f"{self} does not speak chatd's line protocol ({_answered(failure.value.answer)}): is it the web or IRC port?"
         if failure.check(error.ConnectionDone, error.ConnectionLost):

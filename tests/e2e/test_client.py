@@ -233,7 +233,6 @@ class PlainClientTests(SynchronousTestCase):
                 (
                     1,
                     [
-                        f"~ Connected to 127.0.0.1 port {port}.",
                         f"~ 127.0.0.1 port {port} does not speak chatd's line protocol ({said}): "
                         "is it the web or IRC port?",
                     ],

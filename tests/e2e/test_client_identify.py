@@ -185,7 +185,6 @@ class ForeignServerTests(SynchronousTestCase):
                     1,
                     b"",
                     [
-                        f"~ Connected to 127.0.0.1 port {port}.",
                         f'~ 127.0.0.1 port {port} does not speak chatd\'s line protocol (it answered "{answer.decode()}"): '
                         "is it the web or IRC port?",
                     ],

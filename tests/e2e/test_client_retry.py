@@ -108,10 +108,13 @@ class GrowingPauseTests(TestCase):
             await deferLater(reactor, 0, clock.advance, pause)
 
     async def test_server_that_closes_at_once(self) -> None:
-        """Accepted and closed at once, over and over: retried after 1, 2, then 3 s."""
+        """Accepted and closed at once, over and over: retried after 1, 2, then 3 s, each attempt one line."""
         factory = EndingFactory(close=True)
         port = await self.listen(TCP4ServerEndpoint(reactor, 0, interface="127.0.0.1"), factory)
-        await self.assert_pauses_grow(*connect_to(reactor, "127.0.0.1", port), "Reconnecting in ")
+        said = (
+            f"127.0.0.1 port {port} ended the connection before chatd spoke (connection closed). Retrying in "
+        )
+        await self.assert_pauses_grow(*connect_to(reactor, "127.0.0.1", port), said)
 
     async def test_certificate_for_another_name(self) -> None:
         """A TLS check that fails each time is said in words, and retried after 1, 2, then 3 s."""
