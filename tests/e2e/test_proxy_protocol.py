@@ -13,8 +13,8 @@ from twisted.trial.unittest import SynchronousTestCase
 
 from tests.certificates import write_self_signed
 from tests.e2e.daemon import DEADLINE_SECONDS, Daemon, LineClient, opers_file
-from tests.e2e.test_client_resume import enter
 from tests.e2e.test_daemon import LOOPBACK, PROMPT, WELCOME
+from tests.e2e.test_web_proxy import operator
 from tests.helpers import new_folder, quick_hash
 from tests.test_proxy_header import v1, v2
 
@@ -50,18 +50,11 @@ class ProxyProtocolTests(SynchronousTestCase):
         client.say(nick)
         return client
 
-    def operator(self, daemon: Daemon) -> LineClient:
-        """An nc user, boss, who is an operator."""
-        boss = enter(daemon, "boss")
-        boss.say(f"/oper boss {PASSWORD}")
-        boss.expect("*** You are now an operator.")
-        return boss
-
     def test_a_trusted_balancers_user_is_the_address_its_header_names(self) -> None:
         """Through a trusted balancer the user is the header's address: logged so, with the balancer's, and an
         address ban of it refuses that user alone, not the balancer's others."""
         daemon = self.start("--proxy", BALANCER)
-        boss = self.operator(daemon)
+        boss = operator(daemon, PASSWORD)
         self.named(daemon, "alice", v1("203.0.113.7")).expect("*** You are alice.")
         daemon.wait_for_log(re.compile(rb"Connection from 203\.0\.113\.7 through 127\.0\.0\.2$"))
         daemon.wait_for_log(re.compile(rb"alice came online from 203\.0\.113\.7$"))

@@ -49,6 +49,14 @@ def upgrade_answer(port: int, source: str, headers: list[tuple[bytes, bytes]]) -
         connection.close()
 
 
+def operator(daemon: Daemon, password: str) -> LineClient:
+    """An nc user, boss, who is an operator by ``password`` (the daemon's opers file names boss with it)."""
+    boss = enter(daemon, "boss")
+    boss.say(f"/oper boss {password}")
+    boss.expect("*** You are now an operator.")
+    return boss
+
+
 class WebProxyTests(SynchronousTestCase):
     def start(self, *extra: str) -> Daemon:
         """A daemon with a web port and an operator, ``boss``, given ``extra`` options."""
@@ -66,18 +74,11 @@ class WebProxyTests(SynchronousTestCase):
         client.send(nick)
         return client
 
-    def operator(self, daemon: Daemon) -> LineClient:
-        """An nc user, boss, who is an operator."""
-        boss = enter(daemon, "boss")
-        boss.say(f"/oper boss {PASSWORD}")
-        boss.expect("*** You are now an operator.")
-        return boss
-
     def test_a_trusted_proxys_user_is_their_own_address_everywhere(self) -> None:
         """Through a trusted proxy, the user is the rightmost address it did not write itself: logged so, and an
         address ban of it shuts out that user alone, not the proxy's others."""
         daemon = self.start("--web-proxy", PROXY)
-        boss = self.operator(daemon)
+        boss = operator(daemon, PASSWORD)
         self.user(daemon, "webby", "198.51.100.66", "203.0.113.5").until("nick")
         daemon.wait_for_log(re.compile(rb"Connection from 203\.0\.113\.5 through 127\.0\.0\.2$"))
         daemon.wait_for_log(re.compile(rb"webby came online from 203\.0\.113\.5$"))
@@ -128,7 +129,7 @@ class WebProxyTests(SynchronousTestCase):
     def test_a_spoofed_header_from_an_untrusted_peer_is_ignored(self) -> None:
         """A peer that is not the trusted proxy is itself, whatever it forwards; banning what it claimed is moot."""
         daemon = self.start("--web-proxy", PROXY)
-        boss = self.operator(daemon)
+        boss = operator(daemon, PASSWORD)
         boss.say("/ban 203.0.113.5 1h")
         spoofer = self.user(daemon, "spoofer", "203.0.113.5", source="127.0.0.1")
         self.assertEqual(spoofer.until("nick")[-1]["nick"], "spoofer")
