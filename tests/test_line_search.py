@@ -79,6 +79,7 @@ class SearchCommandTests(LineTestCase):
                 "query": "wen3.6 again",
                 "count": 1,
                 "scan": False,
+                "earlier": None,
                 "text": 'End of search of #lobby for "wen3.6 again": 1 found. '
                 "/history #lobby around ID shows one in context.",
             },
@@ -108,20 +109,72 @@ class SearchCommandTests(LineTestCase):
             b"2,000,000 characters, were read): 1 found. /history #lobby around ID shows one in context.",
         )
 
-    def test_a_full_page_says_more_words_find_older_ones(self) -> None:
-        """Twenty lines found is a full page: the end says so."""
-        for n in range(25):
+    def more(self, count: int) -> list[str]:
+        """alice says "more 0" to "more {count - 1}", ten seconds apart; their ids, oldest first."""
+        self.alice.dataReceived(b"/format json\n")
+        for n in range(count):
             self.alice.dataReceived(f"more {n}\n".encode())
             self.end_pass()
             self.clock.advance(10)
-        self.alice_wire.clear()
+        ids = [json.loads(line)["id"] for line in self.lines(self.alice_wire)[1:]]
+        self.alice.dataReceived(b"/format text\n")
+        self.lines(self.alice_wire)
+        return ids
+
+    def test_a_full_page_names_the_search_that_shows_older_ones(self) -> None:
+        """Twenty lines found is a full page: the end names the /search before the oldest shown, which shows the
+        rest, older, and ends saying they are all."""
+        ids = self.more(25)
         lines = self.ask(b"/search more")
         self.assertEqual(len(lines), 21)
         self.assertTrue(lines[0].endswith(b"<alice> more 24"), lines[0])
         self.assertEqual(
             lines[-1],
-            b'*** End of search of #lobby for "more": the newest 20; more words find older ones. '
+            f'*** End of search of #lobby for "more": the newest 20; /search #lobby before {ids[5]} more shows '
+            "older ones. /history #lobby around ID shows one in context.".encode(),
+        )
+        older = self.ask(f"/search #lobby before {ids[5]} more".encode())
+        self.assertEqual(
+            [line.split(b"> ")[-1] for line in older[:-1]], [f"more {n}".encode() for n in range(4, -1, -1)]
+        )
+        self.assertEqual(
+            older[-1],
+            b'*** End of search of older lines of #lobby for "more": 5 found. '
             b"/history #lobby around ID shows one in context.",
+        )
+
+    def test_json_search_end_names_the_id_to_page_back_from(self) -> None:
+        """In JSON a full page's end holds "earlier", the oldest hit's id, and asking before it reaches the older
+        hits, whose end holds "earlier": null."""
+        ids = self.more(45)
+        self.alice.dataReceived(b"/format json\n/search more\n")
+        first = [json.loads(line) for line in self.lines(self.alice_wire)[1:]]
+        self.assertEqual((first[-2]["id"], first[-1]["earlier"]), (ids[25], ids[25]))
+        self.alice.dataReceived(f"/search before {ids[25]} more\n".encode())
+        second = [json.loads(line) for line in self.lines(self.alice_wire)]
+        self.assertEqual([hit["id"] for hit in second[:-1]], ids[24:4:-1])
+        self.alice.dataReceived(f"/search before {second[-1]['earlier']} more\n".encode())
+        third = [json.loads(line) for line in self.lines(self.alice_wire)]
+        self.assertEqual([hit["id"] for hit in third[:-1]], ids[4::-1])
+        self.assertEqual((third[-1]["count"], third[-1]["earlier"]), (5, None))
+
+    def test_before_a_time_searches_the_lines_said_before_it(self) -> None:
+        """before takes a time, as /history before does: the lines said before it alone; none, said so."""
+        lines = self.ask(b"/search before 1970-01-01T00:04:00Z cafe")
+        self.assertEqual(len(lines), 2)
+        self.assertTrue(lines[0].endswith(b"<alice> Un caf\xc3\xa9 au lait"), lines[0])
+        self.assertEqual(
+            self.ask(b"/search before 1970-01-01T00:02:00Z cafe"),
+            [b'*** No older line of #lobby holds "cafe".'],
+        )
+
+    def test_before_a_word_that_is_no_point_is_a_word_looked_for(self) -> None:
+        """/search before lunch looks for both words; before ID with no words after is refused."""
+        self.ask(b"back before lunch")
+        self.assertTrue(self.ask(b"/search before lunch")[0].endswith(b"<alice> back before lunch"))
+        self.assertEqual(
+            self.ask(b"/search #lobby before 1970-01-01T00:04:00Z"),
+            [b"ERR usage usage: /search [#room|@NICK] [before ID] words"],
         )
 
     def test_only_members_search_a_room(self) -> None:
@@ -145,7 +198,7 @@ class SearchCommandTests(LineTestCase):
 
     def test_bad_searches_get_one_line(self) -> None:
         """No words, a room and no words, or more than eight words: one line each, nothing else."""
-        usage = [b"ERR usage usage: /search [#room|@NICK] words"]
+        usage = [b"ERR usage usage: /search [#room|@NICK] [before ID] words"]
         self.assertEqual(self.ask(b"/search"), usage)
         self.assertEqual(self.ask(b"/search #lobby"), usage)
         self.assertEqual(
@@ -546,6 +599,26 @@ class PrivateSearchTests(IdentifiedTestCase):
         self.assertEqual(len(self.ask(b"/search @bob hello")), 2)
         self.assertTrue(
             self.ask(b"/search @bob alice")[-1].startswith(b"*** No private message with bob holds")
+        )
+
+    def test_a_full_page_of_private_messages_names_the_search_that_shows_older_ones(self) -> None:
+        """Twenty private messages found end naming /search @NICK before the oldest; it shows the older ones."""
+        for n in range(22):
+            self.alice.dataReceived(f"/msg bob note {n}\n".encode())
+            self.clock.advance(10)
+        self.lines(self.alice_wire)
+        first = self.ask(b"/search @bob note")
+        oldest = first[-2].split()[2]
+        self.assertEqual(
+            first[-1],
+            b'*** End of search of private messages with bob for "note": the newest 20; /search @bob before '
+            + oldest
+            + b" note shows older ones.",
+        )
+        older = self.ask(b"/search @bob before " + oldest + b" note")
+        self.assertEqual([line.split(b"> ")[-1] for line in older[:-1]], [b"note 1", b"note 0"])
+        self.assertEqual(
+            older[-1], b'*** End of search of older private messages with bob for "note": 2 found.'
         )
 
     def test_forgotten_messages_are_not_found(self) -> None:

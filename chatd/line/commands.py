@@ -321,39 +321,50 @@ def _anchored(words: list[str]) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class Search:
-    """``/search [#room|@NICK] words``; no room means the current one.
+    """``/search [#room|@NICK] [before ID] words``; no room means the current one.
 
     ``nick``: written ``@NICK``, the nickname whose private messages with
     the user to search, whatever rooms there are. A first word with no
-    ``#`` or ``@`` is one of the words looked for.
+    ``#`` or ``@`` is one of the words looked for. ``before``: the point
+    (an id or a time) whose older lines alone are searched, to page back
+    from the oldest hit shown.
     """
 
     room: str | None
     query: str
     nick: str | None = None
+    before: Point | None = None
 
 
-SEARCH_USAGE = "/search [#room|@NICK] words"
+SEARCH_USAGE = "/search [#room|@NICK] [before ID] words"
 
 
 def parse_search(args: str) -> Command:
-    """``/search qwen3.6``, ``/search #dev cafe menu``, ``/search @bob menu``: a first word with ``#`` is the room,
-    one with ``@`` the nickname, the rest the words.
+    """``/search qwen3.6``, ``/search #dev cafe menu``, ``/search @bob menu``, ``/search #dev before ID menu``: a
+    first word with ``#`` is the room, one with ``@`` the nickname, the rest the words.
 
     Unlike ``/history``, a room must be written with its ``#``: any other
     first word is one of the words looked for, or a nickname (the session's
-    call, ``chatd.line.history.search``).
+    call, ``chatd.line.history.search``). ``before`` then an id or a time
+    (``point_of``) bounds the search, words following; ``before`` then
+    anything else is a word looked for (``/search before lunch``), and so
+    is a ``before ID`` put after another word, as the words' order does
+    not matter to a search.
     """
     first, _, rest = args.partition(" ")
-    room = nick = None
+    room = nick = before = None
     query = args
     if first.startswith("#"):
         room, query = first, rest.strip()
     elif first.startswith("@"):
         nick, query = first[1:], rest.strip()
+    word, _, after = query.partition(" ")
+    at, _, words = after.strip().partition(" ")
+    if word.lower() == "before" and (before := point_of(at)) is not None:
+        query = words.strip()
     if not query or nick == "":
         raise UsageError(SEARCH_USAGE)
-    return Search(room, query, nick)
+    return Search(room, query, nick, before)
 
 
 def _digits(word: str) -> bool:

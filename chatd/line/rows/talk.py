@@ -89,14 +89,16 @@ TALK: tuple[Spec, ...] = (
     ),
     Spec(
         "search",
-        "[#room|@NICK] words",
+        "[#room|@NICK] [before ID] words",
         "find a room's past lines, or your private messages with @NICK, holding some words, with their ids",
         cmd.parse_search,
         history.search,
         details=f"#room: a room you are in, written with its # (default: the current one); words: "
         f"what each line must hold, as words (any case or accents: cafe finds Café) or as text "
         f"(wen3.6 finds qwen3.6, a piece of a URL); up to {MOST_WORDS}. The newest {SEARCH_HITS} "
-        f"come first, each with its id: /history #room around ID shows it in context. A word under "
+        f"come first, each with its id: /history #room around ID shows it in context; before ID (a line's id "
+        f"or a time like 2026-12-04T15:04:05Z, right before the words) searches only older lines, and a full page "
+        f"ends naming the /search before its oldest that shows the next ones. A word under "
         f"{SHORTEST_INDEXED} characters reads only the last {SCAN_LINES:,} lines ({SCAN_CHARACTERS:,} characters). "
         f"@NICK (once you are identified): your kept private messages with that account, alike; end-to-end "
         "encrypted ones are never searched.",
