@@ -439,8 +439,8 @@ class AskedStore(SQLiteHistory):
         return super().search(room, query, limit, period)
 
 
-class IndexedSearchTurnTests(LineTestCase):
-    """Each host's indexed searches reach a real SQLite store's reader thread one at a time."""
+class SQLiteLineTestCase(LineTestCase):
+    """Line sessions on a real SQLite store, its reader and writer threads answering through a ``ThreadedReactor``."""
 
     def make_clock(self) -> Clock:
         self.reactor = ThreadedReactor()
@@ -453,15 +453,48 @@ class IndexedSearchTurnTests(LineTestCase):
         self.store = store
         return store
 
-    def answered(self, wire: StringTransport) -> list[bytes]:
-        """What ``wire`` is sent once the reader thread's answers have reached it, up to its search's end line: on a
-        loaded machine another thread's call may end the pass between the hits and the end."""
+    def answered(self, wire: StringTransport, end: bytes = b"*** End of search") -> list[bytes]:
+        """What ``wire`` is sent once the reader thread's answers have reached it, up to its search's end line
+        (starting ``end``): on a loaded machine another thread's call may end the pass between the hits and the end."""
         lines: list[bytes] = []
-        while not lines or not lines[-1].startswith(b"*** End of search"):
+        while not lines or not lines[-1].startswith(end):
             if not (more := self.lines(wire)):
                 self.reactor.run_from_thread()
             lines += more
         return lines
+
+
+class SQLiteSearchPagingTests(SQLiteLineTestCase):
+    """/search before ID pages back through a SQLite file's hits, indexed or not yet."""
+
+    def test_each_page_goes_on_from_the_oldest_hit_of_the_one_before(self) -> None:
+        """45 lines hold "more", the newest 5 not yet indexed: the first page shows the newest 20, each next one
+        (from its end's "earlier") the 20 before, then the last 5, none twice."""
+        alice, wire = self.connect(b"alice")
+        while wire.producerState == "paused":  # her join's replay, read on the reader thread
+            self.reactor.run_from_thread()
+        alice.dataReceived(b"/format json\n")
+        for n in range(45):
+            if n == 40:
+                caught_up(self.reactor, self.store)
+            alice.dataReceived(f"more {n}\n".encode())
+            self.clock.advance(10)
+        committed(self.reactor, self.store)
+        shown = [json.loads(line) for line in self.lines(wire) if line.startswith(b"{")]
+        ids = [line["id"] for line in shown if line["type"] == "said"]
+        pages, ask = [], b"/search more\n"
+        while True:
+            alice.dataReceived(ask)
+            page = [json.loads(line) for line in self.answered(wire, b'{"type":"notice","kind":"search_end"')]
+            pages.append([hit["id"] for hit in page if hit.get("search")])
+            if page[-1]["earlier"] is None:
+                break
+            ask = f"/search before {page[-1]['earlier']} more\n".encode()
+        self.assertEqual(pages, [ids[44:24:-1], ids[24:4:-1], ids[4::-1]])
+
+
+class IndexedSearchTurnTests(SQLiteLineTestCase):
+    """Each host's indexed searches reach a real SQLite store's reader thread one at a time."""
 
     def end(self, query: str) -> bytes:
         """The end of a search of #lobby for ``query`` that found alice's one line."""
