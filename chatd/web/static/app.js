@@ -95,6 +95,10 @@ class Chat extends composed(PARTS) {
     this.linking = null; // {waiting, shown, refusals} while the server answers the link's joins (followLink)
     this.searched = null; // the room whose search results the panel shows, or null while it is closed
     this.searching = false; // ... and its search was sent, and not yet answered
+    this.searchedWords = ""; // ... the words it looks for, as typed
+    this.searchEarlier = null; // ... the id its "Older results" asks before (the server's `earlier`), or null
+    this.hitsFound = 0; // ... and how many its pages found
+    this.pageFrom = 0; // ... the place in its list of the first hit of the page last asked for
     this.mention = null; // RegExp finding the user's nickname as a word
     this.wasConnected = false;
     this.early = []; // notices said before any conversation was shown

@@ -89,6 +89,7 @@ export const Forms = (Base) =>
         this.search(words);
       });
       $("results-close").addEventListener("click", () => this.closeResults());
+      $("results-older").addEventListener("click", () => this.searchOlder());
       $("older").addEventListener("click", () => {
         if (this.current !== null) this.older(this.current);
       });

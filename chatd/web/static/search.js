@@ -4,8 +4,10 @@
 // log if it holds it, else /history around it). `/search @NICK words` typed
 // searches the private messages with NICK, whose hits are listed as they
 // are: the server pages private messages by number only, so none can be
-// shown in its context. The results belong to the conversation searched:
-// showing another one or leaving the room closes them.
+// shown in its context. A full page of results ends with "Older results",
+// which asks for the page before its oldest hit (the server's `earlier`),
+// added below. The results belong to the conversation searched: showing
+// another one or leaving the room closes them.
 
 import { conversationKey } from "./conversation.js";
 import { $, el } from "./dom.js";
@@ -29,15 +31,35 @@ export const Search = (Base) =>
       this.searchIn(shown, words);
     }
 
-    /** Search `conversation` (a room the user is in, or a private conversation) for `words`, its results in the panel. */
-    searchIn(conversation, words) {
+    /**
+     * Search `conversation` (a room the user is in, or a private conversation) for `words`, its results in the panel;
+     * with `before` (an id or a time), only what is older than it.
+     */
+    searchIn(conversation, words, before = null) {
       this.dropResults();
       this.searched = conversation;
+      this.searchedWords = words;
       $("results").hidden = false;
+      this.askSearch(before);
+    }
+
+    /** The page of results before the oldest shown, below them: what "Older results" asks for. */
+    searchOlder() {
+      if (this.searched === null || this.searchEarlier === null || this.searching) return;
+      $("results-older").hidden = true;
+      this.askSearch(this.searchEarlier);
+    }
+
+    /** Send the search of the conversation searched, before `before` (null: its newest hits), and say so. */
+    askSearch(before) {
+      const conversation = this.searched;
       const target = conversation.kind === "room" ? conversation.name : `@${conversation.name}`;
+      const bound = before === null ? "" : `before ${before} `;
+      this.pageFrom = $("results-list").childElementCount;
       // Not through send(): the results say what became of it, and the status line keeps the reconnection's countdown.
-      this.searching = this.online && this.link.send(`/search ${target} ${words}`);
-      if (this.searching) $("results-heading").textContent = `Searching ${searchedIn(conversation)}…`;
+      this.searching = this.online && this.link.send(`/search ${target} ${bound}${this.searchedWords}`);
+      const older = before === null ? "" : "older lines of ";
+      if (this.searching) $("results-heading").textContent = `Searching ${older}${searchedIn(conversation)}…`;
       else this.unsearched(this.left ? "you left the chat. Reload the page to come back." : "not connected. Search again once reconnected.");
     }
 
@@ -69,7 +91,7 @@ export const Search = (Base) =>
         $("search-words").value = asked.words;
       }
       if (conversation !== this.current) this.show(conversation, false);
-      this.searchIn(conversation, asked.words);
+      this.searchIn(conversation, asked.words, asked.before);
       return true;
     }
 
@@ -87,7 +109,10 @@ export const Search = (Base) =>
     dropResults() {
       this.searched = null;
       this.searching = false;
+      this.searchEarlier = null;
+      this.hitsFound = 0;
       $("results").hidden = true;
+      $("results-older").hidden = true;
       $("results-list").replaceChildren();
     }
 
@@ -113,11 +138,16 @@ export const Search = (Base) =>
       const searched = this.searched;
       if (searched === null || !this.searchedFor(object, searched)) return;
       this.searching = false;
-      const count = Number.isInteger(object.count) ? object.count : 0;
+      this.hitsFound += Number.isInteger(object.count) ? object.count : 0;
       const where = searched.kind === "private" ? searchedIn(searched) : typeof object.room === "string" ? object.room : "";
-      $("results-heading").textContent = count ? `${count} found in ${where}` : `Nothing found in ${where}`;
-      const first = $("results-list").querySelector("button");
-      if (first !== null) first.focus();
+      $("results-heading").textContent = this.hitsFound ? `${this.hitsFound} found in ${where}` : `Nothing found in ${where}`;
+      // A full page: older hits may be kept, the page before its oldest (null from a server without it: no more).
+      this.searchEarlier = typeof object.earlier === "string" ? object.earlier : null;
+      $("results-older").hidden = this.searchEarlier === null;
+      // The first hit of this page: the list's first, or the first of the older ones just added.
+      const hit = $("results-list").children[this.pageFrom]?.querySelector("button") ?? null;
+      if (hit !== null) hit.focus();
+      else if (!$("results-older").hidden) $("results-older").focus();
     }
 
     /**

@@ -147,13 +147,16 @@ export function answerAsked(line, current) {
 }
 
 /**
- * `/search [#room|@NICK] words`, typed alone, as {room, nick, words}: the
- * room it names (null: the room shown), or the nickname whose private
- * messages it searches (`@NICK`, without the `@`; else null), and its words
- * as typed, for the page's search panel; null for any other line, and for
- * one with no words, which goes as typed for the server's usage. The first
- * word names the room when it starts with `#`, the person when with `@`, as
- * the server reads it: `/search bob menu` is the room's, for both words.
+ * `/search [#room|@NICK] [before ID] words`, typed alone, as {room, nick,
+ * before, words}: the room it names (null: the room shown), or the nickname
+ * whose private messages it searches (`@NICK`, without the `@`; else null),
+ * the id or time it searches before (else null), and its words as typed,
+ * for the page's search panel ("Older results" asks before its oldest hit
+ * for the same words); null for any other line, and for one with no words,
+ * which goes as typed for the server's usage. The first word names the room
+ * when it starts with `#`, the person when with `@`, as the server reads
+ * it: `/search bob menu` is the room's, for both words; `before` is a bound
+ * only followed by an id or a time, as the server reads it, else a word.
  */
 export function searching(line) {
   const typed = command(line);
@@ -162,9 +165,16 @@ export function searching(line) {
   const first = typed.words[0];
   const room = named(first) ? first : null;
   const nick = typeof first === "string" && /^@./.test(first) ? first.slice(1) : null;
-  const words = room === null && nick === null ? rest : rest.slice(first.length).trim();
-  return words ? { room, nick, words } : null;
+  let words = room === null && nick === null ? rest : rest.slice(first.length).trim();
+  const found = SEARCH_BEFORE.exec(words);
+  const bounded = found !== null && found[1].toLowerCase() === "before" ? found : null;
+  const before = bounded === null ? null : bounded[2];
+  if (bounded !== null) words = words.slice(bounded[0].length);
+  return words ? { room, nick, before, words } : null;
 }
+
+/** `before ID ` at the start of a search's words: ID a line's id or a time, as the server reads them (chatd/frontend/points.py). */
+const SEARCH_BEFORE = /^(\S+)\s+([0-9a-f]{16}|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,6})?Z)\s+/;
 
 /** The folded room `line` joins (`/join #room [KEY]`, the `#` optional), or null: the page shows it once joined. */
 export function joining(line) {
