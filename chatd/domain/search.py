@@ -18,7 +18,7 @@ store answers with how many it checked (``Found``), for the front end to
 charge.
 
 A search may be bounded to a ``Period`` of the order of events (IRC's
-``before=``/``after=``): the store looks only there, so a client pages
+``before=``/``after=``, the line protocol's ``before ID``): the store looks only there, so a client pages
 back through older hits by asking before the oldest it was shown.
 """
 
