@@ -11,15 +11,18 @@ daemon, drain and close its output pipe, close every socket and remove the
 directory, whatever the test did.
 """
 
+import atexit
 import json
 import os
 import re
 import select
+import shutil
 import signal
 import socket
 import struct
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Mapping, Sequence
 from typing import Any, NoReturn
@@ -116,7 +119,21 @@ class Daemon:
         ``stdin`` (a file descriptor; nothing by default). It is killed at
         cleanup if the test has not stopped it.
         """
-        cwd = new_folder(case)
+        daemon = cls._launch(case, new_folder(case), arguments, env, stdin)
+        case.addCleanup(daemon._reap)
+        daemon._await_listening(listeners)
+        return daemon
+
+    @classmethod
+    def _launch(
+        cls,
+        case: SynchronousTestCase,
+        cwd: str,
+        arguments: Sequence[str],
+        env: Mapping[str, str] | None,
+        stdin: int,
+    ) -> "Daemon":
+        """The twistd process ``start`` describes, in ``cwd``, just started: its caller reaps it."""
         environment = {name: value for name, value in os.environ.items() if not name.startswith("CHATD_")}
         environment.update(env or {})
         process = subprocess.Popen(
@@ -127,13 +144,14 @@ class Daemon:
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
         )
-        daemon = cls(case, process)
-        case.addCleanup(daemon._reap)
+        return cls(case, process)
+
+    def _await_listening(self, listeners: int) -> None:
+        """Wait for chatd to announce ``listeners`` addresses, and keep them."""
         for _ in range(listeners):
-            found = daemon.wait_for_log(LISTENING)
+            found = self.wait_for_log(LISTENING)
             host = found.group("ipv6") or found.group("ipv4")
-            daemon.addresses.append((host.decode("ascii"), int(found.group("port"))))
-        return daemon
+            self.addresses.append((host.decode("ascii"), int(found.group("port"))))
 
     @property
     def port(self) -> int:
@@ -230,6 +248,84 @@ class Daemon:
         # Reads whatever is left, closes the pipe and waits, so neither the
         # pipe nor the process outlives the test (no ResourceWarning).
         self.process.communicate(timeout=DEADLINE_SECONDS)
+
+
+class SharedDaemon:
+    """One daemon the tests of a class take turns on, for tests that each need only users and rooms of their own.
+
+    A start costs some 0.6 s of CPU (docs/PERFORMANCE.md, "What a start
+    costs"), and starts were the largest cost of a run on CI's two saturated
+    cores. A class keeps one in a class attribute, asks it for the daemon in
+    ``setUp`` (``lend``) and stops it in ``tearDownClass`` (``stop``); under
+    trial, which calls no ``tearDownClass``, it is stopped when the run's
+    process exits. pytest-xdist may hand a class's tests to several workers:
+    each starts its own.
+
+    A test is lent the daemon only once the server has let go of every user
+    of the tests before it (an unnamed connection's ``/users`` reads
+    ``*** Online (0):``), so it sees nobody it did not bring, and with the
+    log read from then on. The rest of a test's world is the class's to keep
+    apart: ``--replay 0``, so that a room's lines of a test before are not
+    replayed on joining it (#lobby's too), a room of each test's own, and no
+    state that outlives a user (an account, a registered room, a ban)
+    unless under names of that test's own. A test that stops, restarts or
+    kills the daemon, reads its log from the start, or counts what a fresh
+    one holds (a room's seq, the connections of an address) starts its own.
+    """
+
+    def __init__(self, arguments: Sequence[str], listeners: int = 1) -> None:
+        self._arguments = tuple(arguments)
+        self._listeners = listeners
+        self._daemon: Daemon | None = None
+        self._folder: str | None = None
+
+    def lend(self, case: SynchronousTestCase) -> Daemon:
+        """The daemon, started for ``case`` if need be, with nobody online and the log read up to now."""
+        if self._daemon is None:
+            self._folder = tempfile.mkdtemp()
+            self._daemon = Daemon._launch(case, self._folder, self._arguments, None, subprocess.DEVNULL)
+            atexit.register(self.stop)
+            try:
+                self._daemon._await_listening(self._listeners)
+            except BaseException:
+                self.stop()
+                raise
+            return self._daemon
+        self._daemon.case = case
+        if self._daemon.process.poll() is not None:
+            self._daemon.fail(
+                f"the shared daemon exited ({self._daemon.process.returncode}) after an earlier test"
+            )
+        self._wait_until_nobody_is_online(self._daemon)
+        self._daemon.logged_so_far()
+        self._daemon._scanned = len(self._daemon.log)
+        return self._daemon
+
+    @staticmethod
+    def _wait_until_nobody_is_online(daemon: Daemon) -> None:
+        """Ask ``/users`` until nobody is online: each answer is a pass of the server's after the last one."""
+        probe = daemon.connect()
+        while not probe.read_line().startswith(b"*** Choose a nickname:"):
+            pass
+        deadline = time.monotonic() + DEADLINE_SECONDS
+        while True:
+            probe.say("/users")
+            online = probe.read_line()
+            if online == b"*** Online (0):" + CRLF:
+                break
+            if time.monotonic() > deadline:
+                daemon.fail(f"users of an earlier test still online after {DEADLINE_SECONDS} s: {online!r}")
+        probe.close()
+
+    def stop(self) -> None:
+        """Kill the daemon, if started, and remove its folder."""
+        atexit.unregister(self.stop)
+        if self._daemon is not None:
+            self._daemon._reap()
+            self._daemon = None
+        if self._folder is not None:
+            shutil.rmtree(self._folder, ignore_errors=True)
+            self._folder = None
 
 
 def refused_start(

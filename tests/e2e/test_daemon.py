@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from twisted.trial.unittest import SynchronousTestCase
 
 from chatd import __version__
-from tests.e2e.daemon import LISTENING, TAC, Daemon, LineClient
+from tests.e2e.daemon import LISTENING, TAC, Daemon, LineClient, SharedDaemon
 from tests.helpers import new_folder, too_long
 
 NAME = "e2e"
@@ -64,11 +64,22 @@ class Lobby:
                 member.expect_stamped(line)
 
 
+SHARED_LOBBY = (*LOOPBACK, "--replay", "0")
+"""A daemon the tests of a class share (``SharedDaemon``): no lines replayed, so none of a test before reaches #lobby's
+next joiners. Its tests' nicknames may be the same: no account keeps them, and each test starts with nobody online."""
+
+
 class RoomTalkTests(SynchronousTestCase):
     """Several users talking in rooms and in private."""
 
+    shared = SharedDaemon(SHARED_LOBBY)
+
+    @classmethod
+    def tearDownClass(cls) -> None:
+        cls.shared.stop()
+
     def setUp(self) -> None:
-        self.lobby = Lobby(start_chatd(self))
+        self.lobby = Lobby(self.shared.lend(self))
         self.alice = self.lobby.enter("alice")
         self.bob = self.lobby.enter("bob")
         self.carol = self.lobby.enter("carol")
@@ -113,8 +124,14 @@ class RoomTalkTests(SynchronousTestCase):
 class SessionTests(SynchronousTestCase):
     """How one connection begins, misbehaves and ends, as the others see it."""
 
+    shared = SharedDaemon(SHARED_LOBBY)
+
+    @classmethod
+    def tearDownClass(cls) -> None:
+        cls.shared.stop()
+
     def setUp(self) -> None:
-        self.daemon = start_chatd(self)
+        self.daemon = self.shared.lend(self)
         self.lobby = Lobby(self.daemon)
         self.alice = self.lobby.enter("alice")
         self.bob = self.lobby.enter("bob")
@@ -138,38 +155,6 @@ class SessionTests(SynchronousTestCase):
         del self.lobby.members["bob"]
         self.alice.expect_stamped("-- bob quit (connection closed)")
         self.lobby.enter("bob")
-
-    def test_json_format_renders_objects_for_that_session_only(self) -> None:
-        """After /format json a session gets one JSON object per line; others keep text."""
-        before = time.time()
-        self.alice.say("/format json")
-        self.assertEqual(
-            self.alice.expect_json(),
-            {"type": "notice", "kind": "format", "format": "json", "text": "Lines are now json."},
-        )
-        self.bob.say("hi alice")
-        said = self.alice.expect_json()
-        at = said.pop("at")
-        self.assertRegex(said.pop("id"), "^[0-9a-f]{16}$")
-        self.assertEqual(
-            said, {"type": "said", "room": "#lobby", "seq": 3, "nick": "bob", "text": "hi alice"}
-        )
-        self.assertIsInstance(at, float)
-        self.assertTrue(before <= at <= time.time(), (before, at))
-        self.bob.expect_stamped("#lobby <bob> hi alice")
-
-        self.alice.say("/nope")
-        self.assertEqual(
-            self.alice.expect_json(),
-            {
-                "type": "error",
-                "code": "unknown-command",
-                "text": "/nope is not a command; type /help to see them",
-                "command": "nope",
-            },
-        )
-        self.alice.say("/format text")
-        self.alice.expect("*** Lines are now text.")
 
     def test_telnet_negotiation_answered_and_not_relayed(self) -> None:
         """A telnet client is asked for BINARY, refused all else, and its IAC bytes reach nobody."""
@@ -215,6 +200,47 @@ class SessionTests(SynchronousTestCase):
         """A line of exactly 512 bytes (the limit) ending in LF is accepted."""
         self.alice.say("z" * 512)
         self.lobby.hear("#lobby <alice> " + "z" * 512)
+
+
+class JsonSessionTests(SynchronousTestCase):
+    """A session's own format, on a daemon of its own: the seq it reads counts #lobby's events since the start."""
+
+    def setUp(self) -> None:
+        self.lobby = Lobby(start_chatd(self))
+        self.alice = self.lobby.enter("alice")
+        self.bob = self.lobby.enter("bob")
+
+    def test_json_format_renders_objects_for_that_session_only(self) -> None:
+        """After /format json a session gets one JSON object per line; others keep text."""
+        before = time.time()
+        self.alice.say("/format json")
+        self.assertEqual(
+            self.alice.expect_json(),
+            {"type": "notice", "kind": "format", "format": "json", "text": "Lines are now json."},
+        )
+        self.bob.say("hi alice")
+        said = self.alice.expect_json()
+        at = said.pop("at")
+        self.assertRegex(said.pop("id"), "^[0-9a-f]{16}$")
+        self.assertEqual(
+            said, {"type": "said", "room": "#lobby", "seq": 3, "nick": "bob", "text": "hi alice"}
+        )
+        self.assertIsInstance(at, float)
+        self.assertTrue(before <= at <= time.time(), (before, at))
+        self.bob.expect_stamped("#lobby <bob> hi alice")
+
+        self.alice.say("/nope")
+        self.assertEqual(
+            self.alice.expect_json(),
+            {
+                "type": "error",
+                "code": "unknown-command",
+                "text": "/nope is not a command; type /help to see them",
+                "command": "nope",
+            },
+        )
+        self.alice.say("/format text")
+        self.alice.expect("*** Lines are now text.")
 
 
 class ShutdownTests(SynchronousTestCase):
