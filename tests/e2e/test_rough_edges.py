@@ -5,14 +5,21 @@ from twisted.trial.unittest import SynchronousTestCase
 
 from chatd import __version__
 from chatd.line.table import COMMANDS
-from tests.e2e.test_daemon import NAME, PROMPT, WELCOME, Lobby, start_chatd
+from tests.e2e.daemon import SharedDaemon
+from tests.e2e.test_daemon import NAME, PROMPT, SHARED_LOBBY, WELCOME, Lobby, start_chatd
 
 
 class FirstMinutesTests(SynchronousTestCase):
     """One daemon started with ``--default-room lobby``, as a newcomer would type it."""
 
+    shared = SharedDaemon([*SHARED_LOBBY, "--default-room", "lobby", "--motd", "Be kind."])
+
+    @classmethod
+    def tearDownClass(cls) -> None:
+        cls.shared.stop()
+
     def setUp(self) -> None:
-        self.daemon = start_chatd(self, "--default-room", "lobby", "--motd", "Be kind.")
+        self.daemon = self.shared.lend(self)
         self.lobby = Lobby(self.daemon)
 
     def test_bare_default_room_is_the_lobby_and_bare_part_leaves_it(self) -> None:
@@ -76,8 +83,14 @@ class FirstMinutesTests(SynchronousTestCase):
 class UserTrialTests(SynchronousTestCase):
     """Replies a user trial found confusing, each read as an nc user reads it."""
 
+    shared = SharedDaemon(SHARED_LOBBY)
+
+    @classmethod
+    def tearDownClass(cls) -> None:
+        cls.shared.stop()
+
     def setUp(self) -> None:
-        self.daemon = start_chatd(self)
+        self.daemon = self.shared.lend(self)
         self.lobby = Lobby(self.daemon)
 
     def test_a_refused_room_name_quotes_each_character_it_may_hold(self) -> None:
@@ -120,10 +133,10 @@ class UserTrialTests(SynchronousTestCase):
         (join it first); else the private messages with WORD, which the refusal names."""
         alice = self.lobby.enter("alice")
         bob = self.lobby.enter("bob")
-        bob.say("/join #art")
-        bob.expect_stamped("#art -- bob joined")
-        alice.say("/history art")
-        alice.expect("ERR members-only only members of #art may read its history; /join #art first")
+        bob.say("/join #craft")
+        bob.expect_stamped("#craft -- bob joined")
+        alice.say("/history craft")
+        alice.expect("ERR members-only only members of #craft may read its history; /join #craft first")
         alice.say("/history carol")
         alice.expect(
             "ERR not-identified /history carol reads your private messages with carol, which needs you identified; "
