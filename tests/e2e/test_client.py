@@ -26,8 +26,8 @@ from twisted.trial.unittest import SynchronousTestCase
 
 from chatd.client.reach import GREETING_SECONDS
 from chatd.line.table import COMMANDS
-from tests.e2e.daemon import DEADLINE_SECONDS, Daemon, LineClient
-from tests.e2e.test_daemon import LOOPBACK, NAME, Lobby, start_chatd
+from tests.e2e.daemon import DEADLINE_SECONDS, Daemon, LineClient, SharedDaemon
+from tests.e2e.test_daemon import LOOPBACK, NAME, SHARED_LOBBY, Lobby, start_chatd
 from tests.helpers import new_folder
 
 COLUMNS, ROWS = 80, 24
@@ -84,6 +84,12 @@ def read_until(client: LineClient, line: str) -> None:
 class PlainClientTests(SynchronousTestCase):
     """Piped: lines in, lines out, and exit status 0 once the server has everything."""
 
+    shared = SharedDaemon(SHARED_LOBBY)
+
+    @classmethod
+    def tearDownClass(cls) -> None:
+        cls.shared.stop()
+
     def test_piped_client_talks_and_exits_0(self) -> None:
         """A raw socket user sees the piped lines; the client prints the chat without escapes and exits 0."""
         daemon = start_chatd(self)
@@ -134,9 +140,8 @@ class PlainClientTests(SynchronousTestCase):
         client.stdin.flush()
         return client
 
-    def piped(self, typed: bytes) -> list[str]:
-        """What the piped client shows, each line without its time, given ``typed`` against a fresh daemon; it exits 0."""
-        daemon = start_chatd(self)
+    def piped(self, daemon: Daemon, typed: bytes) -> list[str]:
+        """What the piped client shows, each line without its time, given ``typed`` against ``daemon``; it exits 0."""
         client = subprocess.run(
             client_command(daemon.port),
             input=typed,
@@ -149,7 +154,8 @@ class PlainClientTests(SynchronousTestCase):
 
     def test_help_of_a_command_shows_each_of_its_lines(self) -> None:
         """/help msg is the server's usage, details and example, each a line of its own, with no U+FFFD."""
-        shown = self.piped(b"kim\n/help msg\n")
+        # A fresh daemon: the lines after #lobby's "No lines ... are kept." are the answer's alone.
+        shown = self.piped(start_chatd(self), b"kim\n/help msg\n")
         row = COMMANDS["msg"]
         self.assertEqual(
             shown[shown.index("* No lines of #lobby are kept.") + 1 :],
@@ -193,7 +199,7 @@ class PlainClientTests(SynchronousTestCase):
 
     def test_sigint_or_sigterm_leaves_as_quit_does(self) -> None:
         """Stopped by SIGINT (Ctrl-C) or SIGTERM while connected, the piped client quits, exits 0, no traceback."""
-        daemon = start_chatd(self)
+        daemon = self.shared.lend(self)
         bob = Lobby(daemon).enter("bob")
         for number in (signal.SIGINT, signal.SIGTERM):
             client = self.running(daemon.port, b"kim\nhi\n")
@@ -241,7 +247,7 @@ class PlainClientTests(SynchronousTestCase):
 
     def test_taken_nickname_exits_1_and_no_script_line_becomes_one(self) -> None:
         """alice taken, the piped client says so and exits 1; its next lines never become a nickname."""
-        daemon = start_chatd(self)
+        daemon = self.shared.lend(self)
         bob = Lobby(daemon).enter("alice")
         for arguments, script in (((), b"alice\nhello\n"), (("--nick", "alice"), b"hello\nagain\n")):
             client = subprocess.run(
@@ -262,7 +268,7 @@ class PlainClientTests(SynchronousTestCase):
     def test_help_piped_for_a_nickname_is_answered_and_the_next_line_names_the_user(self) -> None:
         """help alone is no nickname to the server, so the piped client does not wait for it to be accepted: the
         hint is printed, the next line is the nickname, and the client exits 0."""
-        shown = self.piped(b"help\nalice\n")
+        shown = self.piped(self.shared.lend(self), b"help\nalice\n")
         start = shown.index("* Choose a nickname:")
         self.assertEqual(
             shown[start : start + 3],
