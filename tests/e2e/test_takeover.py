@@ -5,9 +5,9 @@ from typing import Any
 
 from twisted.trial.unittest import SynchronousTestCase
 
-from tests.e2e.daemon import Daemon, LineClient, opers_file
+from tests.e2e.daemon import Daemon, LineClient, SharedDaemon, opers_file
 from tests.e2e.test_client_resume import enter, said_by
-from tests.e2e.test_daemon import LOOPBACK
+from tests.e2e.test_daemon import LOOPBACK, SHARED_LOBBY
 from tests.helpers import quick_hash
 
 PASSWORD = "correct horse"
@@ -41,13 +41,29 @@ def takes_over(
     return client, client.expect_json()
 
 
-class TakeoverTests(SynchronousTestCase):
-    """alice on JSON, bob on nc, both in #lobby, on a real daemon."""
+class TakeoverTestCase(SynchronousTestCase):
+    """alice on JSON, bob on nc, both in #lobby, on the daemon ``start`` gives."""
+
+    def start(self) -> Daemon:
+        raise NotImplementedError
 
     def setUp(self) -> None:
-        self.daemon = Daemon.start(self, LOOPBACK)
+        self.daemon = self.start()
         self.alice, self.token = json_named(self.daemon, "alice")
         self.bob = enter(self.daemon, "bob")
+
+    def alice_hears(self, text: str) -> dict[str, Any]:
+        """alice's first object saying ``text``."""
+        while (got := self.alice.expect_json()).get("text") != text:
+            pass
+        return got
+
+
+class HandedOverTests(TakeoverTestCase):
+    """A takeover on a daemon of its own: the test stops it and reads its whole log."""
+
+    def start(self) -> Daemon:
+        return Daemon.start(self, LOOPBACK)
 
     def test_the_token_hands_the_nickname_and_rooms_over_at_once_and_nobody_sees_it(self) -> None:
         """A new connection presenting alice's token is alice in #lobby at once, handed a new token; the old one
@@ -72,6 +88,20 @@ class TakeoverTests(SynchronousTestCase):
         log = b"\n".join(self.daemon.logged_so_far())
         for token in (self.token, named["token"]):
             self.assertNotIn(token.encode(), log)
+
+
+class TakeoverTests(TakeoverTestCase):
+    """Tokens refused, on a daemon the class's tests share (``SharedDaemon``): no lines replayed, so alice hears
+    only what bob says in this test."""
+
+    shared = SharedDaemon(SHARED_LOBBY)
+
+    @classmethod
+    def tearDownClass(cls) -> None:
+        cls.shared.stop()
+
+    def start(self) -> Daemon:
+        return self.shared.lend(self)
 
     def test_a_wrong_token_is_one_error_and_changes_nothing(self) -> None:
         """A token that is nobody's is refused with one line; alice stays, and the connection may still choose."""
@@ -106,12 +136,6 @@ class TakeoverTests(SynchronousTestCase):
         late.expect(
             "ERR takeover-failed that token is not the takeover token of alice's connection; nothing changed"
         )
-
-    def alice_hears(self, text: str) -> dict[str, Any]:
-        """alice's first object saying ``text``."""
-        while (got := self.alice.expect_json()).get("text") != text:
-            pass
-        return got
 
 
 class NewAddressTests(SynchronousTestCase):
