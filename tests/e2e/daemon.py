@@ -182,6 +182,14 @@ class Daemon:
             if not self._read(deadline - time.monotonic()) and not self._eof:
                 self.fail(f"no log line matching {pattern.pattern!r} within {DEADLINE_SECONDS} s")
 
+    def first_logged(self, pattern: "re.Pattern[bytes]") -> "re.Match[bytes]":
+        """The first line matching ``pattern`` the daemon has logged, read before or not (what a shared daemon said
+        once, at its start), or logs within the deadline."""
+        for line in self.logged_so_far():
+            if (found := pattern.search(line)) is not None:
+                return found
+        return self.wait_for_log(pattern)
+
     def assert_not_logged(self, pattern: "re.Pattern[bytes]", seconds: float) -> None:
         """Fail if a line matching ``pattern`` is logged within ``seconds`` from now.
 

@@ -25,10 +25,11 @@ from selenium.webdriver.common.keys import Keys
 from twisted.trial.unittest import SynchronousTestCase
 
 from tests.e2e.browser import Page, quiet, start_web, web_url
-from tests.e2e.daemon import Daemon, LineClient, opers_file
+from tests.e2e.daemon import Daemon, LineClient, SharedDaemon, opers_file
 from tests.e2e.test_client_resume import enter, said_by, switch
-from tests.e2e.test_daemon import LOOPBACK
+from tests.e2e.test_daemon import LOOPBACK, SHARED_LOBBY
 from tests.e2e.test_web_files import DROP, choose, drop_socket, on_disk
+from tests.e2e.websocket import PAGE
 from tests.helpers import new_database, quick_hash, refuse_on_accounts
 
 T = TypeVar("T")
@@ -1059,7 +1060,21 @@ class TypedTests(SynchronousTestCase):
 
 
 class PasteTests(SynchronousTestCase):
-    """Text of several lines, or longer than a line may be, is sent whole; text the server refuses is kept."""
+    """Text of several lines, or longer than a line may be, is sent whole; text the server refuses is kept.
+
+    On a daemon with a web port the class's tests share (``SharedDaemon``), each with users and rooms of its own.
+    """
+
+    shared = SharedDaemon([*SHARED_LOBBY, "--web-port", "0"])
+
+    @classmethod
+    def tearDownClass(cls) -> None:
+        cls.shared.stop()
+
+    def start_web(self) -> tuple[Daemon, str]:
+        """The class's daemon, with nobody online, and its page's URL."""
+        daemon = self.shared.lend(self)
+        return daemon, daemon.first_logged(PAGE).group("url").decode("ascii")
 
     def paste(self, page: Page, text: str) -> None:
         """Put ``text`` in the message box as a paste does (Chromium's own text input), and press Enter."""
@@ -1073,7 +1088,7 @@ class PasteTests(SynchronousTestCase):
     def test_lines_pasted_are_one_message_and_none_of_them_a_command(self) -> None:
         """Two lines pasted, the second starting with /quit, reach carol on nc as one paste, a line each, and
         show in alice's page as one message of two lines; alice is still in."""
-        daemon, url = start_web(self)
+        daemon, url = self.start_web()
         carol = enter(daemon, "carol")
         alice = Page(self, url)
         alice.login("alice")
@@ -1089,7 +1104,7 @@ class PasteTests(SynchronousTestCase):
     def test_a_line_longer_than_the_server_takes_is_cut_not_lost(self) -> None:
         """A line of 800 bytes, over the server's 512, reaches carol cut at a space into two lines of one
         message; alice's page shows all of its words."""
-        daemon, url = start_web(self)
+        daemon, url = self.start_web()
         carol = enter(daemon, "carol")
         alice = Page(self, url)
         alice.login("alice")
@@ -1107,7 +1122,7 @@ class PasteTests(SynchronousTestCase):
     def test_a_message_the_server_refuses_comes_back_to_the_message_box(self) -> None:
         """In carol's moderated #dev, alice's line is refused: the page shows why, and her text is back in the
         message box to keep or change."""
-        daemon, url = start_web(self)
+        daemon, url = self.start_web()
         carol = enter(daemon, "carol")
         switch(carol, "#dev")
         carol.say("/mode #dev +m")
@@ -1124,7 +1139,7 @@ class PasteTests(SynchronousTestCase):
         """alice's private line to bob, gone offline, is refused and back in the box; in #art the box is empty,
         and what she types there unsent stays with #art through a visit to #lobby. Back with bob his line waits;
         carol in #art reads alice's own line there, never the one meant for bob."""
-        daemon, url = start_web(self)
+        daemon, url = self.start_web()
         bob = enter(daemon, "bob")
         carol = enter(daemon, "carol")
         switch(carol, "#art")
@@ -1161,7 +1176,7 @@ class PasteTests(SynchronousTestCase):
         """alice's private line to bob, gone offline, is refused: the status line says it is back in the message
         box while bob's conversation is shown, and in #lobby, whose box holds her lobby draft, it names her again,
         as it does on returning to bob."""
-        daemon, url = start_web(self)
+        daemon, url = self.start_web()
         bob = enter(daemon, "bob")
         alice = Page(self, url)
         alice.login("alice")
