@@ -52,6 +52,16 @@ def restarted(page: Page, start: Callable[[], T]) -> T:
         page.driver.execute_cdp_cmd("Page.setWebLifecycleState", {"state": "active"})
 
 
+SHARED_WEB = (*SHARED_LOBBY, "--web-port", "0")
+"""A daemon with a web port the tests of a class share (``SharedDaemon``), each with users and rooms of its own."""
+
+
+def lent_web(shared: SharedDaemon, case: SynchronousTestCase) -> tuple[Daemon, str]:
+    """``shared``'s daemon lent to ``case``, with nobody online, and its page's URL."""
+    daemon = shared.lend(case)
+    return daemon, daemon.first_logged(PAGE).group("url").decode("ascii")
+
+
 def registered_on_nc(daemon: Daemon, nick: str, password: str = "secret-pass-1") -> LineClient:
     """``nick`` on nc in #lobby, registered with ``password``: an account online elsewhere, for the page to join."""
     client = enter(daemon, nick)
@@ -1062,19 +1072,14 @@ class TypedTests(SynchronousTestCase):
 class PasteTests(SynchronousTestCase):
     """Text of several lines, or longer than a line may be, is sent whole; text the server refuses is kept.
 
-    On a daemon with a web port the class's tests share (``SharedDaemon``), each with users and rooms of its own.
+    On a daemon the class's tests share (``SHARED_WEB``).
     """
 
-    shared = SharedDaemon([*SHARED_LOBBY, "--web-port", "0"])
+    shared = SharedDaemon(SHARED_WEB)
 
     @classmethod
     def tearDownClass(cls) -> None:
         cls.shared.stop()
-
-    def start_web(self) -> tuple[Daemon, str]:
-        """The class's daemon, with nobody online, and its page's URL."""
-        daemon = self.shared.lend(self)
-        return daemon, daemon.first_logged(PAGE).group("url").decode("ascii")
 
     def paste(self, page: Page, text: str) -> None:
         """Put ``text`` in the message box as a paste does (Chromium's own text input), and press Enter."""
@@ -1088,7 +1093,7 @@ class PasteTests(SynchronousTestCase):
     def test_lines_pasted_are_one_message_and_none_of_them_a_command(self) -> None:
         """Two lines pasted, the second starting with /quit, reach carol on nc as one paste, a line each, and
         show in alice's page as one message of two lines; alice is still in."""
-        daemon, url = self.start_web()
+        daemon, url = lent_web(self.shared, self)
         carol = enter(daemon, "carol")
         alice = Page(self, url)
         alice.login("alice")
@@ -1104,7 +1109,7 @@ class PasteTests(SynchronousTestCase):
     def test_a_line_longer_than_the_server_takes_is_cut_not_lost(self) -> None:
         """A line of 800 bytes, over the server's 512, reaches carol cut at a space into two lines of one
         message; alice's page shows all of its words."""
-        daemon, url = self.start_web()
+        daemon, url = lent_web(self.shared, self)
         carol = enter(daemon, "carol")
         alice = Page(self, url)
         alice.login("alice")
@@ -1122,7 +1127,7 @@ class PasteTests(SynchronousTestCase):
     def test_a_message_the_server_refuses_comes_back_to_the_message_box(self) -> None:
         """In carol's moderated #dev, alice's line is refused: the page shows why, and her text is back in the
         message box to keep or change."""
-        daemon, url = self.start_web()
+        daemon, url = lent_web(self.shared, self)
         carol = enter(daemon, "carol")
         switch(carol, "#dev")
         carol.say("/mode #dev +m")
@@ -1139,7 +1144,7 @@ class PasteTests(SynchronousTestCase):
         """alice's private line to bob, gone offline, is refused and back in the box; in #art the box is empty,
         and what she types there unsent stays with #art through a visit to #lobby. Back with bob his line waits;
         carol in #art reads alice's own line there, never the one meant for bob."""
-        daemon, url = self.start_web()
+        daemon, url = lent_web(self.shared, self)
         bob = enter(daemon, "bob")
         carol = enter(daemon, "carol")
         switch(carol, "#art")
@@ -1176,7 +1181,7 @@ class PasteTests(SynchronousTestCase):
         """alice's private line to bob, gone offline, is refused: the status line says it is back in the message
         box while bob's conversation is shown, and in #lobby, whose box holds her lobby draft, it names her again,
         as it does on returning to bob."""
-        daemon, url = self.start_web()
+        daemon, url = lent_web(self.shared, self)
         bob = enter(daemon, "bob")
         alice = Page(self, url)
         alice.login("alice")
@@ -1926,9 +1931,15 @@ class SafetyTests(SynchronousTestCase):
 class AccessTests(SynchronousTestCase):
     """The page without a mouse, and on a phone."""
 
+    shared = SharedDaemon(SHARED_WEB)
+
+    @classmethod
+    def tearDownClass(cls) -> None:
+        cls.shared.stop()
+
     def test_keyboard_alone_chooses_a_nickname_joins_a_room_and_sends(self) -> None:
         """Typing, Tab and Enter only: a nickname, then #kb from the join box, then a line nc reads in #kb."""
-        daemon, url = start_web(self)
+        daemon, url = lent_web(self.shared, self)
         carol = enter(daemon, "carol")
         switch(carol, "#kb")
         page = Page(self, url)
@@ -1960,7 +1971,7 @@ class AccessTests(SynchronousTestCase):
 
     def test_phone_width_keeps_the_page_usable(self) -> None:
         """At 360 px the rooms fold behind a button (Escape closes them); joining and sending still work."""
-        daemon, url = start_web(self)
+        daemon, url = lent_web(self.shared, self)
         carol = enter(daemon, "carol")
         switch(carol, "#phone")
         page = Page(self, url)
@@ -1994,7 +2005,7 @@ class AccessTests(SynchronousTestCase):
     def test_at_phone_width_a_tap_beside_an_open_panel_closes_it_and_one_is_open_at_a_time(self) -> None:
         """On a 390 px phone each panel covers its own button, and there is no Escape key: a tap on the log
         beside the members closes them; opening the members closes the rooms, which would cover its button."""
-        _, url = start_web(self)
+        _, url = lent_web(self.shared, self)
         page = Page(self, url)
         page.as_phone()
         page.login("pat")
