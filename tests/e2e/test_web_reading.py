@@ -14,14 +14,16 @@ from selenium.webdriver.common.keys import Keys
 from twisted.trial.unittest import SynchronousTestCase
 
 from tests.e2e.browser import Page, quiet, start_web, web_url
-from tests.e2e.daemon import Daemon
+from tests.e2e.daemon import Daemon, SharedDaemon
 from tests.e2e.test_client_resume import enter, said_by, switch
 from tests.e2e.test_daemon import LOOPBACK
 from tests.e2e.test_web_page import (
     FAST,
+    SHARED_WEB,
     heard_of,
     kicked_from_dev,
     leave_lobby,
+    lent_web,
     numbered_lines,
     registered_in_page,
     registered_on_nc,
@@ -65,11 +67,18 @@ with it as with one letter (it grows to fit its placeholder: one that wraps make
 class PhoneTests(SynchronousTestCase):
     """The page at phone width shows what the desktop page shows."""
 
+    shared = SharedDaemon(SHARED_WEB)
+    """The class's tests take turns on one daemon, each with users and rooms of its own (``SHARED_WEB``)."""
+
+    @classmethod
+    def tearDownClass(cls) -> None:
+        cls.shared.stop()
+
     def test_at_390_px_the_message_boxs_placeholder_fits_on_one_line(self) -> None:
         """On a 390 px phone, in #boardgames, in no room, and after /quit, the message box says what it is for on one
         line, in fewer words: "Message #boardgames" wrapped onto two, and made the box two lines tall. In a wide
         window again it says it whole."""
-        _, url = start_web(self)
+        _, url = lent_web(self.shared, self)
         page = Page(self, url)
         page.as_phone()
         page.login("pat")
@@ -100,7 +109,7 @@ class PhoneTests(SynchronousTestCase):
     def test_the_rooms_button_counts_what_is_unread_in_the_rooms_it_hides(self) -> None:
         """alice reads #dev on a phone; carol says two lines in #lobby, one naming alice: the Rooms button says
         2 unread, 1 mention, as #lobby's item in the folded list does; opening #lobby clears both."""
-        daemon, url = start_web(self)
+        daemon, url = lent_web(self.shared, self)
         alice = Page(self, url, **PHONE)
         alice.login("alice")
         alice.wait(lambda: folded(alice), "the phone layout")
@@ -292,10 +301,17 @@ SAFE = ("_blank", "noopener noreferrer")
 class LinkTests(SynchronousTestCase):
     """Web addresses in what people write are links; a topic too long for the bar can be read whole."""
 
+    shared = SharedDaemon(SHARED_WEB)
+    """The class's tests take turns on one daemon, each with users and rooms of its own (``SHARED_WEB``)."""
+
+    @classmethod
+    def tearDownClass(cls) -> None:
+        cls.shared.stop()
+
     def test_web_addresses_in_a_message_are_links_and_nothing_else_is(self) -> None:
         """carol's line holds two http(s) addresses among punctuation, markup, other schemes and a bare name:
         alice's page makes links of the two only, without the punctuation, opening in a new tab."""
-        daemon, url = start_web(self)
+        daemon, url = lent_web(self.shared, self)
         carol = enter(daemon, "carol")
         alice = Page(self, url)
         alice.login("alice")
@@ -319,7 +335,7 @@ class LinkTests(SynchronousTestCase):
     def test_an_address_that_names_another_site_is_no_link_and_a_look_alike_shows_where_it_goes(self) -> None:
         """An address with a name before its host (the text reads one site, the link goes to another) stays text;
         a host with a look-alike letter is a link whose title is where it goes: its punycode."""
-        daemon, url = start_web(self)
+        daemon, url = lent_web(self.shared, self)
         carol = enter(daemon, "carol")
         alice = Page(self, url)
         alice.login("alice")
@@ -338,7 +354,7 @@ class LinkTests(SynchronousTestCase):
     def test_a_long_topic_is_read_whole_on_a_phone_and_its_address_is_a_link(self) -> None:
         """At phone width carol's long topic is cut to one line; a tap on it shows it whole, within the page's
         width, and "Less" cuts it again. Its address is a link."""
-        daemon, url = start_web(self)
+        daemon, url = lent_web(self.shared, self)
         carol = enter(daemon, "carol")
         topic = (
             "Release on Friday: read https://example.org/notes first, and ask carol about anything unclear"
