@@ -8,7 +8,7 @@ from twisted.logger import formatEvent, globalLogPublisher
 from twisted.python.failure import Failure
 from twisted.trial.unittest import SynchronousTestCase
 
-from chatd.frontend.admission import Admission, BalancedAddress, Refusal
+from chatd.frontend.admission import Admission, BalancedAddress, BalancerAddress, Refusal
 from chatd.frontend.connections import GOODBYE_GRACE_SECONDS
 from chatd.frontend.errors import ConnectingTooFastError, ServerFullError, TooManyConnectionsError
 from chatd.frontend.logs import BURST, BoundedLog
@@ -192,6 +192,17 @@ class ProxiedAdmissionTests(SynchronousTestCase):
                 "Refused 203.0.113.7 through 10.0.0.5: too many connections",
                 "Connection from 10.0.0.5",
             ],
+        )
+
+    def test_a_balancers_own_connection_counts_as_the_balancers_and_is_not_logged(self) -> None:
+        """A --proxy balancer's own connection (its health check's header names no user) is counted under the
+        balancer's address, and not logged: a check every 2 s would be a line every 2 s; a refusal still is."""
+        own = BalancerAddress(tcp("10.0.0.5"))
+        self.assertEqual(self.admission.admit(own), "10.0.0.5")
+        self.assertRaises(TooManyConnectionsError, self.admission.admit, own)
+        self.assertEqual(self.admission._per_host, {"10.0.0.5": 1})
+        self.assertEqual(
+            [formatEvent(event) for event in self.logged], ["Refused 10.0.0.5: too many connections"]
         )
 
 

@@ -11,7 +11,7 @@ from twisted.internet.testing import StringTransport
 from twisted.trial.unittest import SynchronousTestCase
 from typing_extensions import override
 
-from chatd.frontend.admission import BalancedAddress
+from chatd.frontend.admission import BalancedAddress, BalancerAddress
 from chatd.frontend.logs import BoundedLog
 from chatd.frontend.proxies import Proxies
 from chatd.frontend.proxy_header import HEADER_SECONDS, HeaderFirstFactory, ProxyHeaders
@@ -114,10 +114,27 @@ class HeaderReaderTests(SynchronousTestCase):
         self.assertEqual((wire.value(), wire.disconnecting, self.front_end.built), (REFUSAL, True, []))
 
     def test_a_local_header_leaves_the_balancers_address(self) -> None:
-        """v2's LOCAL (a balancer's health check) names nobody: the connection is the balancer's."""
+        """v2's LOCAL (a balancer's health check) names nobody: the connection is the balancer's own."""
         protocol, _ = self.connect()
         protocol.dataReceived(v2("203.0.113.7")[:12] + b"\x20\x00\x00\x00")
-        self.assertEqual(self.front_end.built[-1].peer, BALANCER)
+        self.assertEqual(self.front_end.built[-1].peer, BalancerAddress(BALANCER))
+
+    def test_a_v1_header_naming_the_connection_itself_is_the_balancers_own(self) -> None:
+        """HAProxy's send-proxy health check names its own connection, the balancer's address and port: the
+        connection is the balancer's own, not a user's at the balancer's address."""
+        protocol, _ = self.connect()
+        protocol.dataReceived(b"PROXY TCP4 10.0.0.5 127.0.0.1 40000 5000\r\n")
+        self.assertEqual(self.front_end.built[-1].peer, BalancerAddress(BALANCER))
+
+    def test_a_user_at_the_balancers_address_on_another_port_is_a_user(self) -> None:
+        """A header naming the balancer's address with another port is a user there (a client on the balancer's
+        own host), not the balancer's own connection."""
+        protocol, _ = self.connect()
+        protocol.dataReceived(b"PROXY TCP4 10.0.0.5 127.0.0.1 40001 5000\r\n")
+        self.assertEqual(
+            self.front_end.built[-1].peer,
+            BalancedAddress(IPv4Address("TCP", "10.0.0.5", 40001), BALANCER),
+        )
 
     def test_an_untrusted_peer_gets_the_protocol_itself(self) -> None:
         """A peer --proxy does not name is given the front end's own protocol, its header taken as data."""

@@ -70,6 +70,9 @@ _THROUGH = (
 )
 """The same of a user's connection through a trusted proxy or balancer, which the log names too."""
 
+_OWN = (*_DIRECT[:2], None)
+"""The same of a balancer's own connection (``BalancerAddress``): its refusals, not each of its health checks."""
+
 
 @implementer(IAddress)
 @dataclass(frozen=True, slots=True)
@@ -79,6 +82,21 @@ class BalancedAddress:
     port's trusted proxy is logged (``forward``)."""
 
     user: IPv4Address | IPv6Address
+    balancer: IAddress
+
+
+@implementer(IAddress)
+@dataclass(frozen=True, slots=True)
+class BalancerAddress:
+    """A trusted balancer's own connection, its PROXY header naming no user: its health check (``--proxy``).
+
+    HAProxy checks each server every 2 s by default; logged, each check was
+    a line ("Connection from 10.0.0.5"), 43,200 a day per listener, and
+    spent the bounded log's budget for "Connection from" lines that users'
+    connections share. It is counted under the balancer's address as any
+    connection is, and not logged unless refused.
+    """
+
     balancer: IAddress
 
 
@@ -116,7 +134,8 @@ class Admission:
         connections to open with its host's others: an IPv6 address with
         every other of its /64 (chatd.domain.networks). A user's through a
         balancer (a ``BalancedAddress``) is the user's, logged with the
-        balancer's address. A trusted
+        balancer's address; a balancer's own (a ``BalancerAddress``), the
+        balancer's, not logged. A trusted
         ``proxy``'s (``--web-proxy``) is counted in all only, and not logged:
         it is no user's until its request says whose it is (``forward``).
         Raises ServerFullError, TooManyConnectionsError or
@@ -133,6 +152,8 @@ class Admission:
             return peer
         if isinstance(address, BalancedAddress):
             self._count(peer, *_THROUGH, proxy=peer_of(address.balancer))
+        elif isinstance(address, BalancerAddress):
+            self._count(peer, *_OWN)
         else:
             self._count(peer, *_DIRECT)
         self.open += 1
@@ -157,8 +178,8 @@ class Admission:
         if not self._per_host[host]:
             del self._per_host[host]
 
-    def _count(self, peer: str, too_many: str, too_fast: str, admitted: str, **fields: str) -> None:
-        """Count a connection under ``peer``'s host, spend one of its budget to open, and log ``admitted``; or log
+    def _count(self, peer: str, too_many: str, too_fast: str, admitted: str | None, **fields: str) -> None:
+        """Count a connection under ``peer``'s host, spend one of its budget to open, and log ``admitted`` (if any); or log
         ``too_many`` and raise TooManyConnectionsError if the host holds ``max_per_ip`` already, or ``too_fast``
         and raise ConnectingTooFastError if its budget is spent."""
         host = counted_as(peer)
@@ -171,7 +192,8 @@ class Admission:
             raise ConnectingTooFastError(math.ceil(wait))
         self._opening.take(host)
         self._per_host[host] += 1
-        self.bounded.info(self.log, admitted, peer=peer, **fields)
+        if admitted is not None:
+            self.bounded.info(self.log, admitted, peer=peer, **fields)
 
 
 class Refusal(Protocol, TimeoutMixin):
@@ -211,9 +233,11 @@ class Refusal(Protocol, TimeoutMixin):
 
 def peer_of(address: IAddress | None) -> str:
     """The address of a connection from ``address``; an IPv4-mapped IPv6 address is its IPv4 address; a balancer's
-    user's is the user's."""
+    user's is the user's; a balancer's own connection's, the balancer's."""
     if isinstance(address, BalancedAddress):
         address = address.user
+    elif isinstance(address, BalancerAddress):
+        address = address.balancer
     if isinstance(address, IPv4Address | IPv6Address):
         return address.host.removeprefix("::ffff:")
     return str(address)

@@ -47,7 +47,7 @@ from twisted.protocols.tls import TLSMemoryBIOFactory
 from twisted.python.failure import Failure
 from typing_extensions import override
 
-from chatd.frontend.admission import BalancedAddress, peer_of
+from chatd.frontend.admission import BalancedAddress, BalancerAddress, peer_of
 from chatd.frontend.logs import BoundedLog
 from chatd.frontend.proxies import Proxies, address_of
 
@@ -144,8 +144,10 @@ class HeaderReader(ProtocolWrapper, TimeoutMixin):
 
     Until the header is read the connection is nobody's: it holds no place
     under the limits and has no protocol. A header naming no address (v2's
-    LOCAL, a balancer's health check; v1's UNKNOWN) leaves the connection
-    the balancer's, as the protocol's specification says.
+    LOCAL, a balancer's health check; v1's UNKNOWN), or naming the
+    connection itself (HAProxy's v1 health check), leaves the connection
+    the balancer's, as the protocol's specification says: a
+    ``BalancerAddress``, not logged.
     """
 
     factory: HeaderFirstFactory
@@ -225,8 +227,13 @@ class HeaderReader(ProtocolWrapper, TimeoutMixin):
             if address_of(source.host) is None:
                 self._refuse("a bad PROXY header")
                 return
-            self._source = source
-        user = self._balancer if self._source is None else BalancedAddress(self._source, self._balancer)
+            if not self._names_itself(source):
+                self._source = source
+        user = (
+            BalancerAddress(self._balancer)
+            if self._source is None
+            else BalancedAddress(self._source, self._balancer)
+        )
         built = self.factory.wrappedFactory.buildProtocol(user)
         if built is None:
             self._socket().loseConnection()
@@ -236,6 +243,16 @@ class HeaderReader(ProtocolWrapper, TimeoutMixin):
         built.makeConnection(self)
         if rest:
             built.dataReceived(rest)
+
+    def _names_itself(self, source: IPv4Address | IPv6Address) -> bool:
+        """Whether the header names this very connection, the balancer's address and port: no user's, but the
+        balancer's own, as HAProxy's ``send-proxy`` health checks say (v1 has no LOCAL)."""
+        balancer = self._balancer
+        return (
+            isinstance(balancer, IPv4Address | IPv6Address)
+            and peer_of(source) == peer_of(balancer)
+            and source.port == balancer.port
+        )
 
     def _refuse(self, why: str) -> None:
         """Tell the balancer in the front end's one line that the header is bad, log it, and close."""
