@@ -12,18 +12,8 @@ from chatd.domain.encoding import decode_event
 from chatd.frontend.codec import client_fields
 from tests.e2e.daemon import DEADLINE_SECONDS, Daemon, LineClient
 from tests.e2e.test_daemon import LOOPBACK, PROMPT, WELCOME
+from tests.e2e.test_files_restart import enter
 from tests.helpers import new_database
-
-
-def enter(daemon: Daemon, nick: str) -> LineClient:
-    """``nick`` on nc in #lobby, reading JSON lines from now on."""
-    client = daemon.connect()
-    client.expect(WELCOME, PROMPT)
-    client.say(nick)
-    client.say("/format json")
-    while not client.read_line().startswith(b"{"):
-        pass  # the text lines before the answer to /format, which is the first JSON line
-    return client
 
 
 def next_of(client: LineClient, kind: str) -> dict[str, Any]:

@@ -17,8 +17,8 @@ CONTENT = os.urandom(12 * CHUNK + 1000)
 SHA = hashlib.sha256(CONTENT).hexdigest()
 
 
-def enter(daemon: Daemon, nick: str, source: str) -> LineClient:
-    """``nick`` from ``source``, reading JSON lines from now on."""
+def enter(daemon: Daemon, nick: str, source: str | None = None) -> LineClient:
+    """``nick`` on nc in #lobby (from ``source`` if given), reading JSON lines from now on."""
     client = daemon.connect(source=source)
     client.expect(WELCOME, PROMPT)
     client.say(nick)
