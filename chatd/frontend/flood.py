@@ -10,7 +10,7 @@ the cut-off say, and how reading stops, is the front end's business: it
 implements ``Flooder`` and ``Reader``.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Protocol
 
 from twisted.internet.interfaces import IDelayedCall, IReactorTime
@@ -30,6 +30,7 @@ RESUMED_BYTES = 256 * 1024
 never cut off for what it asked for: on the line protocol the first deletions and then the latest lines that fit
 (chatd.line.history), the rest counted as not told or not shown; on IRC, a ``CHATHISTORY LATEST``'s batch and the
 first deletions told before it that fit with it (chatd.irc.missed_deletions), the rest counted in a NOTICE."""
+
 
 RESUMED_PER_CHARGE = 100
 """Lines a resume shows for one line of flood budget: all it may show cost a burst, so a client coming
@@ -51,6 +52,16 @@ letters a-j: every trigram in every line) checks ``SCAN_CHARACTERS``,
 2,000,000, in each of the index's walks, some 0.2 s of the reader thread,
 and costs 10 lines a walk: the default burst, as a scan is charged for
 reading as much."""
+
+
+def first_fitting(pieces: Sequence[bytes], room: int) -> int:
+    """How many of ``pieces``, from the first, fit in ``room`` bytes together: the deletions a resume tells, on
+    either front end, within what ``RESUMED_BYTES`` leaves them."""
+    told = size = 0
+    while told < len(pieces) and size + len(pieces[told]) <= room:
+        size += len(pieces[told])
+        told += 1
+    return told
 
 
 class Flooder(Protocol):

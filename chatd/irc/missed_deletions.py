@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from chatd.domain.events import Deleted, Event
-from chatd.frontend.flood import RESUMED_BYTES
+from chatd.frontend.flood import RESUMED_BYTES, first_fitting
 from chatd.irc.lines import Shape, line
 from chatd.irc.message import Message
 from chatd.text import counted
@@ -32,13 +32,8 @@ def told_deletions(
     were left out, the NOTICE that counts them."""
     render, shape = session.factory.events.render, Shape(session.shape)
     room_left = RESUMED_BYTES - sum(len(render(event, shape)) for event in lines)
-    told: list[bytes] = []
-    for event in deleted:
-        data = session.factory.deleted_to(session, event)
-        room_left -= len(data)
-        if room_left < 0:
-            break
-        told.append(data)
+    said = [session.factory.deleted_to(session, event) for event in deleted]
+    told = said[: first_fitting(said, room_left)]
     if len(told) == len(deleted):
         return b"".join(told)
     text = (

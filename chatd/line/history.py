@@ -48,7 +48,7 @@ from chatd.domain.search import (
     search_words,
 )
 from chatd.frontend import searches
-from chatd.frontend.flood import ENTRIES_PER_LINE, RESUMED_BYTES, RESUMED_PER_CHARGE
+from chatd.frontend.flood import ENTRIES_PER_LINE, RESUMED_BYTES, RESUMED_PER_CHARGE, first_fitting
 from chatd.frontend.held import as_deferred, fill_place
 from chatd.line import commands as cmd
 from chatd.line.errors import UsageError
@@ -187,10 +187,8 @@ def _missed(session: "LineSession", room: str, missed: Missed) -> bytes:
     own), and the lines have what is left.
     """
     deleted = [session.render(event) for event in missed.deleted]
-    told = size = 0
-    while told < len(deleted) and size + len(deleted[told]) <= RESUMED_BYTES:
-        size += len(deleted[told])
-        told += 1
+    told = first_fitting(deleted, RESUMED_BYTES)
+    size = sum(len(line) for line in deleted[:told])
     shown = list(_visible(session, missed.lines))
     ignored = len(missed.lines) - len(shown)
     rendered = [session.render_history(event) for event in shown]
