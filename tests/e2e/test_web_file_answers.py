@@ -18,9 +18,11 @@ from tests.e2e.browser import Page, quiet, start_web
 from tests.e2e.test_files_restart import enter as enter_json
 from tests.e2e.test_files_restart import put
 from tests.e2e.test_files_restart import until as until_json
+from tests.e2e.test_web import UNFLOODED
 from tests.e2e.test_web_files import (
     CHUNK,
     SLOW,
+    after,
     bar,
     card_named,
     card_state,
@@ -170,3 +172,58 @@ class TwoAtOnceTests(SynchronousTestCase):
         press(alice, offered["bob"], "cancel")
         self.assertEqual(next_of(bob, "file_cancelled")["file"], offered["bob"])
         quiet(self, alice, no_error_shown=True)
+
+
+HOLD_ACKS = """
+const link = window.chatd.link, send = link.send.bind(link);
+const held = [];
+link.send = (line) => {
+  if (!line.startsWith("/file ack ")) return send(line);
+  held.push(line);
+  return link.connected;
+};
+window.heldAcks = () => held.length;
+window.letAcksGo = () => {
+  link.send = send;
+  for (const line of held) send(line);
+  return held.length;
+};
+const files = window.chatd.files, error = files.error.bind(files);
+window.noSuchFile = 0;
+files.error = (object) => {
+  if (object.code === "no-such-file") window.noSuchFile += 1;
+  return error(object);
+};
+"""
+"""Holds every ``/file ack`` of the page on its way until the test calls ``window.letAcksGo()`` (which answers how
+many went), and counts the server's ``ERR no-such-file`` as they reach the page (``window.noSuchFile``)."""
+
+
+class LateAnswerTests(SynchronousTestCase):
+    def test_acks_that_cross_the_senders_withdrawal_show_no_error_while_one_typed_after_does(self) -> None:
+        """alice's page fetches bob's file, its acks of the chunks it took still on their way as bob withdraws it:
+        her line says he cancelled it, and nothing follows it once the acks reach the server, each answered `ERR
+        no-such-file`. Each showed "no transfer ID is open for you" under the line, as if something else had gone
+        wrong. A `/file` line she types about the file since is answered as ever, the error shown."""
+        # Each ack refused costs a line of flood budget (docs/PROTOCOL.md, Files): 8 at once and the page is slowed.
+        daemon, url = start_web(self, *UNFLOODED)
+        alice = Page(self, url)
+        alice.login("alice")
+        bob = json_user(daemon, "bob")
+        file_id = upload(bob, "alice", "late.bin", content(300_000, seed=95))
+        alice.wait(lambda: alice.texts("#privates .name") == ["bob"] or None, "a conversation with bob")
+        alice.open("bob")
+        card_named(alice, "late.bin")
+        alice.script(HOLD_ACKS)
+        press(alice, file_id, "accept")
+        alice.wait(lambda: alice.script("return window.heldAcks();") or None, "an ack on its way")
+        bob.say(f"/file cancel {file_id}")
+        withdrawn = ["Cancelled by bob (withdrawn by the sender)."]
+        alice.wait(lambda: card_state(alice, file_id) == withdrawn or None, "alice's line to say so")
+        acks = alice.script("return window.letAcksGo();")
+        alice.wait(lambda: alice.script("return window.noSuchFile;") == acks or None, "the acks' answers")
+        self.assertEqual(after(alice, file_id), [])
+        quiet(self, alice, no_error_shown=True)
+        alice.say(f"/file accept {file_id}")
+        alice.wait(lambda: alice.texts(".log .line.error .text") or None, "the typed line's answer")
+        self.assertEqual(alice.texts(".log .line.error .text"), [f"no transfer {file_id} is open for you"])

@@ -119,6 +119,7 @@ export const Composer = (Base) =>
     /** Send a line typed in the message box, whose room is `current` (folded) unless it names one; await its answer if it is to be shown. */
     sendTyped(line, current) {
       if (!this.send(line)) return false;
+      this.files.typed(line);
       const proof = proves(line);
       if (proof !== null) this.proving.push(proof);
       // A room joined by typing /join is shown once joined, as one joined from the join box.

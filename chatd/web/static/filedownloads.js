@@ -66,6 +66,7 @@ export const FileDownloads = (Base) =>
       const download = { offer, id: offer.id, parts: [], hashes: [], held: 0, state: "downloading", queue: Promise.resolve() };
       if (!this.host.ask(`/file accept ${offer.id}`)) return;
       this.downloads.set(offer.id, download);
+      this.accepted.add(offer.id);
       offer.card.buttons(["Cancel", `Cancel fetching ${offer.name}`, () => this.cancelDownload(download)]);
       offer.card.restart(0);
       offer.card.progress(0, offer.size);
@@ -94,6 +95,7 @@ export const FileDownloads = (Base) =>
       } catch {
         bytes = null;
       }
+      if (download.state !== "downloading") return; // ended while hashed: an ack now would be answered no-such-file
       if (bytes === null || hash !== object.sha256) {
         this.failDownload(download, `A chunk of ${download.offer.name} arrived damaged: the download stopped.`);
         this.host.send(`/file cancel ${download.id}`);

@@ -4,6 +4,8 @@
 // Transfers, apart because telling which transfer an error answers, and
 // leaving alone one that answers another line, is a matter of its own.
 
+import { command } from "./typed.js";
+
 /** Errors that answer a file command, taken by the transfer they refuse: a part of files.js's Transfers. */
 export const FileRefusals = (Base) =>
   class extends Base {
@@ -17,6 +19,7 @@ export const FileRefusals = (Base) =>
     error(object) {
       if (object.code === "no-such-file" && this.cancelAnswered(object)) return true;
       if (this.takeDownRefused(object)) return true;
+      if (object.code === "no-such-file" && this.lateAnswer(object)) return true;
       const transfer = this.refused(object);
       if (transfer === undefined) return false;
       if (transfer.offer === undefined) {
@@ -49,6 +52,23 @@ export const FileRefusals = (Base) =>
         this.acceptRefused(transfer, this.words(object));
       }
       return true;
+    }
+
+    /**
+     * Whether `object` (`ERR no-such-file`) answers a line this page sent about a download it has ended since: an ack
+     * of a chunk taken, Accept, Cancel, or the cancel after a damaged chunk or a wrong SHA-256, that crossed the
+     * sender's withdrawal, a stop or an expiry on its way. The download's line says already how it ended, and the
+     * error, shown under it, read as if something else had gone wrong. One the page still fetches is refused as ever
+     * (`refused`), and so is a line the user typed about it since (`typed`).
+     */
+    lateAnswer(object) {
+      return typeof object.file === "string" && this.accepted.has(object.file) && !this.downloads.has(object.file);
+    }
+
+    /** The user typed `line`: a `/file` line naming a download this page fetched has its answer shown (`lateAnswer`). */
+    typed(line) {
+      const typed = command(line);
+      if (typed?.name === "file" && typed.words.length > 1) this.accepted.delete(typed.words[1]);
     }
 
     /**

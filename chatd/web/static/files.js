@@ -40,6 +40,7 @@ export class Transfers extends composed(PARTS) {
     this.uploads = new Set();
     this.downloads = new Map(); // file id -> download
     this.offers = new Map(); // file id -> offer shown
+    this.accepted = new Set(); // ids of offers this page accepted, whose late answers it keeps quiet once ended (filerefusals.js, lateAnswer)
     this.waiting = []; // uploads whose /file offer is not answered yet, in order sent
   }
 
