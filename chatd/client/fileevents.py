@@ -370,7 +370,7 @@ def error(files: "Transfers", message: Message) -> Shown | None:
             files.stop_upload(upload, tell_server=code in UPLOAD_KEPT)
             return files.lines([f"{quoted(upload.name)} was not sent: {text} ({code})"], Look.ERROR)
     elif code == "no-such-file":
-        if files.cancel_answered(message):
+        if files.cancel_answered(message) or files.late_answer(message):
             return Shown(())
         download = files.download_for(message)
         if download is not None and download.stage is not Down.ENDED:

@@ -90,6 +90,8 @@ class Transfers:
         self._looked = False
         self._when_still: list[Callable[[], None]] = []
         """Who waits for no transfer to be moving (a piped client at the end of its stdin)."""
+        self._ended: set[str] = set()
+        """The files of downloads that ended here, whose late answers stay quiet (``late_answer``)."""
         self._cancelling: set[str] = set()
         """The uploads ``cancel_on_server`` cancelled on the server whose answer has yet to come."""
         self._unanswered: list[Upload] = []
@@ -113,6 +115,7 @@ class Transfers:
         words = text.split(maxsplit=1)
         run = COMMANDS.get(words[0].lower()) if words else None
         if run is None:
+            self._typed(text)
             return False
         run(self, words[1].strip() if len(words) > 1 else "")
         return True
@@ -223,6 +226,20 @@ class Transfers:
         self._cancelling.discard(file_id)
         return True
 
+    def late_answer(self, message: Message) -> bool:
+        """Whether ``message`` (``ERR no-such-file``) answers a line the client sent about a download that has ended
+        here since: an ack of a chunk written, or a cancel, that crossed the sender's withdrawal, a stop or an expiry
+        on its way. The user was told how the download ended already, and that line would tell them nothing. One
+        still under way is refused as ever, and so is a ``/file`` line the user typed about it since (``_typed``)."""
+        file_id = message.get("file")
+        return file_id in self._ended and self.download_for(message) is None
+
+    def _typed(self, text: str) -> None:
+        """``text`` goes to the server as typed: a ``/file`` line naming an ended download has its answer shown."""
+        words = text.split()
+        if len(words) > 2 and words[0].lower() == "/file":
+            self._ended.discard(words[2])
+
     def unheard(self, verb: str) -> bool:
         """Whether a file command of the user's could not reach the server now; if so, says in one line to ``verb``
         later, and nothing is done.
@@ -269,6 +286,8 @@ class Transfers:
         )
 
     def drop(self, transfer: Transfer) -> None:
+        if isinstance(transfer, Download):
+            self._ended.add(transfer.offer.file)
         self.all.pop(transfer.number, None)
         self.refresh()
 

@@ -145,3 +145,39 @@ class TwoAtOnceTests(TestCase):
             alice.screen.matching("Files on the server") + offered,
             ["* Files on the server (1):", "*   to carol"],
         )
+
+
+class LateAnswerTests(TestCase):
+    async def test_acks_that_cross_the_senders_withdrawal_show_no_error_while_one_typed_after_does(
+        self,
+    ) -> None:
+        """bob's client fetches alice's file, its acks of the chunks it wrote held on their way as she withdraws it:
+        it says she cancelled it, and nothing more once the acks reach the server, each answered `ERR
+        no-such-file`. Each was shown, "no transfer ID is open for you", as if something else had gone wrong. A
+        `/file` line he types about the file since is answered as ever, the error shown."""
+        daemon = Daemon.start(self, LOOPBACK)
+        alice = enter_json(daemon, "alice", "127.0.0.3")
+        relay = Relay(self, daemon.port)
+        relay.hold_at = b"/file ack "
+        bob = User(self, await relay.open(), "bob")
+        await until(lambda: bob.screen.showing("bob joined #lobby"), what="bob in #lobby")
+        data = os.urandom(20 * CHUNK)
+        alice.say(
+            f"/file offer bob {len(data)} {hashlib.sha256(data).hexdigest()} application/octet-stream late.bin"
+        )
+        file_id = until_json(alice, "file_upload")["file"]
+        put(alice, file_id, 0, len(data), data)
+        await until(lambda: bob.screen.showing("/accept 1 or"), what="the offer")
+        bob.link.send("/accept 1")
+        await until(lambda: bool(relay.held), what="an ack on its way")
+        alice.say(f"/file cancel {file_id}")
+        await until(lambda: bob.screen.showing('alice cancelled "late.bin"'), what="the withdrawal")
+        relay.release()
+        bob.link.send("/files")  # answered after the acks, on the same connection
+        await until(lambda: bob.screen.showing("on the server"), what="the answer to /files")
+        self.assertEqual(bob.screen.matching(" is open for you"), [])
+        bob.link.send(f"/file accept {file_id}")
+        await until(lambda: bob.screen.showing(" is open for you"), what="the typed line's answer")
+        self.assertEqual(len(bob.screen.matching(" is open for you")), 1)
+        alice.say("/quit")
+        alice.read_to_end()
