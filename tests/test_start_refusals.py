@@ -3,7 +3,9 @@
 
 A refused start as a process cost some 0.6 s of CPU in imports to print
 that sentence. Each road a refusal takes through twistd is still tried once
-as a process, in tests/e2e/test_start.py and tests/e2e/test_store.py.
+as a process, in tests/e2e/test_start.py and tests/e2e/test_store.py; the
+refusals of a port are run this way there too (``PortTests``), where a test
+that opens a socket belongs.
 """
 
 import os

@@ -24,8 +24,8 @@ UNREACHABLE = "192.0.2.1"
 class BadStartTests(RefusedStartCase):
     """Each road a refused start takes ends the twistd process with status 1 and one sentence naming the option:
     chatd's options, --console on a terminal, TLS files, a port and a new --db, chatd.tac. The other refusals
-    take the same roads through twistd run in the test's process (tests/test_start_refusals.py), for a process
-    costs some 0.6 s of CPU in imports to say one sentence; a port's refusals are here as processes still."""
+    take the same roads through twistd run in the test's process (tests/test_start_refusals.py, PortTests below),
+    for a process costs some 0.6 s of CPU in imports to say one sentence."""
 
     @override
     def assert_refused(
@@ -91,6 +91,11 @@ class BadStartTests(RefusedStartCase):
             f"--port {port} is in use by another program; stop it or choose another --port.",
             {"CHATD_PORT": str(port), "CHATD_INTERFACE": "127.0.0.1"},
         )
+
+
+class PortTests(RefusedStartCase):
+    """A port or --listen endpoint that cannot be bound, or an --interface this machine lacks, stops twistd in one
+    sentence naming the option: twistd run in the test's process (tests.refusals), binding real sockets."""
 
     def test_busy_port(self) -> None:
         """A --port another program holds is named, with what to do."""
