@@ -9,10 +9,17 @@ that opens a socket belongs.
 """
 
 import os
+import sqlite3
+from contextlib import closing
 
+from twisted.trial.unittest import SynchronousTestCase
+
+from chatd.domain.events import Actor, BanAdded
 from tests.e2e.daemon import TAC
-from tests.e2e.test_daemon import NAME
-from tests.refusals import LOCAL, RefusedStartCase
+from tests.e2e.test_admin import fill
+from tests.e2e.test_daemon import LOOPBACK, NAME
+from tests.helpers import new_database
+from tests.refusals import LOCAL, RefusedStartCase, twistd_refused
 
 
 class BadOptionTests(RefusedStartCase):
@@ -243,3 +250,78 @@ class BadOptionTests(RefusedStartCase):
             "and --version has one, CHATD_ and its name in capitals with - as _.",
             {"CHATD_PROT": "5139", "CHATD_PORT": "0", "CHATD_INTERFACE": "127.0.0.1"},
         )
+
+
+class BadFileTests(SynchronousTestCase):
+    """A --db file chatd cannot use stops twistd with status 1 and one sentence, no traceback."""
+
+    def setUp(self) -> None:
+        self.db = new_database(self)
+
+    def test_a_pass_log_record_of_another_shape_stops_the_start(self) -> None:
+        """A pass log record holding a number past 64 bits, a change that is no list, or a row of seven fields is
+        one sentence naming --db and its log, and status 1: each was a traceback (OverflowError, TypeError) or blamed
+        the --db file. The log is left where it was."""
+        fill(self.db, [])
+        for record, why in (
+            (
+                '[1,[],[["UPDATE rooms SET last_seq = ?",[99999999999999999999]]]]',
+                "record 1 holds a statement that is not [SQL, [values SQLite keeps]]",
+            ),
+            ("[1,[],[5]]", "record 1 holds a change that is not a list of statements"),
+            (
+                '[1,[[1,"a","said","#lobby",1,1.0,"alice"]],[]]',
+                "record 1 holds a row that is not an event as chatd logs one",
+            ),
+        ):
+            with open(f"{self.db}-passes", "w", encoding="utf-8") as log:
+                log.write(record + "\n")
+            status, out, err = twistd_refused(self, [*LOOPBACK, "--db", self.db])
+            self.assertEqual(
+                (status, err, out),
+                (
+                    1,
+                    f"chatd: --db {self.db}'s pass log {self.db}-passes is damaged ({why}); move it away to start "
+                    "without the lines it holds.\n",
+                    "",
+                ),
+            )
+            with open(f"{self.db}-passes", encoding="utf-8") as log:
+                self.assertEqual(log.read(), record + "\n")
+
+    def test_a_row_of_events_no_event_stops_the_start_naming_it(self) -> None:
+        """A ban's row whose body was written over by hand is one sentence naming the --db file, the table and the
+        row, and status 1: it had blamed the pass log, which did not exist."""
+        fill(
+            self.db,
+            [BanAdded(id="b1", at=1.0, actor=Actor("boss"), target="troll", address=False, until=None)],
+        )
+        with closing(sqlite3.connect(self.db)) as connection, connection:
+            connection.execute('UPDATE events SET body = \'{"type": "ban_added"}\'')
+        status, out, err = twistd_refused(self, [*LOOPBACK, "--db", self.db])
+        self.assertEqual(
+            (status, err, out),
+            (
+                1,
+                f"chatd: --db {self.db}'s table events holds the row at position 1, which chatd cannot read as an "
+                "event; delete that row, or restore the file from a backup.\n",
+                "",
+            ),
+        )
+
+    def test_a_file_of_another_program_stops_the_start(self) -> None:
+        """A file that is not a chatd database is named, and left as it was."""
+        with open(self.db, "w", encoding="utf-8") as text:
+            text.write("my notes\n" * 200)
+        status, out, err = twistd_refused(self, [*LOOPBACK, "--db", self.db])
+        self.assertEqual(
+            (status, err, out),
+            (
+                1,
+                f"chatd: --db {self.db} cannot be used (file is not a database); "
+                "restore it from a backup, or move it away to start with an empty one.\n",
+                "",
+            ),
+        )
+        with open(self.db, encoding="utf-8") as text:
+            self.assertEqual(text.read(), "my notes\n" * 200)
