@@ -24,6 +24,7 @@ import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, redirect_stderr, redirect_stdout
 
+from twisted.application.app import AppLogger
 from twisted.internet import reactor
 from twisted.internet.base import BasePort
 from twisted.internet.error import ConnectionDone
@@ -86,9 +87,16 @@ def twistd_refused(
     """
     out, err = io.StringIO(), io.StringIO()
     argv = ["twistd", "-n", "--pidfile=", *arguments]
+    case.patch(AppLogger, "start", lambda logger, application: _not_refused(case))
     with _as_run(argv, new_folder(case), env), _ports_closed(), redirect_stdout(out), redirect_stderr(err):
         status = _as_python_exits(twistd.run)
     return status, out.getvalue(), err.getvalue()
+
+
+def _not_refused(case: SynchronousTestCase) -> None:
+    """Fail ``case`` where twistd, the application made, would start logging and run the reactor here: a start
+    that is not refused would otherwise run the test's process as a daemon, and never end."""
+    case.fail("the start was not refused: chatd's service was made")
 
 
 def _as_python_exits(run: Callable[[], object]) -> int:
