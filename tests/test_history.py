@@ -22,7 +22,7 @@ from chatd.domain.search import EVER, SCAN_CHARACTERS, SCAN_LINES, Found, Period
 from chatd.storage.memory import MemoryHistory
 from chatd.storage.search_index import PAUSE
 from chatd.storage.sqlite import SQLiteHistory
-from tests.events import acted, joined, kicked, parted, said, topic_changed
+from tests.events import acted, joined, kicked, killed, nick_changed, parted, quit, said, topic_changed
 from tests.helpers import ThreadedReactor, committed, new_database
 
 T = TypeVar("T")
@@ -78,12 +78,17 @@ class HistoryContract(_TestCase):
         self.assertEqual(len(self.result(self.history.room_events("#lobby", 0, 20))), 10)
 
     def test_reads_give_back_what_was_said_not_arrivals_or_topics(self) -> None:
-        """Joins, parts, topics and kicks number the room but are not lines a read gives back, in either store."""
+        """Joins, parts, topics and kicks number the room but are not lines a read gives back, in either store; nor are
+        new nicknames, quits and kills, which the SQLite store keeps for the export (replays, /history and /resume
+        are the same from memory and from the file)."""
         for event in (
             joined(11, "#Lobby", "bob", 11),
             topic_changed(12, "#Lobby", "bob", "news", 12),
             kicked(13, "#Lobby", "alice", "bob", "bye", 13),
             parted(14, "#Lobby", "alice", "", 14),
+            nick_changed(14, "bob", "robert"),
+            killed(14, "robert", "boss", "spam"),
+            quit(14, "carol", ""),
         ):
             self.history.append(event)
         self.history.append(said(15, "#Lobby", "carol", "after", 15))

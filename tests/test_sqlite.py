@@ -32,7 +32,9 @@ from chatd.domain.events import (
     Deleted,
     Encrypted,
     Event,
+    Killed,
     Muted,
+    NickChanged,
     RoomEvent,
     Said,
     Unmuted,
@@ -134,6 +136,36 @@ class KeptTests(StoreTestCase):
         kinds = sqlite3.connect(self.path).execute("SELECT kind FROM events WHERE room IS NULL").fetchall()
         self.assertNotIn(("whispered",), kinds)
         self.assertIn(("quit",), kinds)
+
+    def test_new_nicknames_and_kills_are_kept_whole_with_no_room_and_no_read_gives_them_back(self) -> None:
+        """A nickname change and a kill are in the file, as a quit is: whole (addresses too), under the nickname that
+        acted, with no room; a room's reads still give back its lines alone, and a restart restores nothing from
+        them."""
+        store = open_store(self, self.path, self.reactor)
+        alice = Actor("alice", "10.0.0.1")
+        events: list[Event] = [
+            replace(said(1, "#r", "alice", "hi", 1), id="e1", actor=alice),
+            NickChanged(id="e2", at=2, actor=alice, new="alicia"),
+            Killed(id="e3", at=3, actor=BOSS, nick="alicia", reason="spam", apart=True),
+            replace(said(4, "#r", "bob", "bye", 2), id="e4"),
+        ]
+        for event in events:
+            store.append(event)
+        read = store.room_events("#r", 0, 10)
+        self.end_pass(store)
+        self.assertEqual(
+            [event.id for event in self.successResultOf(self.reactor.run_until(read))], ["e1", "e4"]
+        )
+        with closing(sqlite3.connect(self.path)) as connection:
+            kept = connection.execute(
+                "SELECT kind, nick, body FROM events WHERE room IS NULL ORDER BY position"
+            ).fetchall()
+        self.assertEqual(
+            kept,
+            [("nick_changed", "alice", encode_event(events[1])), ("killed", "boss", encode_event(events[2]))],
+        )
+        store = self.reopened(store)
+        self.assertEqual((list(store.restored), read_seq(self.reactor, store, "#r")), ([], 2))
 
     def test_a_restart_gives_back_the_kicks_whose_wait_still_runs(self) -> None:
         """Reopened at 1,000, the store hands back the kick whose wait ends at 1,010 with whom it holds, not the one

@@ -208,7 +208,8 @@ class Banned(_Base):
 class Killed(_Base):
     """Operator ``actor`` took ``nick`` off the server (IRC's KILL); ``reason`` may be empty.
 
-    Unlike a ban it leaves nothing behind: they may come back at once.
+    Unlike a ban it holds nothing against them: they may come back at once
+    (the SQLite store keeps the event, as a quit, for the host's export).
     ``apart`` says the operator shared no room with them, decided by the
     command: once the event is applied nobody can look, and IRC, where
     only roommates read the QUIT, tells such an operator with a NOTICE.

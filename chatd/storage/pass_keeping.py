@@ -29,7 +29,9 @@ from chatd.domain.events import (
     Encrypted,
     Event,
     Joined,
+    Killed,
     Muted,
+    NickChanged,
     Quit,
     RoomRegistered,
     RoomRegistrationNotKept,
@@ -47,12 +49,25 @@ from chatd.storage.recent import RecentLines
 from chatd.storage.schema import LINE_KINDS, PRIVATE_KINDS
 from chatd.text import fold
 
-KEPT: tuple[type[Event], ...] = (*ROOM_EVENTS, Quit, BanAdded, Banned, BanLifted, Muted, Unmuted)
-"""What is written: what happened in rooms, who left, and moderation of the whole server.
+KEPT: tuple[type[Event], ...] = (
+    *ROOM_EVENTS,
+    Quit,
+    NickChanged,
+    BanAdded,
+    Banned,
+    Killed,
+    BanLifted,
+    Muted,
+    Unmuted,
+)
+"""What is written: what happened in rooms, who left or was renamed, and moderation of the whole server.
 
 Private messages are written too when both sides had identified
-(``conversation_of``): only their two accounts read them back. Arrivals,
-nickname changes and walls are not history.
+(``conversation_of``): only their two accounts read them back. Arrivals
+and walls are not history. A new nickname and a kill, like a quit, name
+no room and no read gives them back (a replay is of lines): they are
+kept for ``python -m chatd.admin export``, which follows a room's members
+through them (a member renamed, then quit or killed, under the new name).
 """
 
 _PAIRED = f"UPDATE events SET pair = ? WHERE position = ? AND {PRIVATE_KINDS}"
