@@ -23,7 +23,7 @@ from chatd.admin.export import export
 from chatd.admin.forget import forget, private_count
 from chatd.domain.events import Actor, Event, Whispered
 from tests.e2e.daemon import DEADLINE_SECONDS
-from tests.events import banned, joined, kicked, parted, quit, said
+from tests.events import banned, joined, kicked, killed, nick_changed, parted, quit, said
 from tests.helpers import ThreadedReactor, committed, new_database, new_folder
 from tests.test_history import open_store
 
@@ -177,6 +177,69 @@ class ExportTests(SynchronousTestCase):
             [json.loads(line)["type"] for line in objects.getvalue().splitlines()],
             ["joined", "joined", "quit", "joined", "quit", "joined", "parted", "kicked", "joined", "banned"],
         )
+
+    def test_a_rooms_export_follows_its_members_new_nicknames_to_their_quits_and_kills(self) -> None:
+        """A member's new nickname is in the room's export, and so is their quit or kill under it, as the room was shown
+        them live; a non-member's are not (bob, renamed and killed in #lobby), nor a quit under a member's old
+        nickname, which is nobody of the room's any more. The export of the whole file holds every one."""
+        path = new_database(self)
+        reactor = ThreadedReactor()
+        store = open_store(self, path, reactor)
+        events: list[Event] = [
+            joined(1, "#team", "alice", 1),
+            joined(2, "#team", "cid", 2),
+            joined(3, "#lobby", "bob", 1),
+            nick_changed(4, "alice", "Alicia"),
+            nick_changed(5, "bob", "robert"),
+            killed(6, "robert", "boss", "spam"),
+            said(7, "#team", "Alicia", "hi", 3),
+            nick_changed(8, "CID", "cyd"),
+            killed(9, "CYD", "boss", "flooding"),
+            quit(10, "alice", ""),
+            quit(11, "alicia", "bye"),
+        ]
+        for number, event in enumerate(events, 1):
+            store.append(replace(event, id=f"{number:016x}"))
+        committed(reactor, store)
+        text, objects, everything = io.StringIO(), io.StringIO(), io.StringIO()
+        with closing(sqlite3.connect(path)) as connection:
+            export(connection, "#team", text, text=True)
+            export(connection, "#team", objects)
+            export(connection, None, everything)
+        self.assertEqual(
+            [line.split("] ", 1)[1] for line in text.getvalue().splitlines()],
+            [
+                "#team -- alice joined",
+                "#team -- cid joined",
+                "-- alice is now known as Alicia",
+                "#team <Alicia> hi",
+                "-- CID is now known as cyd",
+                "-- CYD was killed by boss (flooding)",
+                "-- alicia quit (bye)",
+            ],
+        )
+        self.assertEqual(
+            [json.loads(line) for line in objects.getvalue().splitlines()][4:6],
+            [
+                {
+                    "type": "nick_changed",
+                    "id": f"{8:016x}",
+                    "at": 8,
+                    "actor": ["CID", "", None],
+                    "new": "cyd",
+                },
+                {
+                    "type": "killed",
+                    "id": f"{9:016x}",
+                    "at": 9,
+                    "actor": ["boss", "", None],
+                    "nick": "CYD",
+                    "reason": "flooding",
+                    "apart": False,
+                },
+            ],
+        )
+        self.assertEqual(len(everything.getvalue().splitlines()), len(events))
 
 
 class ForgetTests(SynchronousTestCase):

@@ -59,7 +59,10 @@ def parser() -> argparse.ArgumentParser:
     backup = commands.add_parser("backup", parents=[db], help="copy the database to DEST, consistently")
     backup.add_argument("dest", metavar="DEST", help="the copy's file name; it must not exist")
     export = commands.add_parser("export", parents=[db], help="write the kept events as JSON lines")
-    export.add_argument("--room", help="only this room's events, with the quits and bans of those in it then")
+    export.add_argument(
+        "--room",
+        help="only this room's events, with the new nicknames, quits, bans and kills of those in it then",
+    )
     export.add_argument(
         "--text",
         action="store_true",

@@ -2,8 +2,9 @@
 
 The JSON is the whole event, as ``chatd.domain.encoding`` writes it; the
 transcript is what a join shows again from history, with no address, and
-a line where a deleted line was. A room's export holds its members' quits
-and bans, which are kept with no room, as its members were shown them live.
+a line where a deleted line was. A room's export holds its members' new
+nicknames, quits, bans and kills, which are kept with no room, as its
+members were shown them live.
 """
 
 import sqlite3
@@ -14,7 +15,19 @@ from typing import TextIO
 from chatd.admin import AdminError
 from chatd.domain.encoding import decode_event, encode_event, type_name
 from chatd.domain.errors import ChatError
-from chatd.domain.events import Banned, Deleted, Encrypted, Event, Joined, Kicked, Parted, Quit, Whispered
+from chatd.domain.events import (
+    Banned,
+    Deleted,
+    Encrypted,
+    Event,
+    Joined,
+    Kicked,
+    Killed,
+    NickChanged,
+    Parted,
+    Quit,
+    Whispered,
+)
 from chatd.domain.ids import id_moment
 from chatd.domain.names import check_room_name
 from chatd.line.pieces import because, dated, encoded, stamped
@@ -23,6 +36,15 @@ from chatd.line.syntax import room_argument
 from chatd.line.wording import word
 from chatd.text import fold
 
+_OF_MEMBERS = (NickChanged, Quit, Banned, Killed)
+"""What a member does or is done to in the whole chat, kept with no room: a room's export reads every one, and keeps
+those of its members then (``_with_members``)."""
+
+_ROOM_ROWS = "SELECT body FROM events WHERE room = ? OR kind IN ({}) ORDER BY position".format(
+    ", ".join(f"'{type_name(kind)}'" for kind in _OF_MEMBERS)
+)
+"""A room's events and every one of ``_OF_MEMBERS``, in the order written: as they happened."""
+
 
 def export(
     connection: sqlite3.Connection, room: str | None, out: TextIO, text: bool = False, private: bool = False
@@ -30,8 +52,8 @@ def export(
     """Write every kept event (of ``room`` only, if given), oldest first, one JSON object a line; with ``text``,
     each as the line(s) people were shown (``_shown``), private messages only if ``private``. Lines deleted
     (``/delete``) are gone from the events, as from history: their ``Deleted`` events say so, each where
-    ``_with_deletions`` puts it. A room's export holds the quits and bans of those in it then
-    (``_with_members_leaving``).
+    ``_with_deletions`` puts it. A room's export holds the new nicknames, quits, bans and kills of
+    those in it then (``_with_members``).
 
     A room with no event kept is one sentence, not an empty export: most
     often its name was mistyped, which nothing else would tell the host.
@@ -44,16 +66,12 @@ def export(
             name = check_room_name(room_argument(room), limit=None)
         except ChatError as error:
             raise AdminError(f"--room: {word(error)}.") from None
-        # In the order written, as the room's events and its members' leaving the chat happened.
-        rows = connection.execute(
-            "SELECT body FROM events WHERE room = ? OR kind IN (?, ?) ORDER BY position",
-            (fold(name), type_name(Quit), type_name(Banned)),
-        )
+        rows = connection.execute(_ROOM_ROWS, (fold(name),))
         deletions = connection.execute("SELECT body FROM deletions WHERE room = ?", (fold(name),))
     written = 0
     try:
         events = _with_deletions(rows, deletions, where_the_line_was=text)
-        for event in events if room is None else _with_members_leaving(events):
+        for event in events if room is None else _with_members(events):
             if text and not private and isinstance(event, Whispered | Encrypted):
                 continue
             out.write(_shown(event) if text else encode_event(event) + "\n")
@@ -84,24 +102,28 @@ def _with_deletions(
     return merge((decode_event(body) for (body,) in rows), tombstones, key=place)
 
 
-def _with_members_leaving(events: Iterable[Event]) -> Iterator[Event]:
-    """``events``, one room's and every quit and ban in the order they happened, less the quits and bans of those not
-    in the room then: who is, by folded nickname, as the room's joins, parts and kicks say.
+def _with_members(events: Iterable[Event]) -> Iterator[Event]:
+    """``events``, one room's and every one of ``_OF_MEMBERS`` in the order they happened, less those of whoever was
+    not in the room then: who is, by folded nickname, as the room's joins, parts and kicks, and its members' new
+    nicknames, say.
 
-    A quit, or a ban that put someone out, is the chat's, kept with no
-    room; live, those who shared a room with them were shown it. A nickname
-    change is not kept, so the quit of a member under a nickname taken
-    since joining is not known for theirs and is left out; and after a
+    A new nickname, a quit, or a ban or kill that put someone out, is the
+    chat's, kept with no room; live, those who shared a room with them were
+    shown it. A member renamed is followed under the new nickname, so their
+    quit or kill after it is theirs; one whose change was made before
+    nickname changes were kept is not, and that quit is left out. After a
     crash, which wrote no quits, those who were in the room count as in it
     until they leave it again.
     """
     members: set[str] = set()
     for event in events:
-        if isinstance(event, Quit | Banned):
-            gone = fold(event.actor.nick if isinstance(event, Quit) else event.nick)
-            if gone not in members:
+        if isinstance(event, _OF_MEMBERS):
+            who = fold(event.nick if isinstance(event, Banned | Killed) else event.actor.nick)
+            if who not in members:
                 continue
-            members.discard(gone)
+            members.discard(who)
+            if isinstance(event, NickChanged):
+                members.add(fold(event.new))
         elif isinstance(event, Parted | Kicked):
             members.discard(fold(event.actor.nick if isinstance(event, Parted) else event.nick))
         elif isinstance(event, Joined):

@@ -31,12 +31,14 @@ from chatd.storage.claim import Claim
 from chatd.storage.pass_log import log_path
 from chatd.storage.sqlite import SQLiteHistory
 from chatd.storage.sqlite_open import _RESTORE
-from tests.e2e.daemon import DEADLINE_SECONDS, Daemon, LineClient, refused_start, run_admin
+from tests.e2e.daemon import DEADLINE_SECONDS, Daemon, LineClient, opers_file, refused_start, run_admin
 from tests.e2e.test_daemon import LOOPBACK, PROMPT, WELCOME
 from tests.events import joined, kicked, parted, said, topic_changed
-from tests.helpers import ThreadedReactor, new_folder
+from tests.helpers import ThreadedReactor, new_folder, quick_hash
 
 ADMIN = "python -m chatd.admin: "
+
+OPER_PASSWORD = "correct horse"
 
 
 def fill(path: str, events: Sequence[Event]) -> None:
@@ -681,3 +683,37 @@ class LiveDaemonTests(AdminTestCase):
         while not (line := carol.read_line().decode().rstrip("\r\n")).startswith("*** End of history"):
             shown.append(line)
         self.assertEqual([line.split("] ", 1)[1] for line in shown if "<" in line], ["#lobby <bob> kept"])
+
+    def test_a_rooms_export_follows_a_member_renamed_to_the_kill_under_the_new_nickname(self) -> None:
+        """alice joins #class, takes the nickname alicia and is killed by an operator; carol, in #lobby alone, is
+        renamed and killed too. #class's transcript, exported beside the daemon, names alice's new nickname and her
+        kill, as #class was shown them, and nothing of carol's; the whole file's export holds both of each."""
+        opers = opers_file(self, quick_hash(OPER_PASSWORD))
+        daemon = Daemon.start(self, [*LOOPBACK, "--db", self.db, "--opers", opers])
+        boss = self.enter(daemon, "boss")
+        boss.say(f"/oper boss {OPER_PASSWORD}")
+        alice = self.enter(daemon, "alice")
+        carol = self.enter(daemon, "carol")
+        alice.say("/join #class")
+        alice.say("/nick alicia")
+        carol.say("/nick caroline")
+        while (line := boss.expect_json())["type"] != "nick_changed" or line["new"] != "caroline":
+            pass
+        boss.say("/kill alicia spam")
+        boss.say("/kill caroline")
+        while (line := boss.expect_json())["type"] != "killed" or line["nick"] != "caroline":
+            pass
+
+        status, out, err = self.admin("export", "--room", "#class", "--text")
+        self.assertEqual((status, err), (0, ""))
+        self.assertEqual(
+            [line.split("] ", 1)[1] for line in out.splitlines()],
+            [
+                "#class -- alice joined",
+                "-- alice is now known as alicia",
+                "-- alicia was killed by boss (spam)",
+            ],
+        )
+        status, out, err = self.admin("export")
+        kinds = [json.loads(line)["type"] for line in out.splitlines()]
+        self.assertEqual((kinds.count("nick_changed"), kinds.count("killed")), (2, 2))
