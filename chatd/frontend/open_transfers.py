@@ -8,12 +8,13 @@ the store keeps across a restart and what the spool holds follow every
 change, whichever part made it, and no part reaches into another's fields.
 """
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 
 from twisted.logger import Logger
 
 from chatd.domain.errors import FileTooManyError, NoSuchFileError
 from chatd.domain.files import FileLimits, FileTarget
+from chatd.domain.ports import UserView
 from chatd.domain.replies import FileEntry, FileList
 from chatd.frontend.downloads import Downloads
 from chatd.frontend.transfer_parts import FileStore, Peer, Transfer, TransferStore, named_user, person
@@ -257,40 +258,42 @@ class OpenTransfers:
         """The transfers open to and from ``peer``'s user, with where each stands, oldest first; an offer from
         someone ``peer`` ignores left out, unless ``peer`` is fetching it.
 
-        Looked for among their own (``of_person``) and those ``peer`` is downloading (one goes on to its end after
-        its user is let go, a late joiner who left the room): not a walk of every transfer the server has open.
         An offer hidden by /ignore as it came was listed: the session was shown it there, and so told its end
         (chatd.line.files), as if it ignored nobody."""
-        key = person(named_user(peer))
+        listed = self._listed(person(named_user(peer)), self.downloads.files(peer), peer.ignored)
+        return FileList(tuple(_entry(transfer, state) for transfer, state in listed))
+
+    def offers_to(self, user: UserView) -> list[FileEntry]:
+        """The offers open to ``user``'s person, oldest first: those ``listing`` shows a session of theirs as
+        ``offered`` to them (not their own) when it fetches nothing and ignores nobody, as an IRC client (IRC's FILES,
+        chatd.irc.files): its client ignores on its own, and it fetches by link."""
+        key = person(user)
+        return [
+            _entry(transfer, state) for transfer, state in self._listed(key, (), {}) if transfer.by != key
+        ]
+
+    def _listed(
+        self, key: str, fetching: Iterable[str], ignored: Mapping[str, str]
+    ) -> Iterator[tuple[Transfer, str]]:
+        """The transfers open to and from the person ``key`` on a session downloading the files ``fetching`` and
+        ignoring the nicknames ``ignored`` (folded), with where each stands (``FileEntry.state``), oldest first.
+
+        Looked for among their own (``of_person``) and those the session is downloading (one goes on to its end
+        after its user is let go, a late joiner who left the room): not a walk of every transfer the server has
+        open."""
+        downloading = set(fetching)
         own = {transfer.file: transfer for transfer in self.of_person(key)}
-        for file in self.downloads.files(peer):
+        for file in downloading:
             fetched = self._open.get(file)
             if fetched is not None:
                 own[file] = fetched
-        entries = []
         for transfer in sorted(own.values(), key=lambda transfer: transfer.began):
             if transfer.by == key:
-                state = "uploading" if transfer.offered_at is None else "offered"
-            elif self.downloads.downloading(transfer.file, peer):
-                state = "downloading"
-            elif transfer.offered_to(key) and fold(transfer.sender.nick) not in peer.ignored:
-                state = "offered"
-            else:
-                continue
-            offered = transfer.offered
-            entries.append(
-                FileEntry(
-                    transfer.file,
-                    transfer.sender.nick,
-                    transfer.target.to,
-                    offered.name,
-                    offered.size,
-                    offered.mime,
-                    offered.sha256,
-                    state,
-                )
-            )
-        return FileList(tuple(entries))
+                yield transfer, "uploading" if transfer.offered_at is None else "offered"
+            elif transfer.file in downloading:
+                yield transfer, "downloading"
+            elif transfer.offered_to(key) and fold(transfer.sender.nick) not in ignored:
+                yield transfer, "offered"
 
     def finished(self, transfer: Transfer, key: str) -> int:
         """The person ``key`` is done with ``transfer``; how many recipients are left (0: a nickname's transfer is over,
@@ -354,6 +357,21 @@ class OpenTransfers:
         for key in self.spool.held_keys():
             if key not in named:
                 self.spool.drop(key)
+
+
+def _entry(transfer: Transfer, state: str) -> FileEntry:
+    """``transfer`` as a listing shows it, standing at ``state``."""
+    offered = transfer.offered
+    return FileEntry(
+        transfer.file,
+        transfer.sender.nick,
+        transfer.target.to,
+        offered.name,
+        offered.size,
+        offered.mime,
+        offered.sha256,
+        state,
+    )
 
 
 def _index(index: dict[str, dict[str, Transfer]], key: str, transfer: Transfer) -> None:

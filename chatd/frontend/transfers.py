@@ -40,6 +40,7 @@ from chatd.domain.ports import Bus, UserView
 from chatd.domain.replies import (
     FileCancelled,
     FileDeclined,
+    FileEntry,
     FileFetched,
     FileLink,
     FileList,
@@ -371,6 +372,11 @@ class Transfers:
         """The transfers open to and from ``peer``'s user, with where each stands."""
         return self._open.listing(peer)
 
+    def offers_to(self, user: UserView) -> list[FileEntry]:
+        """The offers open to ``user``, oldest first, as ``listing`` shows them a session of theirs: what IRC's FILES
+        lists (chatd.irc.files)."""
+        return self._open.offers_to(user)
+
     def link(self, peer: Peer, file: str) -> FileLink:
         """A single-use URL for ``file``; raises NoWebPortError without a web port."""
         transfer = self._open.offered_to(peer, file)
@@ -380,12 +386,12 @@ class Transfers:
         return FileLink(file, self.links(transfer, person(me), me.nick))
 
     def link_for(self, file: str, user: UserView) -> str | None:
-        """A single-use URL of ``file`` for ``user``, to whom its offer is being delivered; None for its sender or
-        without a web port.
+        """A single-use URL of ``file`` for ``user``, to whom its offer is being delivered, or listed; None for its
+        sender or without a web port.
 
         Called while the offer is delivered, before the engine has noted
-        whom it went to: the caller (a front end's delivery) vouches that
-        ``user`` is a recipient.
+        whom it went to: the caller (a front end's delivery, or IRC's FILES
+        listing ``offers_to``) vouches that ``user`` is a recipient.
         """
         transfer = self._open.get(file)
         if self.links is None or transfer is None or person(user) == transfer.by:

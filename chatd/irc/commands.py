@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from chatd.irc import (
     accounts,
     channels,
+    files,
     history,
     modes,
     operators,
@@ -51,6 +52,11 @@ COMMANDS: dict[str, Row] = {
         "read a room's (or a conversation's) history, or list where there is some between two times",
         history.chathistory,
         4,
+    ),
+    "FILES": Row(
+        "FILES [#room]",
+        "list again the files offered to you that you have yet to fetch (those offered in #room)",
+        files.files,
     ),
     "HELP": Row("HELP [command]", "list the commands, or explain one", queries.help_, 0, False),
     "INVITE": Row("INVITE nick #room", "invite someone to a room you are in", modes.invite, 2),

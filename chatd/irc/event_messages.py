@@ -59,7 +59,7 @@ from chatd.domain.events import (
 from chatd.irc.lines import Shape, event_tags, part_id, source
 from chatd.irc.message import Message
 from chatd.irc.modes import mode_string
-from chatd.irc.notices import killed_reason, notice
+from chatd.irc.notices import killed_reason, notice, offer_words
 from chatd.irc.pieces import ACTION, ACTION_RESERVE, split_text, text_room
 
 _TEXT_AT = {
@@ -272,11 +272,7 @@ class EventMessages:
         yield self._offer_notice(event, shape, None)
 
     def _offer_notice(self, event: FileOffered, shape: Shape, link: str | None) -> Message:
-        fetch = f"fetch it at {link} (a link for you alone, good once) or with" if link else "fetch it with"
-        text = (
-            f'{event.actor.nick} offers {event.to} "{event.name}" ({event.size} bytes, {event.mime}, '
-            f"sha256 {event.sha256}): {fetch} the bundled client (python -m chatd.client) or the web page"
-        )
+        text = offer_words(event.actor.nick, event.to, event.name, event.size, event.mime, event.sha256, link)
         return Message(
             tags=event_tags(event, shape, 0), source=self.server, command="NOTICE", params=(event.to, text)
         )

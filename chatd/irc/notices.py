@@ -85,3 +85,14 @@ def deleted_words(nick: str, line: str, at: float, reason: str) -> str:
     id, which clients with message-tags hold; never its text."""
     ago = format_duration(at - id_moment(line))
     return f"{nick} deleted a line sent {ago} ago (id {line})" + (f": {reason}" if reason else "")
+
+
+def offer_words(sender: str, to: str, name: str, size: int, mime: str, sha256: str, link: str | None) -> str:
+    """What an IRC user reads of a file ``sender`` offers ``to`` (issue 16): its name, size, type and hash, and how
+    to fetch it, by ``link`` (made for them alone, good once) if the web port is on: in the offer's NOTICE, and in
+    each FILES lists (chatd.irc.files)."""
+    fetch = f"fetch it at {link} (a link for you alone, good once) or with" if link else "fetch it with"
+    return (
+        f'{sender} offers {to} "{name}" ({size} bytes, {mime}, sha256 {sha256}): {fetch} the bundled client'
+        " (python -m chatd.client) or the web page"
+    )

@@ -1,7 +1,8 @@
 """Files offered to an IRC user on a real twistd, read by a real IRC client's parser (issues 15 and 16).
 
 IRC carries no file bytes: an IRC user is told of an offer, and of its end
-(withdrawn by the sender, or expired), each by a NOTICE from the server; an
+(withdrawn by the sender, or expired), each by a NOTICE from the server,
+and FILES lists the offers still open to them; an
 IRC connection of the sender's account, of each recipient who fetches,
 declines or stops it. The sender is a program on the line port speaking
 JSON; the IRC user is jaraco's ``irc`` library (``tests/e2e/ircclient.py``).
@@ -19,7 +20,7 @@ from tests.e2e.test_web_files import content, fetch, json_user, upload
 class EndedOfferTests(SynchronousTestCase):
     def test_an_irc_user_reads_that_an_offer_to_them_was_withdrawn(self) -> None:
         """alice on the line port offers dave on IRC a file, then withdraws it: dave reads a NOTICE of the offer,
-        then one saying it can no longer be fetched."""
+        which FILES says again, then one saying it can no longer be fetched, after which FILES lists nothing."""
         daemon = Daemon.start(self, [*LOOPBACK, "--irc-port", "0"])
         dave = IRCClient(daemon, irc_port(daemon), "dave")
         dave.registered()
@@ -27,6 +28,11 @@ class EndedOfferTests(SynchronousTestCase):
         file_id = upload(alice, "dave", "notes.txt", content(20_000), "text/plain")
         offer = dave.next("privnotice", where=lambda heard: heard.nick == NAME)
         self.assertTrue(offer.arguments[0].startswith('alice offers dave "notes.txt" (20000 bytes'), offer)
+        dave.send("FILES")
+        self.assertEqual(dave.next("privnotice"), offer)
+        self.assertEqual(
+            dave.next("privnotice"), Heard("privnotice", NAME, "dave", ("End of file offers: 1 open to you",))
+        )
 
         alice.say(f"/file cancel {file_id}")
         self.assertEqual(
@@ -37,6 +43,10 @@ class EndedOfferTests(SynchronousTestCase):
                 "dave",
                 ('alice withdrew the offer of "notes.txt" to dave: it can no longer be fetched',),
             ),
+        )
+        dave.send("FILES")
+        self.assertEqual(
+            dave.next("privnotice"), Heard("privnotice", NAME, "dave", ("No file is offered to you",))
         )
 
     def test_the_senders_irc_connection_reads_that_a_recipient_fetched_the_file(self) -> None:
