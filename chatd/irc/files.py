@@ -58,7 +58,9 @@ def files(session: "IRCSession", message: Message) -> "Waiting":
 
 def _listed(offer: FileEntry, link: str | None) -> str:
     """``offer`` in the words of its own NOTICE, with ``link`` if any."""
-    return offer_words(offer.nick, offer.to, offer.name, offer.size, offer.mime, offer.sha256, link)
+    return offer_words(
+        offer.nick, offer.to, offer.name, offer.size, offer.mime, offer.sha256, link, listed=True
+    )
 
 
 def _end(shown: int, open_: int, room: str | None) -> str:

@@ -87,12 +87,27 @@ def deleted_words(nick: str, line: str, at: float, reason: str) -> str:
     return f"{nick} deleted a line sent {ago} ago (id {line})" + (f": {reason}" if reason else "")
 
 
-def offer_words(sender: str, to: str, name: str, size: int, mime: str, sha256: str, link: str | None) -> str:
+def offer_words(
+    sender: str,
+    to: str,
+    name: str,
+    size: int,
+    mime: str,
+    sha256: str,
+    link: str | None,
+    *,
+    listed: bool = False,
+) -> str:
     """What an IRC user reads of a file ``sender`` offers ``to`` (issue 16): its name, size, type and hash, and how
     to fetch it, by ``link`` (made for them alone, good once) if the web port is on: in the offer's NOTICE, and in
-    each FILES lists (chatd.irc.files)."""
+    each FILES lists (chatd.irc.files, ``listed``).
+
+    The offer's NOTICE ends saying FILES lists it again: it comes once, and an IRC user knows of no FILES unless
+    told. Last, so that a line cut at IRC's 512 bytes (a long file name) loses the hint before anything of the
+    offer."""
     fetch = f"fetch it at {link} (a link for you alone, good once) or with" if link else "fetch it with"
-    return (
+    text = (
         f'{sender} offers {to} "{name}" ({size} bytes, {mime}, sha256 {sha256}): {fetch} the bundled client'
         " (python -m chatd.client) or the web page"
     )
+    return text if listed else f"{text}; send FILES to list it again"

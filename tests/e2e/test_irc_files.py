@@ -20,7 +20,8 @@ from tests.e2e.test_web_files import content, fetch, json_user, upload
 class EndedOfferTests(SynchronousTestCase):
     def test_an_irc_user_reads_that_an_offer_to_them_was_withdrawn(self) -> None:
         """alice on the line port offers dave on IRC a file, then withdraws it: dave reads a NOTICE of the offer,
-        which FILES says again, then one saying it can no longer be fetched, after which FILES lists nothing."""
+        saying FILES lists it again, as FILES does, then one saying it can no longer be fetched, after which FILES
+        lists nothing."""
         daemon = Daemon.start(self, [*LOOPBACK, "--irc-port", "0"])
         dave = IRCClient(daemon, irc_port(daemon), "dave")
         dave.registered()
@@ -28,8 +29,17 @@ class EndedOfferTests(SynchronousTestCase):
         file_id = upload(alice, "dave", "notes.txt", content(20_000), "text/plain")
         offer = dave.next("privnotice", where=lambda heard: heard.nick == NAME)
         self.assertTrue(offer.arguments[0].startswith('alice offers dave "notes.txt" (20000 bytes'), offer)
+        self.assertTrue(offer.arguments[0].endswith("; send FILES to list it again"), offer)
         dave.send("FILES")
-        self.assertEqual(dave.next("privnotice"), offer)
+        self.assertEqual(
+            dave.next("privnotice"),
+            Heard(
+                "privnotice",
+                NAME,
+                "dave",
+                (offer.arguments[0].removesuffix("; send FILES to list it again"),),
+            ),
+        )
         self.assertEqual(
             dave.next("privnotice"), Heard("privnotice", NAME, "dave", ("End of file offers: 1 open to you",))
         )
