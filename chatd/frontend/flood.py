@@ -28,7 +28,7 @@ front end alike."""
 RESUMED_BYTES = 256 * 1024
 """Most bytes of deletions and lines a resume shows (the default --sendq), so a client that has not read them yet is
 never cut off for what it asked for: on the line protocol the first deletions and then the latest lines that fit
-(chatd.line.history), the rest counted as not told or not shown; on IRC, a ``CHATHISTORY LATEST``'s batch and the
+(chatd.line.replay), the rest counted as not told or not shown; on IRC, a ``CHATHISTORY LATEST``'s batch and the
 first deletions told before it that fit with it (chatd.irc.missed_deletions), the rest counted in a NOTICE."""
 
 

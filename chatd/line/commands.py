@@ -345,7 +345,7 @@ def parse_search(args: str) -> Command:
 
     Unlike ``/history``, a room must be written with its ``#``: any other
     first word is one of the words looked for, or a nickname (the session's
-    call, ``chatd.line.history.search``). ``before`` then an id or a time
+    call, ``chatd.line.search.search``). ``before`` then an id or a time
     (``point_of``) bounds the search, words following; ``before`` then
     anything else is a word looked for (``/search before lunch``), and so
     is a ``before ID`` put after another word, as the words' order does

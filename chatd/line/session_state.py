@@ -95,7 +95,7 @@ class SessionState(ABC):
         """Where ``/history`` goes on from: a room's key, the ``seq`` of the oldest line shown of it, how many
         lines a page, and when it was shown.
 
-        Set by a replay or ``/history`` (chatd.line.history); any other command clears it, and it lapses
+        Set by a replay (chatd.line.replay) or ``/history`` (chatd.line.history); any other command clears it, and it lapses
         (``PAGING_LAPSE``).
         """
         self.resuming: dict[str, tuple[str, Point | None]] = {}

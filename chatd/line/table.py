@@ -7,10 +7,11 @@ current room or, before a nickname is chosen, taken as the nickname.
 ``COMMANDS`` is the table that parsing, the checks before a command runs,
 running it, ``/help`` and docs/PROTOCOL.md all follow: each row names its
 parser (chatd.line.commands, chatd.line.moderation_commands) and its
-handler (chatd.line.talk, chatd.line.history, chatd.line.accounts,
-chatd.line.moderation). The rows are kept in chatd.line.rows, a module for
-each group of commands; here are the table in ``/help``'s order, the one
-row that reads the table itself (``/help``), and parsing.
+handler (chatd.line.talk, chatd.line.history, chatd.line.search,
+chatd.line.accounts, chatd.line.moderation). The rows are kept in
+chatd.line.rows, a module for each group of commands; here are the table in
+``/help``'s order, the one row that reads the table itself (``/help``), and
+parsing.
 """
 
 from typing import TYPE_CHECKING, NamedTuple

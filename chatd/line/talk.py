@@ -26,8 +26,8 @@ from chatd.line.errors import (
     TooManyIgnoredError,
     UsageError,
 )
-from chatd.line.history import replay, resume_after
 from chatd.line.render import Notice
+from chatd.line.replay import replay, resume_after
 from chatd.text import fold, message_not_kept_words, tally_period
 
 if TYPE_CHECKING:

@@ -8,7 +8,7 @@ from chatd.domain.keylog import KEYS_MOST, LOG_PAGE
 from chatd.domain.offline import MAILBOX_MOST
 from chatd.domain.search import MOST_WORDS, SCAN_CHARACTERS, SCAN_LINES, SEARCH_HITS, SHORTEST_INDEXED
 from chatd.line import commands as cmd
-from chatd.line import history, keys, moderation, talk
+from chatd.line import history, keys, moderation, search, talk
 from chatd.line import moderation_commands as mod
 from chatd.line.syntax import Spec, required_text
 
@@ -92,7 +92,7 @@ TALK: tuple[Spec, ...] = (
         "[#room|@NICK] [before ID] words",
         "find a room's past lines, or your private messages with @NICK, holding some words, with their ids",
         cmd.parse_search,
-        history.search,
+        search.search,
         details=f"#room: a room you are in, written with its # (default: the current one); words: "
         f"what each line must hold, as words (any case or accents: cafe finds Café) or as text "
         f"(wen3.6 finds qwen3.6, a piece of a URL); up to {MOST_WORDS}. The newest {SEARCH_HITS} "
