@@ -5,7 +5,6 @@ from typing import Any, TypeVar, cast
 
 from twisted.internet.defer import Deferred
 
-from chatd.domain.chat import HISTORY_MOST
 from chatd.domain.errors import (
     InvalidNicknameError,
     InvalidRoomNameError,
@@ -18,6 +17,7 @@ from chatd.domain.errors import (
     NotMemberError,
 )
 from chatd.domain.ids import Point, event_point
+from chatd.domain.reads import HISTORY_MOST
 from chatd.domain.replies import (
     Headcount,
     Members,

@@ -6,62 +6,42 @@ every event leaves through (chatd.domain.publish), what everyone may do
 (chatd.domain.moderation), deleting one line (chatd.domain.deletion), a room's settings, standing and invites
 (chatd.domain.modes), what accounts let a user do
 (chatd.domain.identity), whom files are offered to (chatd.domain.files), and the deadlines mutes and bans run out by
-(chatd.domain.expiry). At start it takes back what a store kept
+(chatd.domain.expiry); what a user may read of what the store kept (chatd.domain.reads), and the questions
+anyone may ask of the chat as it is (chatd.domain.questions). At start it takes back what a store kept
 (``Chat.restore``). ``Chat`` builds them around one clock, one history,
 one bus and one store of accounts (and one of device keys: chatd.domain.keys,
-chatd.domain.envelopes), and exposes their requests and the
-questions anyone may ask.
+chatd.domain.envelopes), and exposes their requests, reads and
+questions as its own methods.
 It does no I/O.
 """
 
 import math
 from collections.abc import Awaitable, Callable, Iterable, Sequence
-from itertools import islice
 
-from chatd.domain import resume, rules
-from chatd.domain.bans import address_key
 from chatd.domain.crowds import Crowds
 from chatd.domain.deletion import Deletion, sent_whole
 from chatd.domain.envelopes import EncryptedMail
-from chatd.domain.errors import ChatError, ForgetThrottledError, KeysNotKeptError, NotIdentifiedError
-from chatd.domain.events import Event, Private, RoomEvent, TopicChanged, TopicLocked
+from chatd.domain.errors import ChatError, ForgetThrottledError, KeysNotKeptError
+from chatd.domain.events import Event, RoomEvent, TopicChanged, TopicLocked
 from chatd.domain.expiry import Deadlines
 from chatd.domain.files import Files
 from chatd.domain.flood import Budgets
 from chatd.domain.identity import Identity, Protection
-from chatd.domain.ids import Point
 from chatd.domain.keys import KeyDirectory
 from chatd.domain.limits import DEFAULT_LIMITS, Limits
-from chatd.domain.listing import merged_slice, page_bounds
 from chatd.domain.moderation import Moderation, keep_running
 from chatd.domain.modes import Modes
 from chatd.domain.names import check_room_name
 from chatd.domain.offline import Offline
 from chatd.domain.ports import Accounts, Bus, Clock, History, KeyStore, Mailbox, RoomStore, UserView
 from chatd.domain.publish import Publisher
+from chatd.domain.questions import Questions
+from chatd.domain.reads import Reads
 from chatd.domain.registry import Registry
-from chatd.domain.replies import (
-    Away,
-    Departed,
-    Headcount,
-    Kept,
-    Members,
-    RoomList,
-    RoomSummary,
-    ServerTime,
-    Topic,
-    UserList,
-)
-from chatd.domain.resume import RESUME_MOST, Between, Missed
-from chatd.domain.search import EVER, SEARCH_HITS, Found, Period, search_words
+from chatd.domain.replies import Away, Kept
 from chatd.domain.state import ChatState
 from chatd.domain.talk import Talk
 from chatd.domain.users import User, own
-from chatd.text import fold
-
-HISTORY_MOST = 100
-"""Most lines of a room's history one read gives: an answer of a few screens, never the whole room."""
-
 
 FORGET_EVERY = 3600.0
 """Seconds between two ``/forget confirm`` of one account: it reads every line kept for those its nickname sent
@@ -96,7 +76,6 @@ class Chat:
         parts: Callable[[RoomEvent], int] = sent_whole,
     ) -> None:
         self.limits = limits
-        self._now = clock.seconds
         self._history = history
         self._accounts = accounts
         self._forgets = Budgets(1.0, FORGET_EVERY, clock.seconds)
@@ -137,6 +116,37 @@ class Chat:
         self.whisper: Callable[[UserView, str, str], Away | Kept | None] = (
             talk.whisper if self._offline is None else self._offline.whisper
         )
+        reads = Reads(self._state, history, accounts, self._offline)
+        self.history = reads.history
+        self.history_at_hand = reads.history_at_hand
+        self.history_around = reads.history_around
+        self.history_before = reads.history_before
+        self.history_after = reads.history_after
+        self.history_beside = reads.history_beside
+        self.history_between = reads.history_between
+        self.search = reads.search
+        self.searchable = reads.searchable
+        self.search_private = reads.search_private
+        self.private_searchable = reads.private_searchable
+        self.missed = reads.missed
+        self.conversation = reads.conversation
+        self.targets = reads.targets
+        self.take_offline = reads.take_offline
+        questions = Questions(self._state, self._crowds, clock.seconds, limits)
+        self.members = questions.members
+        self.crowded = questions.crowded
+        self.topic = questions.topic
+        self.rooms = questions.rooms
+        self.room_summary = questions.room_summary
+        self.users = questions.users
+        self.headcount = questions.headcount
+        self.check_address = questions.check_address
+        self.online = questions.online
+        self.nickname = questions.nickname
+        self.departed = questions.departed
+        self.account_of = questions.account_of
+        self.has_room = questions.has_room
+        self.time = questions.time
         self.delete = Deletion(self._state, seam, history, limits.reason, parts).delete
         self.set_topic = talk.set_topic
         self.set_away = talk.set_away
@@ -263,231 +273,6 @@ class Chat:
         self._deadlines.stop()
         self._crowds.stop()
 
-    def members(self, name: str, page: int = 1) -> Members:
-        """Who is in room ``name``, in join order: page ``page`` (raises NoSuchPageError past the last).
-
-        With the page's room operators and voiced members, a set look-up each.
-        """
-        room = self._state.rooms.seen(name)
-        start, stop, pages = page_bounds(page, len(room.members))
-        shown = list(islice(room.members.values(), start, stop))
-        nicks = tuple(member.nick for member in shown)
-        # Shown to every joiner, a page of a room of thousands: most rooms have one operator and nobody voiced.
-        operators = (
-            tuple(member.nick for member in shown if member in room.operators) if room.operators else ()
-        )
-        voiced = tuple(member.nick for member in shown if member in room.voiced) if room.voiced else ()
-        return Members(room.name, nicks, len(room.members), page, pages, operators, voiced)
-
-    def crowded(self, name: str) -> bool:
-        """Whether room ``name`` is big: its comings and goings are tallied (chatd.domain.crowds), its list capped on join."""
-        return self._crowds.big(self._state.rooms.seen(name))
-
-    def topic(self, name: str) -> Topic:
-        """The topic of room ``name``, with who set it and when."""
-        room = self._state.rooms.seen(name)
-        return Topic(room.name, room.topic, room.topic_by, room.topic_at)
-
-    def rooms(self, page: int = 1, asker: UserView | None = None) -> RoomList:
-        """The rooms with their member counts and topics, sorted by key: page ``page``.
-
-        Secret rooms are left out, bar those ``asker`` is in; the server's
-        rooms and registered ones are listed with nobody in them too.
-        """
-        rooms = self._state.rooms
-        secret = (
-            [] if asker is None else [key for key, room in own(asker).rooms.items() if room.settings.secret]
-        )
-        total = len(rooms.order) + len(secret)
-        start, stop, pages = page_bounds(page, total)
-        keys = merged_slice(rooms.order, secret, start, stop) if secret else rooms.order.slice(start, stop)
-        # A room that outlives its members is listed while it has none (``Rooms.seen``).
-        summaries = tuple(
-            RoomSummary(room.name, len(room.members), room.topic) for room in map(rooms.seen, keys)
-        )
-        return RoomList(summaries, total, page, pages)
-
-    def room_summary(self, name: str, asker: UserView | None = None) -> RoomSummary | None:
-        """Room ``name`` as ``rooms`` lists it; None if there is none, or it is secret and ``asker`` is not in it.
-
-        A room that outlives its members is there with none (``Rooms.seen``).
-        """
-        rooms = self._state.rooms
-        if not rooms.exists(name):
-            return None
-        room = rooms.seen(name)
-        if room.settings.secret and (asker is None or fold(name) not in own(asker).rooms):
-            return None
-        return RoomSummary(room.name, len(room.members), room.topic)
-
-    def users(self, page: int = 1) -> UserList:
-        """Everyone online, sorted by key: page ``page``."""
-        users = self._state.users
-        start, stop, pages = page_bounds(page, len(users.order))
-        nicks = tuple(users.by_key[key].nick for key in users.order.slice(start, stop))
-        return UserList(nicks, len(users.order), page, pages)
-
-    def headcount(self) -> Headcount:
-        """How many users, operators, connections and rooms there are now, and the most users there were."""
-        users, rooms = self._state.users, self._state.rooms
-        sessions = sum(users.audiences.values())
-        return Headcount(len(users.by_key), users.operators, sessions, len(rooms.by_key), users.most)
-
-    def history(
-        self, view: UserView, name: str, before: int | None, count: int
-    ) -> Awaitable[Sequence[RoomEvent]]:
-        """The last ``count`` lines of room ``name`` before sequence number ``before`` (None: the latest), oldest first.
-
-        Only members read a room's history (``rules.check_reader``: raises
-        NotMemberError, or LineCountError past ``HISTORY_MOST``). The chat
-        checks; the store reads, slowly, so the answer is an ``Awaitable``
-        the front end waits on.
-        """
-        room = rules.check_reader(own(view), name, count, HISTORY_MOST)
-        return self._history.recent(fold(room.name), before, count)
-
-    def history_at_hand(
-        self, view: UserView, name: str, before: int | None, count: int
-    ) -> Sequence[RoomEvent] | None:
-        """``history``'s answer if the store holds it in memory (``History.at_hand``), checked as ``history`` is;
-        None if only a read can tell."""
-        room = rules.check_reader(own(view), name, count, HISTORY_MOST)
-        return self._history.at_hand(fold(room.name), before, count)
-
-    def history_around(
-        self, view: UserView, name: str, at: Point, count: int
-    ) -> Awaitable[Sequence[RoomEvent]]:
-        """Up to ``count`` lines of room ``name`` centred on the point ``at`` in the order of events
-        (chatd.domain.ids): a line's id, or any other event's, or a time.
-
-        Checked as ``history`` is.
-        """
-        room = rules.check_reader(own(view), name, count, HISTORY_MOST)
-        return resume.around(self._history, fold(room.name), at, count)
-
-    def history_before(
-        self, view: UserView, name: str, at: Point, count: int
-    ) -> Awaitable[Sequence[RoomEvent]]:
-        """The last ``count`` lines of room ``name`` before the point ``at`` in the order of events
-        (chatd.domain.ids), oldest first.
-
-        Checked as ``history`` is.
-        """
-        room = rules.check_reader(own(view), name, count, HISTORY_MOST)
-        return resume.before(self._history, fold(room.name), at, count)
-
-    def history_after(
-        self, view: UserView, name: str, at: Point, count: int
-    ) -> Awaitable[Sequence[RoomEvent]]:
-        """The first ``count`` lines of room ``name`` after the point ``at``, oldest first.
-
-        Checked as ``history`` is.
-        """
-        room = rules.check_reader(own(view), name, count, HISTORY_MOST)
-        return resume.after(self._history, fold(room.name), at, count)
-
-    def history_beside(
-        self, view: UserView, name: str, at: Point, count: int
-    ) -> Awaitable[tuple[Sequence[RoomEvent], Sequence[RoomEvent]]]:
-        """The last ``count`` lines of room ``name`` before the point ``at``, and the first ``count`` from it on (the
-        line it names first, if it names one), each oldest first.
-
-        Checked as ``history`` is.
-        """
-        room = rules.check_reader(own(view), name, count, HISTORY_MOST)
-        return resume.beside(self._history, fold(room.name), at, count)
-
-    def history_between(
-        self, view: UserView, name: str, first: Point, second: Point, count: int
-    ) -> Awaitable[Between]:
-        """Up to ``count`` lines of room ``name`` between the points ``first`` and ``second``, counted from the
-        first, forward or back (``resume.between``).
-
-        Checked as ``history`` is.
-        """
-        room = rules.check_reader(own(view), name, count, HISTORY_MOST)
-        return resume.between(self._history, fold(room.name), first, second, count)
-
-    def search(self, view: UserView, name: str, query: str, period: Period = EVER) -> Awaitable[Found]:
-        """The newest ``SEARCH_HITS`` lines of room ``name`` within ``period`` holding every word of ``query``
-        (chatd.domain.search).
-
-        Only members search a room (``rules.check_member``: raises
-        NotMemberError), and a query holds 1 to ``MOST_WORDS`` words
-        (SearchWordsError); the store looks, slowly, as ``history`` reads.
-        """
-        return self._history.search(fold(self.searchable(view, name, query)), query, SEARCH_HITS, period)
-
-    def searchable(self, view: UserView, name: str, query: str) -> str:
-        """The name of room ``name`` as the room shows it, if ``view`` may search it for ``query``; raises as
-        ``search`` does, reading nothing: what a front end checks before it charges for a search or queues it."""
-        room = rules.check_member(own(view), name)
-        search_words(query)
-        return room.name
-
-    def search_private(
-        self, view: UserView, nick: str, query: str, period: Period = EVER
-    ) -> Awaitable[Found]:
-        """The newest ``SEARCH_HITS`` private messages between the identified user and the account ``nick`` within
-        ``period`` holding every word of ``query``: ``search``'s answer for a conversation (``Offline.search``),
-        checked as ``private_searchable`` checks."""
-        return self._private_search().search(view, nick, query, SEARCH_HITS, period)
-
-    def private_searchable(self, view: UserView, query: str) -> None:
-        """Raise as ``search_private`` does (NotIdentifiedError, SearchWordsError), reading nothing: what a front
-        end checks before it charges for a search of private messages or queues it."""
-        self._private_search().searcher(view, query)
-
-    def _private_search(self) -> Offline:
-        """What keeps private messages; without a mailbox there are none: NotIdentifiedError as for anyone unproven."""
-        if self._offline is None:
-            raise NotIdentifiedError()
-        return self._offline
-
-    def missed(
-        self, view: UserView, name: str, at: Point, before: int, most: int = RESUME_MOST
-    ) -> Awaitable[Missed]:
-        """What was said in room ``name`` after the point ``at`` in the order of events (chatd.domain.ids) and below
-        ``before``: the latest ``most``, and how many; and the deletions since of lines up to ``at``
-        (``chatd.domain.resume.missed``: up to ``RESUME_MOST`` however few lines are asked).
-
-        Checked as ``history`` is: a member reads it, the rejoin just made.
-        """
-        room = rules.check_reader(own(view), name, most, most)
-        return resume.missed(self._history, fold(room.name), at, before, most)
-
-    def conversation(self, view: UserView, nick: str, count: int) -> Awaitable[Sequence[Private]]:
-        """The last ``count`` private messages between the identified user and the account ``nick`` (``Offline``).
-
-        Without a mailbox there are no accounts' private messages to read: NotIdentifiedError as for anyone unproven.
-        """
-        if self._offline is None:
-            raise NotIdentifiedError(nick)
-        return self._offline.conversation(view, nick, count, HISTORY_MOST)
-
-    async def targets(self, view: UserView, after: float, before: float) -> list[tuple[str, float]]:
-        """Where the user has history whose latest line was said after ``after`` and before ``before`` (seconds),
-        with that line's time, oldest first: each room they are in, by its name, and, identified, each account
-        they exchanged kept private messages with, by its nickname (IRC's CHATHISTORY TARGETS).
-
-        Only the user's own: the rooms they may read, and their account's conversations, never another's.
-        An account given up since is left out: it has no nickname to name it by; so is a conversation of the
-        account's nickname before it was registered, a former owner's.
-        """
-        user = own(view)
-        found: list[tuple[str, float]] = []
-        for room in list(user.rooms.values()):
-            last = await self._history.recent(fold(room.name), None, 1)
-            if last and after < last[-1].at < before:
-                found.append((room.name, last[-1].at))
-        if user.account is not None and self._offline is not None:
-            # What was said before the account was registered was a former owner's of its nickname.
-            since = self._accounts.since(user.account)
-            for other, at in await self._history.conversations(user.account, after, before):
-                if at >= since and self._accounts.owner(other) == other:
-                    found.append((self._accounts.nick(other), at))
-        return sorted(found, key=lambda target: target[1])
-
     def account_nick(self, account: str) -> str:
         """The nickname of ``account`` as it was registered."""
         return self._accounts.nick(account)
@@ -507,41 +292,6 @@ class Chat:
         # Only since the account was registered: lines of its nickname from before were a former owner's.
         return self._history.forget(self._accounts.nick(account), self._accounts.since(account))
 
-    async def take_offline(self, view: UserView) -> Sequence[Private]:
-        """The private messages kept for the identified user while offline, oldest first; gone from the mailbox.
-
-        None without a mailbox. Raises NotIdentifiedError (chatd.domain.offline).
-        """
-        if self._offline is None:
-            return ()
-        return await self._offline.take(view)
-
-    def check_address(self, address: str) -> None:
-        """Raise BannedError if ``address`` is banned: a banned address is shown nothing of the chat."""
-        rules.check_address(self._state, address_key(address), self._now())
-
-    def online(self, nick: str) -> str:
-        """The nickname of whoever is online as ``nick`` (in any case), as they show it."""
-        return self._state.users.find(nick).nick
-
-    def nickname(self, nick: str) -> str:
-        """``nick`` as whoever is online as it shows it, or in normal form if nobody is: what a command on a
-        nickname held or not (``/ignore``) names. Raises InvalidNicknameError for one nobody could take."""
-        return self._state.users.named(nick, self.limits.nickname)[1]
-
-    def departed(self, nick: str, most: int) -> tuple[Departed, ...]:
-        """When ``nick`` (in any case) last stopped being used, newest first, at most ``most`` times; empty if not lately.
-
-        The chat remembers the last ``DEPARTED_KEPT`` nicknames given up, in memory only.
-        """
-        key = fold(nick)
-        found = (gone for gone in self._state.departed if fold(gone.nick) == key)
-        return tuple(islice(found, most))
-
-    def account_of(self, nick: str) -> str | None:
-        """The account whoever is online as ``nick`` is identified to (None if none); raises NoSuchNicknameError."""
-        return self._state.users.find(nick).account
-
     def ready_to_join(self, name: str) -> Awaitable[None] | None:
         """None if a join of room ``name`` can be made now; else what to await first (then ask again).
 
@@ -552,14 +302,6 @@ class Chat:
         a join would refuse is refused here, as the join would.
         """
         return self._seam.seq_known(check_room_name(name, self.limits.room_name))
-
-    def has_room(self, name: str) -> bool:
-        """Whether a room called ``name`` (in any case) exists: with members, or a server's or registered one without."""
-        return self._state.rooms.exists(name)
-
-    def time(self) -> ServerTime:
-        """The server's clock."""
-        return ServerTime(self._now())
 
 
 async def _all_kept(first: Awaitable[None], rest: Sequence[Awaitable[None]]) -> None:

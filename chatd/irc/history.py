@@ -42,10 +42,10 @@ from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
 from twisted.internet.defer import Deferred
 
-from chatd.domain.chat import HISTORY_MOST
 from chatd.domain.errors import ChatError
 from chatd.domain.events import Event, RoomEvent
 from chatd.domain.ids import Point, event_point
+from chatd.domain.reads import HISTORY_MOST
 from chatd.frontend.flood import ENTRIES_PER_LINE
 from chatd.frontend.held import as_deferred, fill_place
 from chatd.frontend.points import moment, point_at

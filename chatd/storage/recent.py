@@ -35,8 +35,8 @@ from collections import OrderedDict, deque
 from collections.abc import Callable, Iterator, Sequence
 from itertools import dropwhile, islice
 
-from chatd.domain.chat import HISTORY_MOST
 from chatd.domain.events import RoomEvent
+from chatd.domain.reads import HISTORY_MOST
 
 ROOMS = 4096
 """Rooms whose last lines are kept: far more than a big server's rooms with people in them (5,000 users in 50 rooms,

@@ -8,8 +8,8 @@ chatd.tap.limits and chatd.tap.parameters.
 
 from typing import Any
 
-from chatd.domain.chat import HISTORY_MOST
 from chatd.domain.limits import KICK_REJOIN_MOST
+from chatd.domain.reads import HISTORY_MOST
 from chatd.frontend.sockets import KEEPALIVE_MOST
 from chatd.start import number
 

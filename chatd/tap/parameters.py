@@ -7,8 +7,8 @@ and its help, a number's coerce naming the option (chatd.tap.bounds).
 from typing import Any
 
 from chatd.config import DEFAULT_DB, DEFAULT_FILES, DEFAULT_PORT
-from chatd.domain.chat import HISTORY_MOST
 from chatd.domain.limits import Limits
+from chatd.domain.reads import HISTORY_MOST
 from chatd.start import SERVER_NAME_MOST
 from chatd.tap.bounds import bounds, named_numbers
 from chatd.tap.limits import FILE_OPTIONS, LIMIT_OPTIONS

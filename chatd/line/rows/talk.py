@@ -2,10 +2,10 @@
 deleting a line.
 """
 
-from chatd.domain.chat import HISTORY_MOST
 from chatd.domain.envelopes import EMSG_LINE_MOST
 from chatd.domain.keylog import KEYS_MOST, LOG_PAGE
 from chatd.domain.offline import MAILBOX_MOST
+from chatd.domain.reads import HISTORY_MOST
 from chatd.domain.search import MOST_WORDS, SCAN_CHARACTERS, SCAN_LINES, SEARCH_HITS, SHORTEST_INDEXED
 from chatd.line import commands as cmd
 from chatd.line import history, keys, moderation, search, talk
