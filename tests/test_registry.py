@@ -47,7 +47,8 @@ from chatd.domain.events import (
 from chatd.domain.limits import Limits
 from chatd.domain.ports import UserView
 from chatd.domain.replies import Members, RoomModes, RoomSummary, Topic
-from chatd.domain.rooms import NO_SETTINGS, RegisteredRoom, RoomSettings
+from chatd.domain.room_settings import NO_SETTINGS, RoomSettings
+from chatd.domain.rooms import RegisteredRoom
 from chatd.line.wording import word
 from chatd.storage.memory import MemoryAccounts, MemoryRooms
 from chatd.storage.sqlite_rooms import SQLiteRooms

@@ -14,7 +14,8 @@ from chatd.admin.command import main
 from chatd.domain.encoding import changes_of
 from chatd.domain.events import ModeChange, RoomBan, Setting
 from chatd.domain.ports import RoomStore
-from chatd.domain.rooms import RegisteredRoom, RoomSettings
+from chatd.domain.room_settings import RoomSettings
+from chatd.domain.rooms import RegisteredRoom
 from chatd.storage.memory import MemoryRooms
 from chatd.storage.pass_log import last_committed, log_path
 from chatd.storage.room_settings import SETTINGS_CHANGED, decode_settings, encode_changes, encode_settings

@@ -27,7 +27,8 @@ from chatd.domain.masks import parse_mask
 from chatd.domain.ports import UserView
 from chatd.domain.publish import Publisher
 from chatd.domain.replies import RoomBanList, RoomModes, Standing
-from chatd.domain.rooms import FLAGS, Room
+from chatd.domain.room_settings import FLAGS
+from chatd.domain.rooms import Room
 from chatd.domain.state import ChatState
 from chatd.domain.users import User, own
 from chatd.text import UNSAFE, fold, whole_number

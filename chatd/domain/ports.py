@@ -24,7 +24,8 @@ from typing import Protocol
 
 from chatd.domain.events import Actor, Deleted, Event, ModeChange, Private, RoomEvent
 from chatd.domain.keylog import KeyEntry
-from chatd.domain.rooms import NO_SETTINGS, RegisteredRoom, RoomSettings
+from chatd.domain.room_settings import NO_SETTINGS, RoomSettings
+from chatd.domain.rooms import RegisteredRoom
 from chatd.domain.search import EVER, Found, Period
 
 
@@ -298,7 +299,7 @@ class KeyStore(Protocol):
 
 class RoomStore(Protocol):
     """The registered rooms, kept across restarts: each room's owner and its room operators, all accounts, and
-    its settings (chatd.domain.rooms.RoomSettings); and the settings of the server's rooms, which nobody registers.
+    its settings (chatd.domain.room_settings.RoomSettings); and the settings of the server's rooms, which nobody registers.
 
     A port of its own rather than more of ``Accounts``: a room is not a
     nickname, and a store may keep one without the other. Rooms are named

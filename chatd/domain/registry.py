@@ -18,7 +18,7 @@ changes failing together or one by one, before or after others are kept,
 leave memory as the file will be (``RoomRegistrationNotKept`` to the
 room's members, ``RoomNotKeptError`` to the asker).
 
-A registered room's settings (chatd.domain.rooms.RoomSettings) are kept
+A registered room's settings (chatd.domain.room_settings.RoomSettings) are kept
 with it: the room's as it is registered, and each change of them
 (``keep_settings``, which chatd.domain.modes calls) the same way. The
 store is given each ``/mode``'s changes, not the settings they lead to,
@@ -65,7 +65,8 @@ from chatd.domain.events import (
 )
 from chatd.domain.ports import Accounts, RoomStore, UserView
 from chatd.domain.publish import Publisher
-from chatd.domain.rooms import NO_SETTINGS, STANDING, RegisteredRoom, Registration, Room, RoomSettings
+from chatd.domain.room_settings import NO_SETTINGS, STANDING, RoomSettings
+from chatd.domain.rooms import RegisteredRoom, Registration, Room
 from chatd.domain.state import ChatState
 from chatd.domain.users import User, own
 from chatd.text import fold

@@ -53,7 +53,8 @@ from chatd.domain.events import (
 )
 from chatd.domain.kicks import KickWaits
 from chatd.domain.replies import Ban, Departed
-from chatd.domain.rooms import STANDING, Registration, Room, Rooms, topic_set
+from chatd.domain.room_settings import STANDING
+from chatd.domain.rooms import Registration, Room, Rooms, topic_set
 from chatd.domain.users import INVITES_KEPT, User, Users
 from chatd.text import fold
 

@@ -45,7 +45,8 @@ from chatd.domain.events import (
     Whispered,
 )
 from chatd.domain.offline import conversation_of, kept_size
-from chatd.domain.rooms import NO_SETTINGS, RegisteredRoom, RoomSettings
+from chatd.domain.room_settings import NO_SETTINGS, RoomSettings
+from chatd.domain.rooms import RegisteredRoom
 from chatd.domain.search import EVER, Found, Period, found_in, search_words, within
 from chatd.text import fold
 

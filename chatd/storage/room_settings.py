@@ -24,7 +24,7 @@ from collections.abc import Sequence
 
 from chatd.domain.encoding import ban_rows, bans_of, change_rows, changes_of
 from chatd.domain.events import ModeChange, Setting
-from chatd.domain.rooms import NO_SETTINGS, RoomSettings
+from chatd.domain.room_settings import NO_SETTINGS, RoomSettings
 
 _CHANGED_WHERE = (
     "INSERT INTO room_settings (room, body) "

@@ -23,7 +23,7 @@ from dataclasses import replace
 from twisted.internet.defer import Deferred
 
 from chatd.domain.events import ModeChange
-from chatd.domain.rooms import NO_SETTINGS, RoomSettings
+from chatd.domain.room_settings import NO_SETTINGS, RoomSettings
 from chatd.storage.memory import MemoryRooms
 from chatd.storage.pass_records import Statement
 from chatd.storage.room_settings import (
