@@ -325,6 +325,13 @@ class SharedDaemon:
                 daemon.fail(f"users of an earlier test still online after {DEADLINE_SECONDS} s: {online!r}")
         probe.close()
 
+    @property
+    def folder(self) -> str:
+        """The daemon's working directory, where a relative path among its options lies (``--db chatd.sqlite``);
+        the daemon must have been lent."""
+        assert self._folder is not None, "lent, so started"
+        return self._folder
+
     def stop(self) -> None:
         """Kill the daemon, if started, and remove its folder."""
         atexit.unregister(self.stop)

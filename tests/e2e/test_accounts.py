@@ -9,22 +9,47 @@ from contextlib import closing
 
 from twisted.trial.unittest import SynchronousTestCase
 
-from tests.e2e.daemon import Daemon, LineClient
+from tests.e2e.daemon import Daemon, LineClient, SharedDaemon
 from tests.e2e.ircclient import Heard, IRCClient, irc_port
-from tests.e2e.test_daemon import LOOPBACK, PROMPT, WELCOME
+from tests.e2e.test_daemon import LOOPBACK, PROMPT, SHARED_LOBBY, WELCOME
 from tests.helpers import new_folder, refuse_on_accounts
 
 PASSWORD = "hunter22"
-REGISTERED = "*** The nickname alice is registered to you, and you are identified to it."
-IDENTIFIED = "*** You are identified as alice."
+
+
+def registered(nick: str) -> str:
+    """What /register answers ``nick``."""
+    return f"*** The nickname {nick} is registered to you, and you are identified to it."
+
+
+def identified(nick: str) -> str:
+    """What a right password for ``nick`` is answered."""
+    return f"*** You are identified as {nick}."
+
+
+def wrong(nick: str) -> str:
+    """What a wrong password for ``nick``, or one for a nickname nobody registered, is answered."""
+    return f"ERR identify-failed wrong password, or {nick} is not registered"
+
+
+def not_saved(nick: str) -> str:
+    """What a change to ``nick``'s account the --db file refuses is answered."""
+    return f"ERR not-saved the server could not save the change to the account {nick}; nothing changed, try again later"
+
+
+REGISTERED = registered("alice")
+IDENTIFIED = identified("alice")
 PROTECTED = "ERR nick-registered alice is registered; /identify alice PASSWORD if it is yours, or choose another nickname"
-WRONG = "ERR identify-failed wrong password, or alice is not registered"
-NOT_SAVED = "ERR not-saved the server could not save the change to the account alice; nothing changed, try again later"
+WRONG = wrong("alice")
+NOT_SAVED = not_saved("alice")
 STILL_REGISTERED = (
     "*** The server could not save giving up the nickname alice; it is still registered to you, and you are "
     "identified to it."
 )
 NOT_IDENTIFIED = "ERR not-identified you are not identified; /register PASSWORD or /identify PASSWORD first"
+
+SHARED_DB = "chatd.sqlite"
+"""The --db file of a shared daemon (``SharedDaemon``), in its folder, which it runs in."""
 
 
 class AccountTestCase(SynchronousTestCase):
@@ -54,19 +79,48 @@ class AccountTestCase(SynchronousTestCase):
             if received == wanted or (received.startswith(b"[") and received[8:] == wanted):
                 return
 
+    def borrow(self, shared: SharedDaemon) -> None:
+        """Take ``shared``'s daemon, whose --db is ``SHARED_DB``, for this test: in ``setUp``, for ``start``'s."""
+        self.daemon = shared.lend(self)
+        self.db = os.path.join(shared.folder, SHARED_DB)
+
     def refuse(self, statement: str) -> None:
-        """Have the daemon's --db file refuse every ``statement`` on accounts from now on, as a full disk would."""
+        """Have the daemon's --db file refuse every ``statement`` on accounts from now on, as a full disk would;
+        until ``DROP TRIGGER refuse``, or the test's end (a shared daemon's next test finds its file whole)."""
         refuse_on_accounts(self.db, statement)
+        self.addCleanup(self.accept_again)
+
+    def accept_again(self) -> None:
+        """The --db file takes changes to accounts again."""
+        with closing(sqlite3.connect(self.db)) as other, other:
+            other.execute("DROP TRIGGER IF EXISTS refuse")
+
+    def register(self, nick: str) -> LineClient:
+        """``nick`` from 127.0.0.1, registered with ``PASSWORD``."""
+        client = self.connect("127.0.0.1", nick)
+        client.say(f"/register {PASSWORD}")
+        self.until(client, registered(nick))
+        return client
 
     def register_alice(self) -> LineClient:
-        alice = self.connect("127.0.0.1", "alice")
-        alice.say(f"/register {PASSWORD}")
-        self.until(alice, REGISTERED)
-        return alice
+        return self.register("alice")
 
 
 class AccountTests(AccountTestCase):
-    """A stolen nickname, two connections of one account, a stale one, wrong passwords, a kill -9."""
+    """A stolen nickname, two connections of one account, a stale one, wrong passwords, a file that refuses.
+
+    On a daemon the class's tests share (``SharedDaemon``): its --db file outlives each test's users, so each
+    test registers a nickname of its own.
+    """
+
+    shared = SharedDaemon([*SHARED_LOBBY, "--db", SHARED_DB])
+
+    @classmethod
+    def tearDownClass(cls) -> None:
+        cls.shared.stop()
+
+    def setUp(self) -> None:
+        self.borrow(self.shared)
 
     def test_a_stolen_nickname_is_refused_and_its_owner_told(self) -> None:
         """Someone at another address who says alice is refused in one line and asked again; alice sees who tried."""
@@ -80,89 +134,93 @@ class AccountTests(AccountTestCase):
         self.until(alice, "-- someone at 127.0.0.2 tried to take your nickname alice")
 
     def test_two_connections_of_one_account_see_each_others_lines(self) -> None:
-        """A second connection identified as alice is alice: each sees what the other says, as bob does."""
-        alice = self.register_alice()
+        """A second connection identified as abby is abby: each sees what the other says, as bob does."""
+        abby = self.register("abby")
         bob = self.connect("127.0.0.4", "bob")
-        self.until(bob, "*** In #lobby (2): alice bob")
-        second = self.connect("127.0.0.3", f"alice {PASSWORD}")
+        self.until(bob, "*** In #lobby (2): abby bob")
+        second = self.connect("127.0.0.3", f"abby {PASSWORD}")
         second.expect(
-            IDENTIFIED,
-            "*** You are alice.",
+            identified("abby"),
+            "*** You are abby.",
             "*** You are in #lobby with your other connections.",
-            "*** In #lobby (2): alice bob",
+            "*** In #lobby (2): abby bob",
         )
         self.until(second, "*** Now talking in #lobby.")
         second.say("from the second")
-        for client in (alice, second, bob):
-            self.until(client, "#lobby <alice> from the second")
-        alice.say("from the first")
-        for client in (alice, second, bob):
-            self.until(client, "#lobby <alice> from the first")
+        for client in (abby, second, bob):
+            self.until(client, "#lobby <abby> from the second")
+        abby.say("from the first")
+        for client in (abby, second, bob):
+            self.until(client, "#lobby <abby> from the first")
 
     def test_an_account_the_file_cannot_keep_is_refused_and_undone(self) -> None:
         """The --db file refuses the account (as a full disk would): /register says in one line that nothing
-        changed, alice is identified to no account and her nickname protects nothing; once the file takes
+        changed, adele is identified to no account and her nickname protects nothing; once the file takes
         accounts again, /register works."""
         self.refuse("INSERT")
-        alice = self.connect("127.0.0.1", "alice")
-        alice.say(f"/register {PASSWORD}")
-        self.until(alice, NOT_SAVED)
-        alice.say(f"/unregister {PASSWORD}")
-        self.until(alice, NOT_IDENTIFIED)
-        second = self.connect("127.0.0.2", f"/identify alice {PASSWORD}")
-        self.until(second, WRONG)
+        adele = self.connect("127.0.0.1", "adele")
+        adele.say(f"/register {PASSWORD}")
+        self.until(adele, not_saved("adele"))
+        adele.say(f"/unregister {PASSWORD}")
+        self.until(adele, NOT_IDENTIFIED)
+        second = self.connect("127.0.0.2", f"/identify adele {PASSWORD}")
+        self.until(second, wrong("adele"))
         with closing(sqlite3.connect(self.db)) as other, other:
             other.execute("DROP TRIGGER refuse")
-        alice.say(f"/register {PASSWORD}")
-        self.until(alice, REGISTERED)
+        adele.say(f"/register {PASSWORD}")
+        self.until(adele, registered("adele"))
 
     def test_an_unregistration_the_file_cannot_keep_is_refused_and_undone(self) -> None:
-        """The file refuses to delete the account: /unregister says nothing changed, and alice is still
+        """The file refuses to delete the account: /unregister says nothing changed, and agnes is still
         identified to it (she cannot register it again) and still owns the nickname."""
-        alice = self.register_alice()
+        agnes = self.register("agnes")
         self.refuse("DELETE")
-        alice.say(f"/unregister {PASSWORD}")
-        self.until(alice, NOT_SAVED)
-        alice.say(f"/register {PASSWORD}")
-        self.until(alice, "ERR already-identified you are identified as alice already")
+        agnes.say(f"/unregister {PASSWORD}")
+        self.until(agnes, not_saved("agnes"))
+        agnes.say(f"/register {PASSWORD}")
+        self.until(agnes, "ERR already-identified you are identified as agnes already")
         thief = self.connect("127.0.0.2")
-        thief.say(f"/identify alice {PASSWORD}")
-        self.until(thief, IDENTIFIED)
+        thief.say(f"/identify agnes {PASSWORD}")
+        self.until(thief, identified("agnes"))
 
     def test_a_password_the_file_cannot_keep_is_refused(self) -> None:
         """The file refuses the new hash: /password says nothing changed, and the old password still works."""
-        alice = self.register_alice()
+        aida = self.register("aida")
         self.refuse("UPDATE")
-        alice.say(f"/password {PASSWORD} another-password")
-        self.until(alice, NOT_SAVED)
+        aida.say(f"/password {PASSWORD} another-password")
+        self.until(aida, not_saved("aida"))
         second = self.connect("127.0.0.3")
-        second.say(f"/identify alice {PASSWORD}")
-        self.until(second, IDENTIFIED)
+        second.say(f"/identify aida {PASSWORD}")
+        self.until(second, identified("aida"))
 
     def test_the_owner_back_while_a_stale_connection_holds_on_takes_the_nickname(self) -> None:
-        """alice's old connection has stopped reading, not closed: identifying again gets her in as alice
-        at once, and what she says from the new one is alice's."""
-        self.register_alice()
+        """alba's old connection has stopped reading, not closed: identifying again gets her in as alba
+        at once, and what she says from the new one is alba's."""
+        self.register("alba")
         bob = self.connect("127.0.0.4", "bob")
-        self.until(bob, "*** In #lobby (2): alice bob")
-        back = self.connect("127.0.0.1", f"alice {PASSWORD}")
-        back.expect(IDENTIFIED, "*** You are alice.")
+        self.until(bob, "*** In #lobby (2): alba bob")
+        back = self.connect("127.0.0.1", f"alba {PASSWORD}")
+        back.expect(identified("alba"), "*** You are alba.")
         self.until(back, "*** Now talking in #lobby.")
         back.say("I am back")
-        self.until(bob, "#lobby <alice> I am back")
+        self.until(bob, "#lobby <alba> I am back")
 
     def test_wrong_passwords_are_throttled(self) -> None:
         """Three wrong passwords from one connection, each answered after a longer pause; then even the right one is refused."""
-        self.register_alice()
+        self.register("anna")
         guesser = self.connect("127.0.0.2")
         for guess in ("guess0001", "guess0002", "guess0003"):
-            guesser.say(f"/identify alice {guess}")
-        guesser.say(f"/identify alice {PASSWORD}")
-        guesser.expect(WRONG, WRONG, WRONG)
+            guesser.say(f"/identify anna {guess}")
+        guesser.say(f"/identify anna {PASSWORD}")
+        guesser.expect(wrong("anna"), wrong("anna"), wrong("anna"))
         line = guesser.read_line()
         self.assertRegex(
             line, rb"^ERR identify-throttled too many wrong passwords; try again in [0-9]+ s\r\n$"
         )
+
+
+class AccountRestartTests(AccountTestCase):
+    """Accounts across a kill -9, on a daemon of the test's own."""
 
     def test_accounts_survive_kill_9(self) -> None:
         """Registered, then SIGKILL: after the restart alice is still protected, and her password identifies her."""
