@@ -40,8 +40,8 @@ from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support.ui import WebDriverWait
 from twisted.trial.unittest import SynchronousTestCase
 
-from tests.e2e.daemon import DEADLINE_SECONDS, Daemon
-from tests.e2e.test_daemon import LOOPBACK
+from tests.e2e.daemon import DEADLINE_SECONDS, Daemon, SharedDaemon
+from tests.e2e.test_daemon import LOOPBACK, SHARED_LOBBY
 from tests.e2e.websocket import PAGE
 
 CHROMIUM = "/usr/bin/chromium"
@@ -95,6 +95,16 @@ def start_web(case: SynchronousTestCase, *extra: str) -> tuple[Daemon, str]:
     """A daemon on 127.0.0.1 with the line port and the web port, both ephemeral; and the page's URL."""
     daemon = Daemon.start(case, [*LOOPBACK, "--web-port", "0", *extra])
     return daemon, web_url(daemon)
+
+
+SHARED_WEB = (*SHARED_LOBBY, "--web-port", "0")
+"""A daemon with a web port the tests of a class share (``SharedDaemon``), each with users and rooms of its own."""
+
+
+def lent_web(shared: SharedDaemon, case: SynchronousTestCase) -> tuple[Daemon, str]:
+    """``shared``'s daemon lent to ``case``, with nobody online, and its page's URL."""
+    daemon = shared.lend(case)
+    return daemon, daemon.first_logged(PAGE).group("url").decode("ascii")
 
 
 def web_url(daemon: Daemon) -> str:

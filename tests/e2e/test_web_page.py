@@ -24,12 +24,11 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from twisted.trial.unittest import SynchronousTestCase
 
-from tests.e2e.browser import Page, quiet, start_web, web_url
+from tests.e2e.browser import SHARED_WEB, Page, lent_web, quiet, start_web, web_url
 from tests.e2e.daemon import Daemon, LineClient, SharedDaemon, opers_file
 from tests.e2e.test_client_resume import enter, said_by, switch
-from tests.e2e.test_daemon import LOOPBACK, SHARED_LOBBY
+from tests.e2e.test_daemon import LOOPBACK
 from tests.e2e.test_web_files import DROP, choose, drop_socket, on_disk
-from tests.e2e.websocket import PAGE
 from tests.helpers import new_database, quick_hash, refuse_on_accounts
 
 T = TypeVar("T")
@@ -50,16 +49,6 @@ def restarted(page: Page, start: Callable[[], T]) -> T:
         return start()
     finally:
         page.driver.execute_cdp_cmd("Page.setWebLifecycleState", {"state": "active"})
-
-
-SHARED_WEB = (*SHARED_LOBBY, "--web-port", "0")
-"""A daemon with a web port the tests of a class share (``SharedDaemon``), each with users and rooms of its own."""
-
-
-def lent_web(shared: SharedDaemon, case: SynchronousTestCase) -> tuple[Daemon, str]:
-    """``shared``'s daemon lent to ``case``, with nobody online, and its page's URL."""
-    daemon = shared.lend(case)
-    return daemon, daemon.first_logged(PAGE).group("url").decode("ascii")
 
 
 def registered_on_nc(daemon: Daemon, nick: str, password: str = "secret-pass-1") -> LineClient:

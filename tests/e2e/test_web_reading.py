@@ -13,17 +13,15 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from twisted.trial.unittest import SynchronousTestCase
 
-from tests.e2e.browser import Page, quiet, start_web, web_url
+from tests.e2e.browser import SHARED_WEB, Page, lent_web, quiet, start_web, web_url
 from tests.e2e.daemon import Daemon, SharedDaemon
 from tests.e2e.test_client_resume import enter, said_by, switch
 from tests.e2e.test_daemon import LOOPBACK
 from tests.e2e.test_web_page import (
     FAST,
-    SHARED_WEB,
     heard_of,
     kicked_from_dev,
     leave_lobby,
-    lent_web,
     numbered_lines,
     registered_in_page,
     registered_on_nc,
