@@ -25,8 +25,8 @@ from selenium.common.exceptions import NoAlertPresentException
 from selenium.webdriver.common.by import By
 from twisted.trial.unittest import SynchronousTestCase
 
-from tests.e2e.browser import Page, quiet, start_web
-from tests.e2e.daemon import Daemon, LineClient
+from tests.e2e.browser import SHARED_WEB, Page, lent_web, quiet, start_web
+from tests.e2e.daemon import Daemon, LineClient, SharedDaemon
 from tests.e2e.test_daemon import PROMPT, WELCOME
 from tests.helpers import new_folder
 
@@ -588,9 +588,9 @@ class BetweenPagesTests(SynchronousTestCase):
         quiet(self, bob, no_error_shown=True)
 
 
-def two_pages(case: SynchronousTestCase, *extra: str) -> tuple[Page, Page]:
-    """alice's page and bob's, both named and in #lobby, on a daemon started with ``extra``; alice's shows bob."""
-    _, url = start_web(case, *extra)
+def two_pages(case: SynchronousTestCase, url: str) -> tuple[Page, Page]:
+    """alice's page and bob's, both named and in #lobby, on the daemon whose page is at ``url``; alice's shows
+    bob."""
     alice, bob = Page(case, url), Page(case, url)
     alice.login("alice")
     bob.login("bob")
@@ -608,11 +608,23 @@ def offer_to_bob(case: SynchronousTestCase, alice: Page, bob: Page, name: str, d
 
 
 class EndingTests(SynchronousTestCase):
-    """A transfer between two pages declined or cancelled by either side: both pages say so."""
+    """A transfer between two pages declined or cancelled by either side: both pages say so.
+
+    The tests take turns on two daemons (``SharedDaemon``), each test with users of its own: ``shared``, and
+    ``slow`` for those that stop a transfer under way.
+    """
+
+    shared = SharedDaemon(SHARED_WEB)
+    slow = SharedDaemon((*SHARED_WEB, *SLOW))
+
+    @classmethod
+    def tearDownClass(cls) -> None:
+        cls.shared.stop()
+        cls.slow.stop()
 
     def test_a_declined_offer_is_said_on_the_senders_page(self) -> None:
         """bob declines alice's file: his line says he did, hers that he declined it, once: not again right under it."""
-        alice, bob = two_pages(self)
+        alice, bob = two_pages(self, lent_web(self.shared, self)[1])
         file_id = offer_to_bob(self, alice, bob, "draft.odt", content(20_000))
         self.assertEqual(bob.texts(f'[data-file="{file_id}"] .file-decline'), ["Decline"])
         press(bob, file_id, "decline")
@@ -626,7 +638,7 @@ class EndingTests(SynchronousTestCase):
     def test_a_decline_after_other_lines_is_said_at_the_end_of_the_log_too(self) -> None:
         """bob writes to alice after her offer, then declines it: her file's line, above his, says he declined it,
         and so does a line at the end of the log, where she reads."""
-        alice, bob = two_pages(self)
+        alice, bob = two_pages(self, lent_web(self.shared, self)[1])
         file_id = offer_to_bob(self, alice, bob, "draft.odt", content(20_000))
         bob.say("not this one, sorry")
         alice.wait_for_said("not this one, sorry")
@@ -641,7 +653,7 @@ class EndingTests(SynchronousTestCase):
     def test_an_upload_cancelled_before_the_offer_reaches_nobody(self) -> None:
         """alice cancels in the middle of her upload: her line says so, and bob, not offered it yet, hears nothing
         of it (a message she sends afterwards reaches him with no file before it)."""
-        alice, bob = two_pages(self, *SLOW)
+        alice, bob = two_pages(self, lent_web(self.slow, self)[1])
         choose(alice, on_disk(self, "half.bin", content(400_000)))
         alice.wait(lambda: 10 <= bar(alice) < 50 or None, "the upload under way")
         alice.find("#log-box .log .line.file .file-cancel").click()
@@ -658,7 +670,7 @@ class EndingTests(SynchronousTestCase):
     def test_a_file_withdrawn_while_fetched_stops_the_recipients_download(self) -> None:
         """alice withdraws her file while bob's page fetches it: her line says so, his that she cancelled it, each
         once, not again right under it."""
-        alice, bob = two_pages(self, *SLOW)
+        alice, bob = two_pages(self, lent_web(self.slow, self)[1])
         file_id = offer_to_bob(self, alice, bob, "movie.mkv", content(400_000, seed=2))
         press(bob, file_id, "accept")
         bob.wait(lambda: 10 <= bar(bob, file_id) < 50 or None, "the download under way")
@@ -676,7 +688,7 @@ class EndingTests(SynchronousTestCase):
 
     def test_a_download_cancelled_by_the_recipient_is_said_on_the_senders_page(self) -> None:
         """bob cancels in the middle of fetching alice's file: his line says so, and hers that he stopped."""
-        alice, bob = two_pages(self, *SLOW)
+        alice, bob = two_pages(self, lent_web(self.slow, self)[1])
         file_id = offer_to_bob(self, alice, bob, "backup.tar", content(400_000, seed=4))
         press(bob, file_id, "accept")
         bob.wait(lambda: 10 <= bar(bob, file_id) < 50 or None, "the download under way")
@@ -698,7 +710,7 @@ class EndingTests(SynchronousTestCase):
         """bob offers alice a file and she leaves the chat (/quit): Accept, and then Decline, say in the status
         line that she left and how to come back, and leave the offer's line as it was. They did nothing, with no
         word."""
-        daemon, url = start_web(self)
+        daemon, url = lent_web(self.shared, self)
         alice = Page(self, url)
         alice.login("alice")
         bob = json_user(daemon, "bob")
@@ -788,7 +800,7 @@ class ReloadTests(SynchronousTestCase):
     def test_a_reloaded_senders_page_can_still_withdraw_its_offer(self) -> None:
         """alice reloads her page after offering bob a file; named again by itself, her page shows her offer with a
         Cancel that withdraws it, and bob's page says she cancelled it."""
-        alice, bob = two_pages(self)
+        alice, bob = two_pages(self, start_web(self)[1])
         file_id = offer_to_bob(self, alice, bob, "old.pdf", content(30_000, seed=6))
         bob.open("#lobby")
         alice.driver.refresh()
