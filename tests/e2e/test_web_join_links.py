@@ -10,8 +10,8 @@ room shown (tests/e2e/browser.py drives the browser).
 
 from twisted.trial.unittest import SynchronousTestCase
 
-from tests.e2e.browser import Page, origin, quiet, start_web
-from tests.e2e.daemon import LineClient
+from tests.e2e.browser import SHARED_WEB, Page, lent_web, origin, quiet
+from tests.e2e.daemon import LineClient, SharedDaemon
 from tests.e2e.test_client_resume import enter, switch
 from tests.e2e.test_web_page import record, sent
 
@@ -42,12 +42,19 @@ def invite_only(client: LineClient, room: str) -> None:
 
 
 class JoinLinkTests(SynchronousTestCase):
-    """The page's ``?join=`` and its link to the room shown, one daemon a test."""
+    """The page's ``?join=`` and its link to the room shown, on a daemon the class's tests share
+    (``SharedDaemon``), each with users of its own in rooms that go with them."""
+
+    shared = SharedDaemon(SHARED_WEB)
+
+    @classmethod
+    def tearDownClass(cls) -> None:
+        cls.shared.stop()
 
     def test_a_link_with_two_rooms_lands_in_both_the_first_shown(self) -> None:
         """alice opens the page at ``?join=maths,%23physics``: once her nickname is taken she is in #maths and
         #physics beside #lobby, #maths shown, and the page's address no longer asks for them."""
-        _, url = start_web(self)
+        _, url = lent_web(self.shared, self)
         alice = Page(self, f"{url}?join=maths,%23physics")
         alice.login("alice")
         wait_for_rooms(alice, "#lobby", "#maths", "#physics")
@@ -59,7 +66,7 @@ class JoinLinkTests(SynchronousTestCase):
         """carol made #secret invite-only; alice's link names ``secret``, ``maths`` and ``my room``. She is in
         #maths, shown as the first room the server took, where one line says the page sent nothing for "my room"
         and one says, in the server's words, that #secret is invite-only; #lobby's log says neither."""
-        daemon, url = start_web(self)
+        daemon, url = lent_web(self.shared, self)
         invite_only(enter(daemon, "carol"), "#secret")
         alice = Page(self, f"{url}?join=secret,maths,my%20room")
         record(alice)
@@ -86,7 +93,7 @@ class JoinLinkTests(SynchronousTestCase):
         """alice came by ``?join=#maths,#physics`` typed as it is (the browser reads ``#maths,#physics`` as the
         address's fragment, which the page takes out with ``join``) and left #physics: after a dropped connection,
         and then after a reload, her page is back in #lobby and #maths only."""
-        _, url = start_web(self)
+        _, url = lent_web(self.shared, self)
         alice = Page(self, f"{url}?join=#maths,#physics")
         alice.login("alice")
         wait_for_rooms(alice, "#lobby", "#maths", "#physics")
@@ -109,7 +116,7 @@ class JoinLinkTests(SynchronousTestCase):
         """alice in #maths has the header's "Copy link", the page's own address with ``?join=maths``: a click
         copies it, and says that, from a page at 127.0.0.1, it opens on this computer only (not so from one at the
         address of the network); bob, opening it in another browser, lands in #maths beside her."""
-        _, url = start_web(self)
+        _, url = lent_web(self.shared, self)
         alice = Page(self, url)
         alice.login("alice")
         alice.join("#maths")
@@ -153,7 +160,7 @@ class JoinLinkTests(SynchronousTestCase):
         """alice, in the chat, opens the link to #maths in the same tab: the page she leaves, kept for the Back button,
         lets its connection go, so the page at the link takes her nickname at once and lands her in #maths, where
         bob reads her. The page kept with its socket open held her nickname for minutes, and the new one gave up."""
-        daemon, url = start_web(self)
+        daemon, url = lent_web(self.shared, self)
         bob = enter(daemon, "bob")
         switch(bob, "#maths")
         alice = Page(self, url)
