@@ -18,8 +18,8 @@ import signal
 
 from twisted.trial.unittest import SynchronousTestCase
 
-from tests.e2e.browser import Page, quiet, start_web
-from tests.e2e.daemon import Daemon
+from tests.e2e.browser import SHARED_WEB, Page, lent_web, quiet, start_web
+from tests.e2e.daemon import Daemon, SharedDaemon
 from tests.e2e.test_daemon import LOOPBACK
 from tests.e2e.test_web_files import (
     SLOW,
@@ -43,12 +43,11 @@ ONE_AT_ONCE = ("--file-transfers", "1")
 OFFERED = "Uploaded and offered to #lobby."
 
 
-def sending(case: SynchronousTestCase) -> tuple[Page, str, str]:
-    """alice's page sending a 400 kB file to #lobby, slowed by --file-rate, under way: the page, the file's path
-    on disk and its id."""
-    _, url = start_web(case, *SLOW, *ONE_AT_ONCE)
+def sending(case: SynchronousTestCase, url: str, nick: str) -> tuple[Page, str, str]:
+    """``nick``'s page at ``url`` sending a 400 kB file to #lobby, slowed by --file-rate, under way: the page, the
+    file's path on disk and its id."""
     alice = Page(case, url)
-    alice.login("alice")
+    alice.login(nick)
     path = on_disk(case, "big.bin", content(400_000, seed=51))
     choose(alice, path)
     file_id = card_named(alice, "big.bin")
@@ -56,12 +55,13 @@ def sending(case: SynchronousTestCase) -> tuple[Page, str, str]:
     return alice, path, file_id
 
 
-def sending_to_bob_who_leaves(case: SynchronousTestCase, *extra: str) -> tuple[Daemon, str, Page, str]:
-    """alice's page sending bob, a program on the line port, a 1 MB file in private, slowed by --file-rate, under
-    way when bob quits: the daemon, the page's URL, the page and the file's id."""
-    daemon, url = start_web(case, *SLOW, *ONE_AT_ONCE, *extra)
+def sending_to_bob_who_leaves(
+    case: SynchronousTestCase, daemon: Daemon, url: str, nick: str
+) -> tuple[Page, str]:
+    """``nick``'s page at ``url`` sending bob, a program on ``daemon``'s line port, a 1 MB file in private, slowed
+    by --file-rate, under way when bob quits: the page and the file's id."""
     alice = Page(case, url)
-    alice.login("alice")
+    alice.login(nick)
     bob = json_user(daemon, "bob")
     private_with(alice, "bob")
     choose(alice, on_disk(case, "big.bin", content(1_000_000, seed=55)))
@@ -69,7 +69,7 @@ def sending_to_bob_who_leaves(case: SynchronousTestCase, *extra: str) -> tuple[D
     alice.wait(lambda: 5 <= bar(alice, file_id) < 50 or None, "the upload under way")
     bob.say("/quit")
     alice.wait(lambda: alice.texts("#log-box .log .line.quit") or None, "bob to have gone")
-    return daemon, url, alice, file_id
+    return alice, file_id
 
 
 HOLD_TAIL = """
@@ -137,13 +137,23 @@ def sends_the_next(case: SynchronousTestCase, alice: Page) -> None:
 
 
 class FailedUploadTests(SynchronousTestCase):
-    """alice's page ends an upload the server holds: the server lets it go, and her next file is taken."""
+    """alice's page ends an upload the server holds: the server lets it go, and her next file is taken.
+
+    The tests but the one that kills the daemon take turns on one (``SharedDaemon``), each sender under a
+    nickname of the test's own, so that whatever the server held of one test's user would not be another's.
+    """
+
+    shared = SharedDaemon((*SHARED_WEB, *SLOW, *ONE_AT_ONCE))
+
+    @classmethod
+    def tearDownClass(cls) -> None:
+        cls.shared.stop()
 
     def test_an_upload_whose_file_changed_on_disk_ends_on_the_server_too(self) -> None:
         """The file alice's page is sending changes on disk: the browser cannot read it any more, her line says
         so, and the server no longer holds it. It held it for an hour, so her next file was refused
         (`file-too-many`)."""
-        alice, path, file_id = sending(self)
+        alice, path, file_id = sending(self, lent_web(self.shared, self)[1], "alice")
         with open(path, "wb") as changed:
             changed.write(content(400_000, seed=53))
 
@@ -156,7 +166,7 @@ class FailedUploadTests(SynchronousTestCase):
         """alice's socket drops while her page sends a file, and the file changes on disk: back, the page offers it
         again, cannot read it, says so, and the server no longer holds it, though it went on from the new
         connection. It held it for an hour, so her next file was refused (`file-too-many`)."""
-        alice, path, file_id = sending(self)
+        alice, path, file_id = sending(self, lent_web(self.shared, self)[1], "ada")
         alice.note_statuses()
         drop_socket(alice)
         with open(path, "wb") as changed:
@@ -171,7 +181,7 @@ class FailedUploadTests(SynchronousTestCase):
         """A bad chunk goes out for the upload alice's page is sending (as a page with a bug would send it): her
         line ends in the server's refusal, and the server no longer holds it. It held it for an hour, so her
         next file was refused (`file-too-many`)."""
-        alice, _, file_id = sending(self)
+        alice, _, file_id = sending(self, lent_web(self.shared, self)[1], "amy")
         alice.script("window.chatd.link.send(arguments[0]);", f"/file put {file_id} 0 !!!!")
 
         refusal = f"a chunk of {file_id} is standard base64 of 1 to 16384 bytes, within the file's size"
@@ -183,7 +193,7 @@ class FailedUploadTests(SynchronousTestCase):
         """bob leaves while alice's page sends him a file, and her socket drops: back, the page offers it again, the
         server refuses it (bob is gone), her line says so, and the server no longer holds it. It held it for an
         hour, so her next file was refused (`file-too-many`)."""
-        _, _, alice, file_id = sending_to_bob_who_leaves(self)
+        alice, file_id = sending_to_bob_who_leaves(self, *lent_web(self.shared, self), "ann")
         drop_socket(alice)
 
         refusal = "nobody called bob is online"
@@ -198,7 +208,8 @@ class FailedUploadTests(SynchronousTestCase):
         a new daemon, the page offers it again, the server refuses it, and her line says so, the one error of her
         conversation with bob. The page's cancel of an upload the server no longer had was answered `ERR
         no-such-file`, which said nothing she needed."""
-        daemon, url, alice, file_id = sending_to_bob_who_leaves(self)
+        daemon, url = start_web(self, *SLOW, *ONE_AT_ONCE)
+        alice, file_id = sending_to_bob_who_leaves(self, daemon, url, "alice")
         daemon.signal(signal.SIGKILL)
         alice.wait(
             lambda: alice.status().startswith("Disconnected") or None, "the page to see the daemon gone"
