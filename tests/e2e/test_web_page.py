@@ -1,7 +1,8 @@
 """chatd's page in a real headless Chromium against a real daemon (issue 14).
 
-Each test runs ``twistd ... --web-port 0`` and opens the page the daemon
-serves in Debian's Chromium (tests/e2e/browser.py), beside nc-like users on
+Each test opens the page a ``twistd ... --web-port 0`` serves (its own, or
+one the tests of its class share: ``SharedDaemon``, ``lent_web``) in
+Debian's Chromium (tests/e2e/browser.py), beside nc-like users on
 the line port: people in browsers and on nc chat in one room, history
 shows on joining and further back on scrolling up, a search hit opens in
 its context, a restarted daemon is rejoined with exactly the lines missed,
