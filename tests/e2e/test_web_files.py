@@ -707,29 +707,29 @@ class EndingTests(SynchronousTestCase):
         quiet(self, bob, no_error_shown=True)
 
     def test_an_offer_pressed_after_quit_says_why_nothing_happens(self) -> None:
-        """bob offers alice a file and she leaves the chat (/quit): Accept, and then Decline, say in the status
+        """ben offers ama a file and she leaves the chat (/quit): Accept, and then Decline, say in the status
         line that she left and how to come back, and leave the offer's line as it was. They did nothing, with no
-        word."""
+        word. (Nicknames of this test's own: the offer is still kept for ama when the next test begins.)"""
         daemon, url = lent_web(self.shared, self)
-        alice = Page(self, url)
-        alice.login("alice")
-        bob = json_user(daemon, "bob")
-        file_id = upload(bob, "alice", "late.bin", content(10_000, seed=30))
-        alice.wait(lambda: alice.texts("#privates .name") == ["bob"] or None, "a conversation with bob")
-        alice.open("bob")
-        card_named(alice, "late.bin")
-        alice.say("/quit")
+        ama = Page(self, url)
+        ama.login("ama")
+        ben = json_user(daemon, "ben")
+        file_id = upload(ben, "ama", "late.bin", content(10_000, seed=30))
+        ama.wait(lambda: ama.texts("#privates .name") == ["ben"] or None, "a conversation with ben")
+        ama.open("ben")
+        card_named(ama, "late.bin")
+        ama.say("/quit")
         goodbye = "You left the chat. Reload the page to come back."
-        alice.wait(lambda: alice.status() == goodbye or None, "the goodbye")
+        ama.wait(lambda: ama.status() == goodbye or None, "the goodbye")
         refused = "You left the chat: that was not sent. Reload the page to come back."
         for button in ("accept", "decline"):
             # The goodbye back in the status line, so that each press is seen to answer.
-            alice.script("document.getElementById('status').textContent = arguments[0];", goodbye)
-            press(alice, file_id, button)
-            alice.wait(lambda: alice.status() == refused or None, f"{button} refused")
-        self.assertEqual(alice.texts(f'[data-file="{file_id}"] button'), ["Accept", "Decline"])
-        self.assertEqual(card_state(alice, file_id), [""])
-        quiet(self, alice, no_error_shown=True)
+            ama.script("document.getElementById('status').textContent = arguments[0];", goodbye)
+            press(ama, file_id, button)
+            ama.wait(lambda: ama.status() == refused or None, f"{button} refused")
+        self.assertEqual(ama.texts(f'[data-file="{file_id}"] button'), ["Accept", "Decline"])
+        self.assertEqual(card_state(ama, file_id), [""])
+        quiet(self, ama, no_error_shown=True)
 
 
 class ReloadTests(SynchronousTestCase):

@@ -61,17 +61,19 @@ def registered_on_nc(daemon: Daemon, nick: str, password: str = "secret-pass-1")
     return client
 
 
-def kicked_from_dev(case: SynchronousTestCase, daemon: Daemon, url: str) -> tuple[LineClient, Page]:
-    """carol, on nc, made #dev on ``daemon`` and kicked alice out of it, alice's page at ``url`` showing #dev as a
-    room left."""
+def kicked_out(
+    case: SynchronousTestCase, daemon: Daemon, url: str, room: str = "#dev"
+) -> tuple[LineClient, Page]:
+    """carol, on nc, made ``room`` on ``daemon`` and kicked alice out of it, alice's page at ``url`` showing it as a
+    room left. alice may join it again only after --kick-rejoin, on a shared daemon in the tests after too."""
     carol = enter(daemon, "carol")
-    switch(carol, "#dev")
+    switch(carol, room)
     alice = Page(case, url)
     alice.login("alice")
-    alice.join("#dev")
+    alice.join(room)
     alice.wait_for_member("carol")
     carol.say("/kick alice out")
-    alice.wait(lambda: alice.texts("#rooms .conversation.away .name") == ["#dev"] or None, "#dev left")
+    alice.wait(lambda: alice.texts("#rooms .conversation.away .name") == [room] or None, f"{room} left")
     return carol, alice
 
 
@@ -870,7 +872,7 @@ class TypedTests(SynchronousTestCase):
         would act on #lobby) is refused in one line, as are /history (its members' alone) and /part, none sent;
         /rooms is sent and answered, and /join #dev takes her back in, where she talks again (--kick-rejoin 0.1:
         all but at once)."""
-        carol, alice = kicked_from_dev(self, *start_web(self, "--kick-rejoin", "0.1"))
+        carol, alice = kicked_out(self, *start_web(self, "--kick-rejoin", "0.1"))
         self.assertEqual(alice.title(), "#dev")
         record(alice)
         box = alice.find("#composer-text")
@@ -904,20 +906,21 @@ class TypedTests(SynchronousTestCase):
         quiet(self, alice)
 
     def test_you_are_not_in_a_room_stays_with_that_room(self) -> None:
-        """carol kicks alice out of #dev: a line and then a file sent there are refused with "You are not in
-        #dev." in the status line, which names alice again once #lobby is shown (it stayed on, as if of #lobby)."""
-        _, alice = kicked_from_dev(self, *lent_web(self.shared, self))
+        """carol kicks alice out of #detention: a line and then a file sent there are refused with "You are not in
+        #detention." in the status line, which names alice again once #lobby is shown (it stayed on, as if of
+        #lobby). A room no other test of the class joins: alice may not join it again for a minute."""
+        _, alice = kicked_out(self, *lent_web(self.shared, self), "#detention")
 
         def left_behind(refused: str) -> None:
-            alice.wait(lambda: alice.status() == "You are not in #dev." or None, f"{refused} refused")
+            alice.wait(lambda: alice.status() == "You are not in #detention." or None, f"{refused} refused")
             alice.open("#lobby")
             self.assertEqual(alice.status(), "You are alice.")
-            alice.open("#dev")
+            alice.open("#detention")
 
         alice.find("#composer-text").send_keys("hello?", Keys.ENTER)
         left_behind("the line")
         self.assertEqual(alice.status(), "You are alice.")
-        choose(alice, on_disk(self, "notes.txt", b"for #dev"))
+        choose(alice, on_disk(self, "notes.txt", b"for #detention"))
         left_behind("the file")
         quiet(self, alice)
 
@@ -959,7 +962,7 @@ class TypedTests(SynchronousTestCase):
         """alice left #lobby for carol's #study, and carol kicks her out: #study's log says she is in no room, as the
         server does, and so does the page's empty log once she closes #study (it said nothing, then "Choose a
         nickname to start.")."""
-        # Not kicked_from_dev's #dev: the wait to join a room again after a kick outlives the test on this daemon.
+        # A room no other test of the class joins: the wait to join it again after a kick outlives the test.
         daemon, url = lent_web(self.shared, self)
         carol = enter(daemon, "carol")
         switch(carol, "#study")

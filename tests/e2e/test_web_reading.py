@@ -20,7 +20,7 @@ from tests.e2e.test_daemon import LOOPBACK
 from tests.e2e.test_web_page import (
     FAST,
     heard_of,
-    kicked_from_dev,
+    kicked_out,
     leave_lobby,
     numbered_lines,
     registered_in_page,
@@ -534,7 +534,7 @@ class OrderTests(SynchronousTestCase):
         joins #dev again: the line said before the shutdown reads above the goodbye, the one after it below. Both
         read below it, where the page had put the goodbye after the last line it had shown."""
         db = ("--db", new_database(self), "--kick-rejoin", "0.1")
-        carol, alice = kicked_from_dev(self, *start_web(self, *db))
+        carol, alice = kicked_out(self, *start_web(self, *db))
         said_by(carol, "said while alice was out")
         # A line alice's page hears after it, so the shutdown comes later than a line's way to the page takes:
         # the page tells the server's clock from such lines, each a little late for its wait on the --db file.
