@@ -14,6 +14,7 @@ export const Login = (Base) =>
     constructor() {
       super();
       this.settling = undefined; // the timer that turns "Reconnected." back into "You are NICK."
+      this.reconnectedMs = RECONNECTED_MS; // a test shortens it (tests/e2e/test_web_page.py), as a clock is injected
     }
 
     named(nick) {
@@ -35,7 +36,7 @@ export const Login = (Base) =>
         this.view.say(back ? "Reconnected." : `You are ${nick}.`);
         // News for a moment, not for the rest of the session: then the line names the user, as it does otherwise.
         clearTimeout(this.settling);
-        if (back) this.settling = setTimeout(() => this.me !== null && this.view.settle("Reconnected.", `You are ${this.me}.`), RECONNECTED_MS);
+        if (back) this.settling = setTimeout(() => this.me !== null && this.view.settle("Reconnected.", `You are ${this.me}.`), this.reconnectedMs);
         // Back in: the server now says which rooms it puts the user in, each as its join comes.
         for (const room of this.rooms()) {
           if (room.state === "disconnected") room.state = "left";
