@@ -600,15 +600,16 @@ class LiveDaemonTests(AdminTestCase):
             pass
         return client
 
-    def committed(self, text: str) -> None:
-        """Wait (up to the e2e deadline) until a line of ``text`` is committed to the --db file."""
+    def committed(self, text: str, field: str = "text") -> None:
+        """Wait (up to the e2e deadline) until an event whose ``field`` is ``text`` (a line of ``text``, by default)
+        is committed to the --db file: the daemon commits what it was shown a moment later, in order."""
         deadline = time.monotonic() + DEADLINE_SECONDS
-        query = "SELECT count(*) FROM events WHERE body ->> '$.text' = ?"
+        query = f"SELECT count(*) FROM events WHERE body ->> '$.{field}' = ?"
         while True:
             with closing(sqlite3.connect(self.db)) as connection:
                 if connection.execute(query, (text,)).fetchone()[0]:
                     return
-            self.assertLess(time.monotonic(), deadline, f"{text!r} was never committed")
+            self.assertLess(time.monotonic(), deadline, f"{field} {text!r} was never committed")
             time.sleep(0.01)
 
     def said(self, client: LineClient) -> dict[str, object]:
@@ -703,6 +704,7 @@ class LiveDaemonTests(AdminTestCase):
         boss.say("/kill caroline")
         while (line := boss.expect_json())["type"] != "killed" or line["nick"] != "caroline":
             pass
+        self.committed("caroline", field="nick")  # the last event: every one before it is committed too
 
         status, out, err = self.admin("export", "--room", "#class", "--text")
         self.assertEqual((status, err), (0, ""))
