@@ -10,7 +10,9 @@ is set by its own budget, not the chat's. That holds for a line that moves
 its transfer by a whole chunk or more; one that moves it by less (a put of
 a short chunk, an ack of bytes acknowledged already) costs a line as any
 line does, or a client sent them a byte at a time, hundreds of lines a
-second within the transfer budget's bytes (``_moved_little``).
+second within the transfer budget's bytes (``_moved_little``). ``list``
+costs more, by the transfers it shows, as ``/rooms`` does
+(``charge_listing``).
 """
 
 import re
@@ -183,7 +185,8 @@ def run_file(session: "LineSession", command: FileCommand) -> "Waiting":
             listing = files.listing(session)
             # What it is listed it is shown, and hears the end of.
             session.offers_hidden.difference_update(entry.file for entry in listing.files)
-            session.send(listing)
+            # Paid for by its size as /rooms is: a user offered many files could have it written over and over.
+            session.send_listing(listing, len(listing.files))
     return None
 
 

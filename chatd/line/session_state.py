@@ -149,12 +149,13 @@ class SessionState(ABC):
         return found_json(event) if self.json else found_text(event)
 
     def send_listing(self, listing: Reply, entries: int) -> None:
-        """Send a page of a listing of ``entries`` rooms or nicknames, charged for its size (``charge_listing``)."""
+        """Send a listing of ``entries`` rooms, nicknames or file transfers (a page of one), charged for its size
+        (``charge_listing``)."""
         self.send(listing)
         self.charge_listing(entries)
 
     def charge_listing(self, entries: int, per: int = ENTRIES_PER_LINE) -> None:
-        """Charge for an answer of ``entries`` rooms, nicknames or lines of history just sent.
+        """Charge for an answer of ``entries`` rooms, nicknames, file transfers or lines of history just sent.
 
         A command costs one line of flood budget, whatever it answers; a
         listing costs one more for every ``per`` entries (``ENTRIES_PER_LINE``),
