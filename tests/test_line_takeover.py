@@ -7,6 +7,7 @@ from twisted.internet.testing import StringTransport
 
 from chatd.domain.events import AddressChanged, Event
 from chatd.frontend.accounts import AccountLogin
+from chatd.frontend.oper import FAILURES_PER_CONNECTION, PAUSE_SECONDS
 from chatd.line.protocol import LineProtocol
 from tests.helpers import LineTestCase, quick_hash, verify_at_once
 
@@ -136,6 +137,53 @@ class TakeoverTests(LineTestCase):
         phone.dataReceived(f"/takeover alice {token}\n".encode())
         self.end_pass()
         self.assertIn(b"*** You are back in #lobby.", self.lines(wire))
+
+
+NOBODY_CAROL = b"ERR takeover-failed nobody called carol is online; nothing changed"
+"""The refusal of a token for carol, whom nobody is online as."""
+
+WRONG_FOR_ALICE = (
+    b"ERR takeover-failed that token is not the takeover token of alice's connection; nothing changed"
+)
+"""The refusal of a wrong token for alice, who is online."""
+
+
+class RefusedTakeoverTests(LineTestCase):
+    """alice from 10.0.0.1, online; tokens refused to new connections from 10.0.0.2, the clock standing still."""
+
+    def setUp(self) -> None:
+        super().setUp()
+        self.alice, _ = self.connect(b"alice", host="10.0.0.1")
+        self.wrong = "x" * len(self.alice.token or "")
+
+    def test_a_nickname_nobody_holds_is_refused_at_once(self) -> None:
+        """A token for carol, whom nobody is online as (a daemon restarted since it was handed), is refused with
+        no pause, and the connection may choose a nickname at once."""
+        phone, wire = self.connect(None, host="10.0.0.2")
+        phone.dataReceived(f"/takeover carol {self.wrong}\n".encode())
+        self.assertEqual(self.lines(wire), [NOBODY_CAROL])
+        phone.dataReceived(b"/nick carol\n")
+        self.assertIn(b"*** You are carol.", self.lines(wire))
+
+    def test_a_wrong_token_for_a_nickname_someone_holds_waits_its_pause(self) -> None:
+        """A wrong token for alice, who is online, is answered only after the connection's first pause."""
+        phone, wire = self.connect(None, host="10.0.0.2")
+        phone.dataReceived(f"/takeover alice {self.wrong}\n".encode())
+        self.clock.advance(PAUSE_SECONDS - 0.001)
+        self.assertEqual(self.lines(wire), [])
+        self.clock.advance(0.001)
+        self.assertEqual(self.lines(wire), [WRONG_FOR_ALICE])
+
+    def test_refusals_for_nicknames_nobody_holds_spend_no_wrong_tokens(self) -> None:
+        """Past as many refusals for carol as a connection may make wrong tokens, a wrong token for alice is still
+        checked, and waits the first pause, not a longer one nor the throttle."""
+        phone, wire = self.connect(None, host="10.0.0.2")
+        for _ in range(FAILURES_PER_CONNECTION + 1):
+            phone.dataReceived(f"/takeover carol {self.wrong}\n".encode())
+        self.assertEqual(self.lines(wire), [NOBODY_CAROL] * (FAILURES_PER_CONNECTION + 1))
+        phone.dataReceived(f"/takeover alice {self.wrong}\n".encode())
+        self.clock.advance(PAUSE_SECONDS)
+        self.assertEqual(self.lines(wire), [WRONG_FOR_ALICE])
 
 
 class TakeoverMidCommandTests(LineTestCase):

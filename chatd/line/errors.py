@@ -173,10 +173,12 @@ class PingTimeoutError(ChatError):
 @dataclass(eq=False)
 class TakeoverFailedError(ChatError):
     """``/takeover`` named ``nick`` with a token that is no session's of whoever holds it now (wrong, used, or gone
-    with its session): nothing changed."""
+    with its session): nothing changed. ``held``: somebody is online as ``nick``; if not, no token was compared
+    (chatd.line.takeover says why that refusal is told at once, in its own words)."""
 
     code = "takeover-failed"
     nick: str
+    held: bool = True
 
 
 @dataclass(eq=False)

@@ -17,6 +17,11 @@ wrong ``/identify`` passwords are (chatd.frontend.oper's ``Throttle``: per
 connection, per address, per nickname tried), with a throttle of their
 own that the line and web ports share.
 
+A ``/takeover`` of a nickname nobody holds is refused at once, unthrottled
+(``SessionTokens.take_over``): after a restart every page and client comes
+back with a token the new daemon never handed out, and the pause meant to
+slow guessing would make each of them wait a second for nothing.
+
 Rejected: IRCv3's ``draft/resume`` (a token in a capability, a timestamp,
 a ``RESUMED`` line to everyone; abandoned for keeping the user online
 across disconnections), a grace period holding every dropped user
@@ -28,13 +33,13 @@ import secrets
 from functools import partial
 from typing import TYPE_CHECKING, cast
 
-from twisted.internet.defer import Deferred, succeed
+from twisted.internet.defer import Deferred, fail, succeed
 from twisted.internet.interfaces import IReactorTime
 from twisted.logger import Logger
 from twisted.python.failure import Failure
 
 from chatd.domain.chat import Chat
-from chatd.domain.errors import BannedError
+from chatd.domain.errors import BannedError, NoSuchNicknameError
 from chatd.domain.ports import Session, UserView
 from chatd.frontend.logs import BoundedLog
 from chatd.frontend.oper import Attempts, Throttle
@@ -83,7 +88,22 @@ class SessionTokens:
     ) -> "Deferred[tuple[UserView, LineSession]]":
         """Fire with the user ``session`` now is, and the session of theirs it replaced, once ``token`` is that
         session's and the user holds ``nick``; fails with TakeoverFailedError (after the connection's pause),
-        TakeoverThrottledError, or BannedError (the address is banned now)."""
+        TakeoverThrottledError, or BannedError (the address is banned now).
+
+        If nobody holds ``nick``, it fails at once with TakeoverFailedError (``held`` false), before the
+        throttle: no token is compared, so there is nothing to guess and nothing for the pause to slow, and it
+        is what every page and client coming back after a restart is told. Answering at once tells only that
+        nobody is online as ``nick``, which anyone may learn as fast already (``/whois``, ``/users``, or a
+        ``/nick`` refused at once with ``nick-in-use`` when someone is). Such an attempt spends none of the
+        connection's, address's or nickname's wrong tokens, and is not logged (nothing was tried): counted, the
+        pages behind one address (a school's NAT) coming back after a restart would spend its budget and pace
+        each other's real takeovers. It costs a line of the flood budget, as every line does. A nickname someone
+        holds, whatever their front end, is checked, paused and throttled as before.
+        """
+        try:
+            chat.online(nick)
+        except NoSuchNicknameError:
+            return fail(TakeoverFailedError(nick, held=False))
 
         def holds(candidate: Session) -> bool:
             # Only line sessions hold tokens: an IRC or console session has none.

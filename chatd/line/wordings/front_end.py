@@ -71,7 +71,11 @@ FRONT_END: tuple[Row, ...] = (
     row(RegisterTimeoutError, lambda e: f"no nickname chosen within {e.seconds:g} s; closing"),
     row(
         TakeoverFailedError,
-        lambda e: f"that token is not the takeover token of {e.nick}'s connection; nothing changed",
+        lambda e: (
+            f"that token is not the takeover token of {e.nick}'s connection; nothing changed"
+            if e.held
+            else f"nobody called {e.nick} is online; nothing changed"
+        ),
     ),
     row(
         TakeoverThrottledError,
