@@ -127,6 +127,16 @@ class TakeoverTests(TakeoverTestCase):
         said_by(self.bob, "still")
         self.assertEqual(self.alice_hears("still")["nick"], "bob")
 
+    def test_a_nickname_nobody_holds_is_refused_in_its_own_words(self) -> None:
+        """A token for dora, whom nobody is online as (one a restarted daemon never handed out), is refused with one
+        line saying so, and the connection may take the nickname."""
+        dora = self.daemon.connect()
+        dora.say("/takeover dora " + "x" * len(self.token))
+        dora.read_line(), dora.read_line()  # the greeting
+        dora.expect("ERR takeover-failed nobody called dora is online; nothing changed")
+        dora.say("dora")
+        dora.expect("*** You are dora.")
+
     def test_a_token_once_used_is_refused(self) -> None:
         """The token a takeover used died with the session it named: a second try with it is refused."""
         takes_over(self.daemon, "alice", self.token)
