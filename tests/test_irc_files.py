@@ -242,7 +242,11 @@ class BoundTests(FilesTestCase):
         super().setUp()
         self.dave, self.dave_wire = self.irc_user("dave")
         self.sizes = [100 + number for number in range(self.OFFERS)]
-        for size in self.sizes:
+        for number, size in enumerate(self.sizes):
+            if number == self.files.limits.offers_to_one:
+                # One user keeps at most 16 offers open to one person: the rest are from alice back from elsewhere.
+                self.alice.connectionLost()
+                self.alice, self.alice_wire = self.json_user(b"alice", host="10.0.0.2")
             self.offered(b"dave", CONTENT[:size])
 
     def test_files_lists_the_oldest_and_says_how_many_more_wait(self) -> None:

@@ -63,8 +63,13 @@ def chunk_hash(data: bytes) -> str:
 
 
 ROOM_OFFERS_PER_TRANSFER = 16
-"""Offers to rooms one user may keep open for each of their ``--file-transfers`` (``FileLimits.room_offers``): a
-teacher's worksheets for a week's classes, not a thousand."""
+"""Offers to rooms one user may keep open for each of their ``--file-transfers`` (``FileLimits.room_offers``), and
+to nicknames apart (``FileLimits.nickname_offers``): a teacher's worksheets for a week's classes, not a thousand.
+Also the most one user keeps open to any one person (``FileLimits.offers_to_one``), whatever their transfers."""
+
+SENDERS_AT_THEIR_BOUND = 4
+"""How many users at their own bound (``FileLimits.room_offers``) one person, or one room, holds the offers of at
+once (``FileLimits.waiting_offers``, ``FileLimits.room_open_offers``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +99,37 @@ class FileLimits:
         whoever fetches them, they would otherwise be bounded by nothing but the spool's bytes, which one small
         file offered a thousand times hardly takes (one copy a content), and each join of their room walks them."""
         return ROOM_OFFERS_PER_TRANSFER * self.transfers
+
+    @property
+    def nickname_offers(self) -> int:
+        """Offers to nicknames one user may keep open at once, uploads among them: as many as ``room_offers``, counted
+        apart (a teacher returning 30 students' work fits). An offer to someone offline waits a week, and one of a
+        byte costs a byte of ``day_bytes``: without a bound one user left thousands, each listed and fetched by their
+        recipients' clients at every connect."""
+        return self.room_offers
+
+    @property
+    def offers_to_one(self) -> int:
+        """Offers one user may keep open to one person at once, uploads among them: ``ROOM_OFFERS_PER_TRANSFER``
+        (16), whatever ``transfers``, so that nobody fills another's list alone; the rest of ``nickname_offers`` go
+        to others."""
+        return ROOM_OFFERS_PER_TRANSFER
+
+    @property
+    def waiting_offers(self) -> int:
+        """Offers open to one person from everyone together, uploads among them: ``SENDERS_AT_THEIR_BOUND`` times
+        ``room_offers`` (256 by default). Each sender is bounded by ``offers_to_one``, but senders are as many as
+        accounts and addresses: the person's page and client list (and fetch) every one at each connect, and an IRC
+        client cannot decline them. Past it, the next sender is refused, not the person."""
+        return SENDERS_AT_THEIR_BOUND * self.room_offers
+
+    @property
+    def room_open_offers(self) -> int:
+        """Offers open to one room from everyone together, uploads among them: ``SENDERS_AT_THEIR_BOUND`` times
+        ``room_offers`` (256 by default). Each member is bounded by ``room_offers``, but any number of members may
+        each keep that many open, every one walked at each join of the room and listed to every member. Past it, the
+        next sender is refused; an operator may withdraw some (``Files.check_withdrawer``)."""
+        return SENDERS_AT_THEIR_BOUND * self.room_offers
 
 
 _HEX64 = re.compile("[0-9a-f]{64}")

@@ -12,11 +12,13 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 
 from twisted.logger import Logger
 
-from chatd.domain.errors import FileTooManyError, NoSuchFileError
+from chatd.domain.errors import FileBound, FileTooManyError, NoSuchFileError
 from chatd.domain.files import FileLimits, FileTarget
+from chatd.domain.people import account_key
 from chatd.domain.ports import UserView
 from chatd.domain.replies import FileEntry, FileList
 from chatd.frontend.downloads import Downloads
+from chatd.frontend.nickname_offers import NicknameOffers
 from chatd.frontend.transfer_parts import FileStore, Peer, Transfer, TransferStore, named_user, person
 from chatd.text import fold
 
@@ -52,6 +54,10 @@ class OpenTransfers:
         (chatd.frontend.late_joiners), none of another room's."""
         self._room_owners: dict[str, dict[str, Transfer]] = {}
         """Each owner's open transfers to rooms, by file: what ``check_room_offers`` counts."""
+        self._nicknames = NicknameOffers()
+        """The open transfers to nicknames, counted by owner and by recipient: what ``check_nickname_offers`` counts.
+        One is counted from its upload to its recipient's being done with it (``settled``), not while a download of
+        it goes on to its end after that."""
         self._persons: dict[str, dict[str, Transfer]] = {}
         """The open transfers of each person (``person_key``), by file: those they sent and those they were offered,
         still to fetch or done with them (``involve``): what a rename (chatd.frontend.transfer_people), a late
@@ -119,13 +125,16 @@ class OpenTransfers:
         """Every open transfer, in a list of its own: a caller may close some as it goes through them."""
         return list(self._open.values())
 
-    def add(self, transfer: Transfer) -> None:
-        """``transfer`` is open (a new upload), and kept."""
-        self._opened(transfer)
+    def add(self, transfer: Transfer, recipient: str | None = None) -> None:
+        """``transfer`` is open (a new upload), and kept; a nickname's is counted as for the person ``recipient``
+        (``person_key``), who holds the nickname now, until it is delivered to whoever holds it then."""
+        self._opened(transfer, recipient)
         self._store.keep(transfer.record())
 
-    def _opened(self, transfer: Transfer) -> None:
-        """``transfer`` is open: in the table and each index that finds it."""
+    def _opened(self, transfer: Transfer, recipient: str | None = None) -> None:
+        """``transfer`` is open: in the table and each index that finds it. A nickname's upload kept across a restart
+        is counted for the account it waits for, if any: who holds a nickname that is not one is not known at
+        start."""
         self._open[transfer.file] = transfer
         _index(self._sharing, transfer.content, transfer)
         if transfer.offered_at is None:
@@ -134,7 +143,23 @@ class OpenTransfers:
         if transfer.target.room:
             _index(self._rooms, fold(transfer.target.to), transfer)
             _index(self._room_owners, transfer.owner, transfer)
+        elif transfer.offered_at is None:
+            account = transfer.target.account
+            waits_for = recipient if recipient is not None or account is None else account_key(account)
+            self._nicknames.count(transfer.file, transfer.owner, waits_for)
+        else:
+            self._counted(transfer)
         self.involve(transfer, (transfer.by, *transfer.pending, *transfer.done))
+
+    def _counted(self, transfer: Transfer) -> None:
+        """``transfer``, offered to a nickname, is counted for the one person it waits for (``pending``: whoever held
+        the nickname as it was delivered, under their key now), or no longer at all once they are done with it or it
+        is over."""
+        waits_for = next(iter(transfer.pending), None) if self._open.get(transfer.file) is transfer else None
+        if waits_for is None:
+            self._nicknames.uncount(transfer.file)
+        else:
+            self._nicknames.count(transfer.file, transfer.owner, waits_for)
 
     def involve(self, transfer: Transfer, keys: Iterable[str]) -> None:
         """The persons ``keys`` are ``transfer``'s people (its sender, or offered it): ``of_person`` finds it for each
@@ -160,6 +185,7 @@ class OpenTransfers:
         (chatd.frontend.transfer_people)."""
         if old == new:
             return
+        self._nicknames.moved(old, new)
         for transfer in self._persons.pop(old, {}).values():
             _index(self._persons, new, transfer)
             indexed = self._persons_of[transfer.file]
@@ -226,12 +252,22 @@ class OpenTransfers:
         """Transfers the owner has going: uploads not yet offered and downloads under way."""
         return len(self._uploads.get(owner, ())) + self.downloads.going(owner)
 
-    def check_room_offers(self, owner: str) -> None:
-        """Raise FileTooManyError (``room_offers``) if the owner keeps as many offers to rooms open (uploads among them) as
-        ``FileLimits.room_offers`` allows: before a new one. A room's offer stays open for a week whoever fetches it,
-        so without a bound one user could keep thousands open, each walked by every join of its room."""
-        if len(self._room_owners.get(owner, ())) >= self.limits.room_offers:
-            raise FileTooManyError(self.limits.room_offers, room_offers=True)
+    def check_room_offers(self, owner: str, room: str) -> None:
+        """Raise FileTooManyError if the owner keeps as many offers to rooms open (uploads among them) as
+        ``FileLimits.room_offers`` allows, or the room ``room`` has as many open from everyone as
+        ``FileLimits.room_open_offers``: before a new one. A room's offer stays open for a week whoever fetches it,
+        so without a bound one user could keep thousands open, and its members together thousands more, each walked
+        by every join of its room."""
+        limits = self.limits
+        if len(self._room_owners.get(owner, ())) >= limits.room_offers:
+            raise FileTooManyError(limits.room_offers, FileBound.ROOM_OFFERS)
+        if len(self._rooms.get(fold(room), ())) >= limits.room_open_offers:
+            raise FileTooManyError(limits.room_open_offers, FileBound.ROOM, room)
+
+    def check_nickname_offers(self, owner: str, recipient: str | None, nick: str) -> None:
+        """Raise FileTooManyError if the owner may open no more offers to the person ``recipient`` (``person_key``),
+        who holds the nickname ``nick``: before a new one (``NicknameOffers.check``)."""
+        self._nicknames.check(self.limits, owner, recipient, nick)
 
     def check_going(self, owner: str) -> None:
         """Raise FileTooManyError if the owner has as many transfers going as ``--file-transfers`` allows: before an
@@ -314,7 +350,10 @@ class OpenTransfers:
     def settled(self, transfer: Transfer) -> None:
         """Once an offer is over of itself (``Transfer.awaited``: nobody is left to fetch a nickname's), its bytes go
         (unless another transfer shares them), but not under a session still fetching it (another of a recipient
-        done with it): then once that download ends. Else it is kept as it is now."""
+        done with it): then once that download ends. Else it is kept as it is now. Either way a nickname's offer
+        delivered is counted for whom it waits for now, if anyone (``_counted``)."""
+        if not transfer.target.room and transfer.offered_at is not None:
+            self._counted(transfer)
         if transfer.awaited:
             if transfer.file in self._open:
                 self._store.keep(transfer.record())
@@ -340,6 +379,7 @@ class OpenTransfers:
         if transfer.target.room:
             _unindex(self._rooms, fold(transfer.target.to), transfer)
             _unindex(self._room_owners, transfer.owner, transfer)
+        self._nicknames.uncount(transfer.file)
         for key in self._persons_of.pop(transfer.file, ()):
             _unindex(self._persons, key, transfer)
         self._store.forget(transfer.file)

@@ -33,7 +33,7 @@ from chatd.domain.errors import (
     FileUploadedError,
     NoSuchFileError,
 )
-from chatd.domain.files import CHUNK, WINDOW, OfferedFile, check_offer, content_key, own_key
+from chatd.domain.files import CHUNK, WINDOW, FileTarget, OfferedFile, check_offer, content_key, own_key
 from chatd.domain.people import account_key
 from chatd.domain.replies import FileProgress, FileUpload, FileUploaded
 from chatd.failures import not_kept, reason
@@ -121,8 +121,7 @@ class Uploads:
                 lambda again: self.offer(peer, target, size, sha256, mime, name) if again else None
             )
         if transfer is None:
-            if goes_to.room:
-                self._open.check_room_offers(owner)
+            recipient = self._bounded(owner, goes_to)
             whole = self._spool.complete(key)
             self._check_room(owner, 0 if whole else size)
             file = self._new_id()
@@ -131,7 +130,7 @@ class Uploads:
             now = self._reactor.seconds()
             where = key if whole else own_key(sha256, size, file)
             transfer = Transfer(offered, sender, owner, goes_to, where, now, moved=now)
-            self._open.add(transfer)
+            self._open.add(transfer, recipient)
             self._spool.open(where, size)
             self._opened(transfer)
         else:
@@ -144,6 +143,18 @@ class Uploads:
         held = self._spool.held(transfer.key)
         tail = self._spool.hash_before(transfer.key, held) if held else succeed("")
         return tail.addCallback(lambda tail: self._upload_from(peer, target, transfer, held, tail))
+
+    def _bounded(self, owner: str, goes_to: FileTarget) -> str | None:
+        """Refuse a new offer from ``owner`` to ``goes_to`` past the offers open a user, a room or a person may have
+        (``OpenTransfers.check_room_offers``, ``check_nickname_offers``); for a nickname, the person it is for
+        (``person_key``): the account waiting for it, or whoever holds the nickname now."""
+        if goes_to.room:
+            self._open.check_room_offers(owner, goes_to.to)
+            return None
+        account = goes_to.account
+        recipient = account_key(account) if account is not None else self._chat.file_person_called(goes_to.to)
+        self._open.check_nickname_offers(owner, recipient, goes_to.to)
+        return recipient
 
     def _offered_already(self, peer: Peer, target: str, transfer: Transfer) -> "Deferred[bool]":
         """Answer an offer the same as ``transfer``, offered already, with it: its id, every byte there, uploaded.

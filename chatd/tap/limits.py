@@ -6,7 +6,7 @@ from typing import Any
 
 from twisted.python import usage
 
-from chatd.domain.files import ROOM_OFFERS_PER_TRANSFER, FileLimits
+from chatd.domain.files import ROOM_OFFERS_PER_TRANSFER, SENDERS_AT_THEIR_BOUND, FileLimits
 from chatd.domain.limits import Limits
 from chatd.frontend.admission import CONNECT_BURST, CONNECT_RATE, MAX_CONNECTIONS, MAX_PER_IP
 from chatd.line.limits import LineLimits
@@ -179,7 +179,8 @@ FILE_OPTIONS: list[list[Any]] = [
         None,
         _FILES.transfers,
         f"Files one user may be sending and fetching at once; {ROOM_OFFERS_PER_TRANSFER} times as many offered to "
-        "rooms may be kept open.",
+        f"rooms may be kept open, as many to nicknames ({ROOM_OFFERS_PER_TRANSFER} to one person), and "
+        f"{SENDERS_AT_THEIR_BOUND} times that to one person or one room from everyone.",
         int,
     ],
     size_option("file-rate", _FILES.rate, "Bytes a second one user's files may move, each way"),

@@ -30,6 +30,7 @@ from chatd.domain.errors.base import ChatError
 from chatd.domain.errors.files import (
     BadFileChunkError,
     BadFileOfferError,
+    FileBound,
     FileCorruptError,
     FileDayLimitError,
     FileNeedsJsonError,
@@ -136,6 +137,7 @@ __all__ = [
     "BannedError",
     "BannedFromRoomError",
     "ChatError",
+    "FileBound",
     "FileCorruptError",
     "FileDayLimitError",
     "FileNeedsJsonError",

@@ -1,6 +1,7 @@
 """Refusals of file transfers (issue 16): offers, the host's limits, uploads and downloads."""
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 from chatd.domain.errors.base import ChatError
 
@@ -31,15 +32,35 @@ class FileDayLimitError(ChatError):
     unsent: int = 0
 
 
+class FileBound(StrEnum):
+    """Which bound on how many files are open at once a refusal reached (``FileTooManyError``); the values are
+    stable."""
+
+    TRANSFERS = "transfers"
+    """The user's uploads and downloads going (``--file-transfers``)."""
+    ROOM_OFFERS = "room-offers"
+    """The user's offers to rooms open (``FileLimits.room_offers``)."""
+    NICKNAME_OFFERS = "nickname-offers"
+    """The user's offers to nicknames open (``FileLimits.nickname_offers``)."""
+    OFFERS_TO_ONE = "offers-to-one"
+    """The user's offers open to one person (``FileLimits.offers_to_one``), who is ``name``."""
+    WAITING = "waiting"
+    """The offers open to one person from everyone together (``FileLimits.waiting_offers``), who is ``name``."""
+    ROOM = "room"
+    """The offers open to one room from everyone together (``FileLimits.room_open_offers``), which is ``name``."""
+
+
 @dataclass(eq=False)
 class FileTooManyError(ChatError):
-    """The user has ``limit`` transfers going already, the most allowed at once; or, ``room_offers``, keeps ``limit``
-    offers to rooms open (``FileLimits.room_offers``), which are not transfers going: a room's offer stays open for
-    whoever joins until withdrawn or expired, and one must be withdrawn before the next."""
+    """The user has ``limit`` transfers going already, the most allowed at once; or, by ``bound``, keeps ``limit``
+    offers open to rooms, to nicknames or to one person (``name``), or one person or room (``name``) has ``limit``
+    offers open to them from everyone. An offer is no transfer going: it stays open until fetched, declined,
+    withdrawn or expired (a room's for whoever joins), and one must end before the next."""
 
     code = "file-too-many"
     limit: int
-    room_offers: bool = False
+    bound: FileBound = FileBound.TRANSFERS
+    name: str = ""
 
 
 @dataclass(eq=False)

@@ -3,6 +3,7 @@
 from chatd.domain.errors import (
     BadFileChunkError,
     BadFileOfferError,
+    FileBound,
     FileCorruptError,
     FileDayLimitError,
     FileNeedsJsonError,
@@ -30,6 +31,30 @@ def _too_big(error: FileTooBigError) -> str:
     return f"a file is at most {most} here; this one is {size}"
 
 
+def _too_many(error: FileTooManyError) -> str:
+    """Which bound the user reached, and what ends a place in it: a transfer's end, or an offer's (fetched,
+    declined, withdrawn: by its sender with ``/file cancel``, or from a room by an operator with ``/file withdraw``)."""
+    files, name = counted(error.limit, "file"), error.name
+    match error.bound:
+        case FileBound.ROOM_OFFERS:
+            return f"you have {files} offered to rooms open, the most at once; withdraw one with /file cancel ID first"
+        case FileBound.NICKNAME_OFFERS:
+            return (
+                f"you have {files} offered to nicknames open, the most at once; wait until one is fetched or "
+                "declined, or withdraw one with /file cancel ID"
+            )
+        case FileBound.OFFERS_TO_ONE:
+            return (
+                f"you have {files} waiting for {name}, the most at once; wait until they fetch or decline one, "
+                "or withdraw one with /file cancel ID"
+            )
+        case FileBound.WAITING:
+            return f"{name} has {files} waiting already, the most at once; try again once they fetch or decline some"
+        case FileBound.ROOM:
+            return f"{name} has {files} open, the most at once; an operator can withdraw some with /file withdraw ID"
+    return f"you have {counted(error.limit, 'transfer')} going, the most at once; wait for one to end"
+
+
 FILES: tuple[Row, ...] = (
     # Files (issue 16).
     row(
@@ -53,15 +78,7 @@ FILES: tuple[Row, ...] = (
             "cancel one, or finish them and try tomorrow"
         ),
     ),
-    row(
-        FileTooManyError,
-        lambda e: (
-            f"you have {counted(e.limit, 'file')} offered to rooms open, the most at once; "
-            "withdraw one with /file cancel ID first"
-            if e.room_offers
-            else f"you have {counted(e.limit, 'transfer')} going, the most at once; wait for one to end"
-        ),
-    ),
+    row(FileTooManyError, _too_many),
     row(FileStoreFullError, lambda e: "the server has no room for that file now; try later"),
     row(FileToSelfError, lambda e: "you cannot send a file to yourself"),
     row(NoSuchFileError, lambda e: f"no transfer {e.file} is open for you"),
