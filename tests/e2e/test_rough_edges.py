@@ -1,12 +1,16 @@
 """The rough edges a newcomer met in the first ten minutes (issue 12), and the replies a user trial found
 confusing, on a real daemon over loopback."""
 
+import hashlib
+
 from twisted.trial.unittest import SynchronousTestCase
 
 from chatd import __version__
 from chatd.line.table import COMMANDS
 from tests.e2e.daemon import SharedDaemon
 from tests.e2e.test_daemon import NAME, PROMPT, SHARED_LOBBY, WELCOME, Lobby, start_chatd
+from tests.e2e.test_files_restart import enter
+from tests.e2e.test_web_files import next_of, upload
 
 
 class FirstMinutesTests(SynchronousTestCase):
@@ -178,6 +182,30 @@ class UserTrialTests(SynchronousTestCase):
         bob = self.lobby.enter("bob")
         bob.say("/join #art #dev")
         bob.expect_stamped("#art -- bob joined")
+
+    def test_the_seventeenth_file_waiting_for_one_person_is_refused_in_one_line(self) -> None:
+        """Sessions from one address (one user to the limits) leave bob 16 files; a 17th, offered from nc there, is
+        refused in one line saying what to do, and bob still has the 16 alone. From addresses of this test's own, so
+        that nothing it leaves open counts for another test's users."""
+        bob = enter(self.daemon, "bob", "127.0.0.62")
+        files = []
+        for n in range(6):  # a few files a session, within each one's flood budget
+            sender = enter(self.daemon, f"alice{n}", "127.0.0.61")
+            files += [
+                upload(sender, "bob", f"{n}-{k}.txt", b"%d-%d" % (n, k)) for k in range(3 if n < 4 else 2)
+            ]
+        carol = self.daemon.connect(source="127.0.0.61")
+        carol.expect(WELCOME, PROMPT)
+        carol.say("carol")
+        while not carol.read_line().startswith(b"*** In #lobby"):
+            pass
+        carol.say(f"/file offer bob 2 {hashlib.sha256(b'17').hexdigest()} text/plain 17.txt")
+        carol.expect(
+            "ERR file-too-many you have 16 files waiting for bob, the most at once; wait until they fetch or decline "
+            "one, or withdraw one with /file cancel ID"
+        )
+        bob.say("/file list")
+        self.assertEqual([entry["file"] for entry in next_of(bob, "file_list")["files"]], files)
 
 
 class LongNumberTests(SynchronousTestCase):
