@@ -33,7 +33,7 @@ from twisted.scripts import twistd
 from twisted.trial.unittest import SynchronousTestCase
 
 from tests.certificates import write_self_signed
-from tests.e2e.test_daemon import NAME
+from tests.e2e.lobby import NAME
 from tests.helpers import new_folder
 
 LOCAL = ("--port", "0", "--interface", "127.0.0.1")

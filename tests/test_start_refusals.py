@@ -16,8 +16,8 @@ from twisted.trial.unittest import SynchronousTestCase
 
 from chatd.domain.events import Actor, BanAdded
 from tests.e2e.daemon import TAC
+from tests.e2e.lobby import LOOPBACK, NAME
 from tests.e2e.test_admin import fill
-from tests.e2e.test_daemon import LOOPBACK, NAME
 from tests.helpers import new_database
 from tests.refusals import LOCAL, RefusedStartCase, twistd_refused
 

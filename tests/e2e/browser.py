@@ -41,7 +41,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 from twisted.trial.unittest import SynchronousTestCase
 
 from tests.e2e.daemon import DEADLINE_SECONDS, Daemon, SharedDaemon
-from tests.e2e.test_daemon import LOOPBACK, SHARED_LOBBY
+from tests.e2e.lobby import LOOPBACK, SHARED_LOBBY
 from tests.e2e.websocket import PAGE
 
 CHROMIUM = "/usr/bin/chromium"

@@ -10,7 +10,7 @@ from twisted.trial.unittest import SynchronousTestCase
 from tests.certificates import write_self_signed
 from tests.e2e.daemon import DEADLINE_SECONDS, Daemon, LineClient
 from tests.e2e.ircclient import irc_port
-from tests.e2e.test_daemon import LOOPBACK, PROMPT, WELCOME, start_chatd
+from tests.e2e.lobby import LOOPBACK, PROMPT, WELCOME, start_chatd
 from tests.helpers import new_folder, too_long
 
 

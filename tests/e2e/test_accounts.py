@@ -11,7 +11,7 @@ from twisted.trial.unittest import SynchronousTestCase
 
 from tests.e2e.daemon import Daemon, LineClient, SharedDaemon
 from tests.e2e.ircclient import Heard, IRCClient, irc_port
-from tests.e2e.test_daemon import LOOPBACK, PROMPT, SHARED_LOBBY, WELCOME
+from tests.e2e.lobby import LOOPBACK, PROMPT, SHARED_LOBBY, WELCOME
 from tests.helpers import new_folder, refuse_on_accounts
 
 PASSWORD = "hunter22"

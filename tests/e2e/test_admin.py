@@ -32,7 +32,7 @@ from chatd.storage.pass_log import log_path
 from chatd.storage.sqlite import SQLiteHistory
 from chatd.storage.sqlite_open import _RESTORE
 from tests.e2e.daemon import DEADLINE_SECONDS, Daemon, LineClient, opers_file, refused_start, run_admin
-from tests.e2e.test_daemon import LOOPBACK, PROMPT, WELCOME
+from tests.e2e.lobby import LOOPBACK, PROMPT, WELCOME
 from tests.events import joined, kicked, parted, said, topic_changed
 from tests.helpers import ThreadedReactor, new_folder, quick_hash
 

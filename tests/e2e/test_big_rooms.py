@@ -13,7 +13,7 @@ from twisted.trial.unittest import SynchronousTestCase
 from tests.e2e.browser import Page, start_web
 from tests.e2e.daemon import Daemon, LineClient, opers_file
 from tests.e2e.ircclient import irc_port
-from tests.e2e.test_daemon import LOOPBACK, PROMPT, WELCOME
+from tests.e2e.lobby import LOOPBACK, PROMPT, WELCOME
 from tests.e2e.weechat import WeeChat
 from tests.helpers import quick_hash
 

@@ -27,7 +27,7 @@ from twisted.trial.unittest import SynchronousTestCase
 from chatd.client.reach import GREETING_SECONDS
 from chatd.line.table import COMMANDS
 from tests.e2e.daemon import DEADLINE_SECONDS, Daemon, LineClient, SharedDaemon
-from tests.e2e.test_daemon import LOOPBACK, NAME, SHARED_LOBBY, Lobby, start_chatd
+from tests.e2e.lobby import LOOPBACK, NAME, SHARED_LOBBY, Lobby, start_chatd
 from tests.helpers import new_folder
 
 COLUMNS, ROWS = 80, 24

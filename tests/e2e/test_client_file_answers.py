@@ -19,10 +19,10 @@ from typing_extensions import override
 from chatd.client.files import Transfers
 from chatd.client.upload import CHUNK
 from tests.e2e.daemon import Daemon
+from tests.e2e.lobby import LOOPBACK
 from tests.e2e.test_client_files import User, random_file, until
 from tests.e2e.test_client_files_unheard import Relay
 from tests.e2e.test_client_resume import enter
-from tests.e2e.test_daemon import LOOPBACK
 from tests.e2e.test_files_restart import enter as enter_json
 from tests.e2e.test_files_restart import put
 from tests.e2e.test_files_restart import until as until_json

@@ -15,8 +15,8 @@ from twisted.trial.unittest import TestCase
 
 from chatd.client.download import Download
 from tests.e2e.daemon import Daemon
+from tests.e2e.lobby import LOOPBACK
 from tests.e2e.test_client_files import User, random_file, until
-from tests.e2e.test_daemon import LOOPBACK
 
 LINK = "Link (one download, for an hour): "
 """How the client shows the server's ``file_link``."""

@@ -32,8 +32,8 @@ from chatd.client.shown import Shown
 from chatd.client.upload import CHUNK, Hashing
 from chatd.client.worker import ThreadWorker
 from tests.e2e.daemon import Daemon, LineClient
+from tests.e2e.lobby import LOOPBACK
 from tests.e2e.test_client_resume import enter
-from tests.e2e.test_daemon import LOOPBACK
 from tests.helpers import new_folder
 from tests.test_client_connection import RecordingScreen
 

@@ -22,6 +22,7 @@ from typing_extensions import override
 from chatd.client.files import Transfers
 from chatd.client.upload import Upload
 from tests.e2e.daemon import Daemon
+from tests.e2e.lobby import NAME
 from tests.e2e.test_client_files import (
     CUT_AT,
     POLL_SECONDS,
@@ -33,7 +34,6 @@ from tests.e2e.test_client_files import (
     until,
 )
 from tests.e2e.test_client_resume import enter
-from tests.e2e.test_daemon import NAME
 from tests.helpers import new_folder
 
 LISTED = "iles on the server"

@@ -29,8 +29,8 @@ from typing_extensions import override
 
 from chatd.client.upload import CHUNK
 from tests.e2e.daemon import ROOT, Daemon, LineClient
+from tests.e2e.lobby import LOOPBACK
 from tests.e2e.test_client_files import RESTARTED_SIZE, User, random_file, restartable, until
-from tests.e2e.test_daemon import LOOPBACK
 from tests.helpers import new_folder
 
 DAMAGED_SHA256 = hashlib.sha256(b"not the chunk").hexdigest()

@@ -19,9 +19,9 @@ import signal
 from twisted.trial.unittest import TestCase
 
 from tests.e2e.daemon import Daemon
+from tests.e2e.lobby import NAME
 from tests.e2e.test_client_files import CUT_AT, RESTARTED_SIZE, User, random_file, restartable, until
 from tests.e2e.test_client_resume import enter
-from tests.e2e.test_daemon import NAME
 from tests.helpers import new_folder
 
 ONE_AT_ONCE = ("--file-transfers", "1")

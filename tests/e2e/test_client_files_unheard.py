@@ -27,10 +27,10 @@ from typing_extensions import override
 
 from chatd.client.upload import Stage, Upload
 from tests.e2e.daemon import Daemon
+from tests.e2e.lobby import LOOPBACK
 from tests.e2e.test_client_files import CUT_AT, RESTARTED_SIZE, User, random_file, until
 from tests.e2e.test_client_files_cancel import SETTLE_SECONDS, server_holds_none
 from tests.e2e.test_client_resume import enter
-from tests.e2e.test_daemon import LOOPBACK
 from tests.e2e.test_files_restart import enter as enter_json
 from tests.e2e.test_files_restart import until as until_json
 from tests.helpers import new_database

@@ -11,9 +11,9 @@ import subprocess
 from twisted.trial.unittest import SynchronousTestCase
 
 from tests.e2e.daemon import DEADLINE_SECONDS, Daemon
+from tests.e2e.lobby import LOOPBACK
 from tests.e2e.test_accounts import PASSWORD
 from tests.e2e.test_client import Terminal, answer_once, client_command, read_until
-from tests.e2e.test_daemon import LOOPBACK
 from tests.e2e.test_offline import OfflineTestCase
 from tests.helpers import new_database, new_folder, refuse_on_accounts
 

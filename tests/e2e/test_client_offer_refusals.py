@@ -15,9 +15,9 @@ from typing_extensions import override
 from chatd.client.files import Transfers
 from chatd.client.upload import Upload
 from tests.e2e.daemon import Daemon
+from tests.e2e.lobby import LOOPBACK
 from tests.e2e.test_client_files import User, random_file, until
 from tests.e2e.test_client_resume import enter
-from tests.e2e.test_daemon import LOOPBACK
 
 
 class MessageFirst(Transfers):

@@ -25,7 +25,7 @@ from chatd.client.presence import Presence
 from chatd.client.reach import connect_to
 from chatd.client.shown import Shown
 from tests.e2e.daemon import DEADLINE_SECONDS, Daemon, LineClient
-from tests.e2e.test_daemon import LOOPBACK, NAME, PROMPT, WELCOME
+from tests.e2e.lobby import LOOPBACK, NAME, PROMPT, WELCOME
 from tests.helpers import new_database
 from tests.test_client_connection import START, RecordingScreen
 

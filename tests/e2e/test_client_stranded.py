@@ -15,8 +15,8 @@ from twisted.trial.unittest import TestCase
 from chatd.client.connection import Link
 from tests.e2e.daemon import Daemon, LineClient
 from tests.e2e.flaky import FlakyProxy
+from tests.e2e.lobby import LOOPBACK
 from tests.e2e.test_client_resume import WatchedScreen, alice_linked, enter, said_by
-from tests.e2e.test_daemon import LOOPBACK
 from tests.helpers import new_database
 
 

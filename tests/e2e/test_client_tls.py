@@ -8,7 +8,7 @@ from twisted.trial.unittest import SynchronousTestCase
 
 from tests.certificates import write_self_signed
 from tests.e2e.daemon import DEADLINE_SECONDS, Daemon
-from tests.e2e.test_daemon import LOOPBACK, Lobby
+from tests.e2e.lobby import LOOPBACK, Lobby
 from tests.helpers import new_folder
 
 

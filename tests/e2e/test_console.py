@@ -9,7 +9,7 @@ import socket
 from twisted.trial.unittest import SynchronousTestCase
 
 from tests.e2e.daemon import DEADLINE_SECONDS, Daemon, LineClient
-from tests.e2e.test_daemon import LOOPBACK, PROMPT, SHUTDOWN, WELCOME
+from tests.e2e.lobby import LOOPBACK, PROMPT, SHUTDOWN, WELCOME
 
 HTTP_TIMEOUT = 1.0
 """The daemon's --http-timeout: an idle page connection is closed in a second, not the default 30."""

@@ -11,7 +11,7 @@ from twisted.trial.unittest import SynchronousTestCase
 from chatd.domain.encoding import decode_event
 from chatd.frontend.codec import client_fields
 from tests.e2e.daemon import DEADLINE_SECONDS, Daemon, LineClient
-from tests.e2e.test_daemon import LOOPBACK, PROMPT, WELCOME
+from tests.e2e.lobby import LOOPBACK, PROMPT, WELCOME
 from tests.e2e.test_files_restart import enter
 from tests.helpers import new_database
 

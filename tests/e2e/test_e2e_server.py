@@ -20,7 +20,7 @@ from nacl.utils import random
 from twisted.trial.unittest import SynchronousTestCase
 
 from tests.e2e.daemon import Daemon, LineClient
-from tests.e2e.test_daemon import LOOPBACK, PROMPT, WELCOME
+from tests.e2e.lobby import LOOPBACK, PROMPT, WELCOME
 from tests.helpers import new_folder
 
 PASSWORD = "correct horse battery"

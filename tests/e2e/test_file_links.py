@@ -10,7 +10,7 @@ from twisted.trial.unittest import SynchronousTestCase
 from chatd.domain.files import CHUNK
 from chatd.web.files import ENDED
 from tests.e2e.daemon import Daemon, LineClient
-from tests.e2e.test_daemon import LOOPBACK
+from tests.e2e.lobby import LOOPBACK
 from tests.e2e.test_files_restart import enter, put, until
 
 CONTENT = os.urandom(3 * CHUNK + 77)

@@ -14,7 +14,7 @@ from twisted.trial.unittest import SynchronousTestCase
 
 from chatd.domain.files import CHUNK
 from tests.e2e.daemon import Daemon, LineClient
-from tests.e2e.test_daemon import LOOPBACK
+from tests.e2e.lobby import LOOPBACK
 from tests.e2e.test_file_links import get
 from tests.e2e.test_files_restart import enter, put, until
 from tests.test_line_accounts import PASSWORD

@@ -7,7 +7,7 @@ from typing import Any
 from twisted.trial.unittest import SynchronousTestCase
 
 from tests.e2e.daemon import LineClient
-from tests.e2e.test_daemon import start_chatd
+from tests.e2e.lobby import start_chatd
 from tests.e2e.test_web_files import json_user, next_of, upload
 
 

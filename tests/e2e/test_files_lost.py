@@ -11,7 +11,7 @@ from twisted.trial.unittest import SynchronousTestCase
 
 from chatd.domain.files import CHUNK, WINDOW
 from tests.e2e.daemon import Daemon, LineClient
-from tests.e2e.test_daemon import LOOPBACK
+from tests.e2e.lobby import LOOPBACK
 from tests.e2e.test_files_restart import CONTENT, SHA, enter, fetch, put, until
 from tests.helpers import new_folder
 

@@ -10,7 +10,7 @@ from twisted.trial.unittest import SynchronousTestCase
 
 from chatd.domain.files import CHUNK
 from tests.e2e.daemon import Daemon, LineClient, refused_start
-from tests.e2e.test_daemon import LOOPBACK, PROMPT, WELCOME
+from tests.e2e.lobby import LOOPBACK, PROMPT, WELCOME
 from tests.helpers import new_folder
 
 CONTENT = os.urandom(12 * CHUNK + 1000)

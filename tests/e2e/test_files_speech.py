@@ -9,7 +9,7 @@ from typing import Any
 from twisted.trial.unittest import SynchronousTestCase
 
 from tests.e2e.daemon import LineClient, opers_file
-from tests.e2e.test_daemon import start_chatd
+from tests.e2e.lobby import start_chatd
 from tests.e2e.test_files_ignored import next_offer_or_line
 from tests.e2e.test_web_files import json_user, next_of, upload
 from tests.helpers import quick_hash

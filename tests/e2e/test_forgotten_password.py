@@ -5,8 +5,8 @@ the account a new one in the chat (/account password), or the host from the mach
 import os
 
 from tests.e2e.daemon import Daemon, opers_file, run_admin
+from tests.e2e.lobby import LOOPBACK
 from tests.e2e.test_accounts import AccountTestCase
-from tests.e2e.test_daemon import LOOPBACK
 from tests.helpers import quick_hash
 
 OLD = "hunter22"

@@ -6,7 +6,7 @@ import time
 from twisted.trial.unittest import SynchronousTestCase
 
 from tests.e2e.daemon import LineClient
-from tests.e2e.test_daemon import PROMPT, WELCOME, Lobby, start_chatd
+from tests.e2e.lobby import PROMPT, WELCOME, Lobby, start_chatd
 
 DATED = re.compile(rb"\[(?P<day>\d{4}-\d\d-\d\d) (?P<hh>\d\d):(?P<mm>\d\d)\] (?P<rest>.*)\r\n", re.DOTALL)
 """A line from history: its date and time, then the body of the live line."""

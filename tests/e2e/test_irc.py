@@ -16,7 +16,7 @@ from twisted.trial.unittest import SynchronousTestCase
 
 from tests.e2e.daemon import Daemon, LineClient, opers_file
 from tests.e2e.ircclient import Heard, IRCClient, irc_port
-from tests.e2e.test_daemon import LOOPBACK, NAME, PROMPT, SHUTDOWN, WELCOME, Lobby
+from tests.e2e.lobby import LOOPBACK, NAME, PROMPT, SHUTDOWN, WELCOME, Lobby
 from tests.e2e.weechat import Shown, WeeChat
 from tests.helpers import new_database, quick_hash, refuse_on_accounts
 

@@ -17,7 +17,7 @@ from twisted.trial.unittest import SynchronousTestCase
 from chatd.web.files import ENDED
 from tests.e2e.daemon import Daemon
 from tests.e2e.ircclient import IRCClient, irc_port
-from tests.e2e.test_daemon import LOOPBACK, NAME
+from tests.e2e.lobby import LOOPBACK, NAME
 from tests.e2e.test_file_links import get
 from tests.e2e.test_web_files import content, json_user, upload
 from tests.e2e.websocket import web_port

@@ -12,7 +12,7 @@ from twisted.trial.unittest import SynchronousTestCase
 
 from tests.e2e.daemon import Daemon
 from tests.e2e.ircclient import Heard, IRCClient, irc_port
-from tests.e2e.test_daemon import LOOPBACK, NAME
+from tests.e2e.lobby import LOOPBACK, NAME
 from tests.e2e.test_web_e2e import PASSWORD, registered
 from tests.e2e.test_web_files import content, fetch, json_user, upload
 

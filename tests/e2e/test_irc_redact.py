@@ -9,7 +9,7 @@ from twisted.trial.unittest import SynchronousTestCase
 
 from tests.e2e.daemon import Daemon
 from tests.e2e.ircclient import Heard, IRCClient, irc_port
-from tests.e2e.test_daemon import LOOPBACK, Lobby
+from tests.e2e.lobby import LOOPBACK, Lobby
 from tests.e2e.test_delete import next_of
 from tests.e2e.test_files_restart import enter
 from tests.e2e.test_irc import start

@@ -9,7 +9,7 @@ from twisted.trial.unittest import SynchronousTestCase
 
 from tests.certificates import write_self_signed
 from tests.e2e.daemon import DEADLINE_SECONDS, Daemon
-from tests.e2e.test_daemon import LOOPBACK
+from tests.e2e.lobby import LOOPBACK
 from tests.helpers import new_folder
 
 IRCS_AT = re.compile(

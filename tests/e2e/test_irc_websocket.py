@@ -4,7 +4,7 @@ from twisted.trial.unittest import SynchronousTestCase
 from wsproto.events import BytesMessage, TextMessage
 
 from tests.e2e.daemon import Daemon
-from tests.e2e.test_daemon import LOOPBACK
+from tests.e2e.lobby import LOOPBACK
 from tests.e2e.websocket import WebSocketClient, web_port
 
 

@@ -6,7 +6,7 @@ import signal
 from twisted.trial.unittest import SynchronousTestCase
 
 from tests.e2e.daemon import Daemon
-from tests.e2e.test_daemon import LOOPBACK
+from tests.e2e.lobby import LOOPBACK
 from tests.e2e.test_web_files import content, fetch, json_user, next_of, upload
 from tests.helpers import new_folder
 

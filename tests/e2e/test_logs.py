@@ -11,7 +11,7 @@ from chatd.frontend.admission import Admission
 from chatd.frontend.logs import BURST
 from chatd.frontend.oper import OperatorLogin
 from tests.e2e.daemon import ROOT, Daemon, LineClient, opers_file
-from tests.e2e.test_daemon import LOOPBACK, PROMPT, WELCOME, start_chatd
+from tests.e2e.lobby import LOOPBACK, PROMPT, WELCOME, start_chatd
 from tests.helpers import quick_hash
 
 REFUSED = re.compile(rb"\] Refused 127\.0\.0\.1: too many connections$")

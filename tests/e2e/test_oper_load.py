@@ -25,7 +25,7 @@ from argon2.exceptions import VerificationError
 from twisted.trial.unittest import SynchronousTestCase
 
 from tests.e2e.daemon import CRLF, LineClient, opers_file
-from tests.e2e.test_daemon import PROMPT, WELCOME, Lobby, start_chatd
+from tests.e2e.lobby import PROMPT, WELCOME, Lobby, start_chatd
 
 PASSWORD = "correct horse battery staple"
 

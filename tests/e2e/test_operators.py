@@ -14,7 +14,7 @@ from chatd.frontend.oper import FAILURES_PER_ADDRESS
 from tests.certificates import write_self_signed
 from tests.e2e.daemon import DEADLINE_SECONDS, Daemon, LineClient, opers_file
 from tests.e2e.ircclient import IRCClient, irc_port
-from tests.e2e.test_daemon import LOOPBACK, PROMPT, WELCOME, Lobby, start_chatd
+from tests.e2e.lobby import LOOPBACK, PROMPT, WELCOME, Lobby, start_chatd
 from tests.helpers import new_folder, quick_hash
 from tests.test_docs import ROOT
 

@@ -25,7 +25,7 @@ import time
 from twisted.trial.unittest import SynchronousTestCase
 
 from tests.e2e.daemon import CRLF, LineClient
-from tests.e2e.test_daemon import PROMPT, WELCOME, start_chatd
+from tests.e2e.lobby import PROMPT, WELCOME, start_chatd
 
 CONNECTIONS = 5
 

@@ -18,7 +18,7 @@ import time
 from twisted.trial.unittest import SynchronousTestCase
 
 from tests.e2e.daemon import DEADLINE_SECONDS, ROOT, Daemon, LineClient, opers_file
-from tests.e2e.test_daemon import LOOPBACK, PROMPT, WELCOME
+from tests.e2e.lobby import LOOPBACK, PROMPT, WELCOME
 from tests.helpers import new_folder, quick_hash
 
 PASSWORD = "behind haproxy"

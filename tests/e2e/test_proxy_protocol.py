@@ -13,7 +13,7 @@ from twisted.trial.unittest import SynchronousTestCase
 
 from tests.certificates import write_self_signed
 from tests.e2e.daemon import DEADLINE_SECONDS, Daemon, LineClient, SharedDaemon, opers_file
-from tests.e2e.test_daemon import LOOPBACK, PROMPT, SHARED_LOBBY, WELCOME
+from tests.e2e.lobby import LOOPBACK, PROMPT, SHARED_LOBBY, WELCOME
 from tests.e2e.test_web_proxy import operator
 from tests.helpers import new_folder, quick_hash
 from tests.test_proxy_header import v1, v2

@@ -9,8 +9,8 @@ from contextlib import closing
 
 from tests.e2e.daemon import Daemon, LineClient, SharedDaemon
 from tests.e2e.ircclient import IRC_AT, Heard, IRCClient
+from tests.e2e.lobby import LOOPBACK, NAME, SHARED_LOBBY
 from tests.e2e.test_accounts import PASSWORD, SHARED_DB, AccountTestCase
-from tests.e2e.test_daemon import LOOPBACK, NAME, SHARED_LOBBY
 
 
 class RegisteredRoomTestCase(AccountTestCase):

@@ -24,8 +24,8 @@ from chatd.domain.ids import EventIds
 from chatd.domain.resume import RESUME_MOST
 from chatd.storage.retention import DAY
 from tests.e2e.daemon import Daemon, LineClient
+from tests.e2e.lobby import LOOPBACK, PROMPT, WELCOME
 from tests.e2e.test_admin import fill
-from tests.e2e.test_daemon import LOOPBACK, PROMPT, WELCOME
 from tests.events import said
 from tests.helpers import new_database
 

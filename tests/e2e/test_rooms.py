@@ -6,7 +6,7 @@ from twisted.trial.unittest import SynchronousTestCase
 
 from tests.e2e.daemon import TAC, Daemon, LineClient
 from tests.e2e.ircclient import IRCClient, irc_port
-from tests.e2e.test_daemon import LOOPBACK, NAME, PROMPT, WELCOME, Lobby, start_chatd
+from tests.e2e.lobby import LOOPBACK, NAME, PROMPT, WELCOME, Lobby, start_chatd
 
 BUILDERS = 15
 """Connections that make the rooms, 20 each: 300 rooms, and #lobby."""

@@ -8,7 +8,7 @@ from twisted.trial.unittest import SynchronousTestCase
 from chatd import __version__
 from chatd.line.table import COMMANDS
 from tests.e2e.daemon import SharedDaemon
-from tests.e2e.test_daemon import NAME, PROMPT, SHARED_LOBBY, WELCOME, Lobby, start_chatd
+from tests.e2e.lobby import NAME, PROMPT, SHARED_LOBBY, WELCOME, Lobby, start_chatd
 from tests.e2e.test_files_restart import enter
 from tests.e2e.test_web_files import next_of, upload
 

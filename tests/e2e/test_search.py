@@ -10,8 +10,8 @@ from twisted.trial.unittest import SynchronousTestCase
 
 from tests.e2e.daemon import Daemon, LineClient
 from tests.e2e.ircclient import IRCClient, irc_port
+from tests.e2e.lobby import LOOPBACK, PROMPT, WELCOME
 from tests.e2e.test_accounts import PASSWORD
-from tests.e2e.test_daemon import LOOPBACK, PROMPT, WELCOME
 from tests.events import said
 from tests.helpers import new_database
 from tests.test_sqlite import version_1

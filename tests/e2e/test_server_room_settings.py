@@ -4,8 +4,8 @@ moderated by an operator keeps that once the class has left, and after a SIGKILL
 import signal
 
 from tests.e2e.daemon import Daemon, LineClient, opers_file
+from tests.e2e.lobby import LOOPBACK
 from tests.e2e.test_accounts import AccountTestCase
-from tests.e2e.test_daemon import LOOPBACK
 from tests.helpers import quick_hash
 
 BOSS = "correct horse"

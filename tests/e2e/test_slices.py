@@ -14,8 +14,8 @@ from twisted.trial.unittest import SynchronousTestCase
 
 from chatd.frontend.outbox import SEND_SLICE
 from tests.e2e.daemon import Daemon, LineClient
+from tests.e2e.lobby import LOOPBACK
 from tests.e2e.test_big_rooms import crowd
-from tests.e2e.test_daemon import LOOPBACK
 
 MEMBERS = 2 * SEND_SLICE + 44
 """More than two slices: a fan-out to the lobby is sent over three."""

@@ -13,7 +13,7 @@ from typing_extensions import override
 from chatd import __version__
 from tests.certificates import write_self_signed
 from tests.e2e.daemon import TAC, Daemon, refused_start
-from tests.e2e.test_daemon import NAME, PROMPT, SHUTDOWN, WELCOME
+from tests.e2e.lobby import NAME, PROMPT, SHUTDOWN, WELCOME
 from tests.helpers import new_folder
 from tests.refusals import LOCAL, RefusedStartCase
 

@@ -18,8 +18,8 @@ from chatd.domain.events import Actor, BanAdded
 from chatd.frontend.codec import client_fields
 from chatd.storage.retention import DAY
 from tests.e2e.daemon import DEADLINE_SECONDS, Daemon, LineClient, opers_file, refused_start
+from tests.e2e.lobby import LOOPBACK, PROMPT, WELCOME
 from tests.e2e.test_admin import fill
-from tests.e2e.test_daemon import LOOPBACK, PROMPT, WELCOME
 from tests.events import said, topic_changed
 from tests.helpers import new_database, new_folder, quick_hash
 from tests.test_sqlite import damage

@@ -6,8 +6,8 @@ from typing import Any
 from twisted.trial.unittest import SynchronousTestCase
 
 from tests.e2e.daemon import Daemon, LineClient, SharedDaemon, opers_file
+from tests.e2e.lobby import LOOPBACK, SHARED_LOBBY
 from tests.e2e.test_client_resume import enter, said_by
-from tests.e2e.test_daemon import LOOPBACK, SHARED_LOBBY
 from tests.helpers import quick_hash
 
 PASSWORD = "correct horse"

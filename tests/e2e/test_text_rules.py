@@ -3,8 +3,8 @@
 from twisted.trial.unittest import SynchronousTestCase
 
 from tests.e2e.daemon import LineClient
+from tests.e2e.lobby import PROMPT, WELCOME, start_chatd
 from tests.e2e.test_abuse import named
-from tests.e2e.test_daemon import PROMPT, WELCOME, start_chatd
 
 CYRILLIC_ALICE = "\u0430lice"
 """alice with a Cyrillic a (U+0430) first: on screen, alice."""

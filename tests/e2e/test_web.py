@@ -13,8 +13,8 @@ from chatd.web.site import CONTENT_SECURITY_POLICY, STATIC
 from tests.certificates import write_self_signed
 from tests.e2e.browser import Page
 from tests.e2e.daemon import DEADLINE_SECONDS, Daemon, LineClient
+from tests.e2e.lobby import LOOPBACK
 from tests.e2e.test_client_resume import enter
-from tests.e2e.test_daemon import LOOPBACK
 from tests.e2e.websocket import PAGE, WebSocketClient, web_port
 from tests.helpers import new_database, new_folder
 from tests.test_web_site import shipped_files

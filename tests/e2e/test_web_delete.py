@@ -14,8 +14,8 @@ from twisted.trial.unittest import SynchronousTestCase
 
 from tests.e2e.browser import Page, quiet, start_web, web_url
 from tests.e2e.daemon import Daemon, opers_file
+from tests.e2e.lobby import LOOPBACK
 from tests.e2e.test_client_resume import enter, said_by
-from tests.e2e.test_daemon import LOOPBACK
 from tests.e2e.test_web_page import registered_in_page, registered_on_nc, restarted
 from tests.helpers import new_database, quick_hash
 

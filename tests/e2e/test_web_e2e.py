@@ -25,9 +25,9 @@ from twisted.trial.unittest import SynchronousTestCase
 from chatd.client.crypto import Identity, fingerprint, open_envelope, seal
 from tests.e2e.browser import Page, quiet, start_web, web_url
 from tests.e2e.daemon import DEADLINE_SECONDS, Daemon, LineClient
+from tests.e2e.lobby import LOOPBACK
 from tests.e2e.test_accounts import PASSWORD as PASSWORD_OF_ACCOUNTS
 from tests.e2e.test_client_e2e import SealedTestCase
-from tests.e2e.test_daemon import LOOPBACK
 from tests.e2e.test_web_files import json_user, next_of, private_with
 from tests.helpers import new_folder
 

@@ -27,7 +27,7 @@ from twisted.trial.unittest import SynchronousTestCase
 
 from tests.e2e.browser import SHARED_WEB, Page, lent_web, quiet, start_web
 from tests.e2e.daemon import Daemon, LineClient, SharedDaemon
-from tests.e2e.test_daemon import PROMPT, WELCOME
+from tests.e2e.lobby import PROMPT, WELCOME
 from tests.helpers import new_folder
 
 CHUNK = 16384

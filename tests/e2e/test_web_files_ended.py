@@ -18,7 +18,7 @@ from twisted.trial.unittest import SynchronousTestCase
 
 from tests.e2e.browser import Page, quiet, start_web
 from tests.e2e.daemon import Daemon
-from tests.e2e.test_daemon import LOOPBACK
+from tests.e2e.lobby import LOOPBACK
 from tests.e2e.test_web_e2e import PASSWORD, registered
 from tests.e2e.test_web_files import (
     SLOW,

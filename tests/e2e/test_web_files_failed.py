@@ -20,7 +20,7 @@ from twisted.trial.unittest import SynchronousTestCase
 
 from tests.e2e.browser import SHARED_WEB, Page, lent_web, quiet, start_web
 from tests.e2e.daemon import Daemon, SharedDaemon
-from tests.e2e.test_daemon import LOOPBACK
+from tests.e2e.lobby import LOOPBACK
 from tests.e2e.test_web_files import (
     SLOW,
     bar,

@@ -27,8 +27,8 @@ from twisted.trial.unittest import SynchronousTestCase
 
 from tests.e2e.browser import SHARED_WEB, Page, lent_web, quiet, start_web, web_url
 from tests.e2e.daemon import Daemon, LineClient, SharedDaemon, opers_file
+from tests.e2e.lobby import LOOPBACK
 from tests.e2e.test_client_resume import enter, said_by, switch
-from tests.e2e.test_daemon import LOOPBACK
 from tests.e2e.test_web_files import DROP, choose, drop_socket, on_disk
 from tests.helpers import new_database, quick_hash, refuse_on_accounts
 

@@ -11,8 +11,8 @@ import re
 from twisted.trial.unittest import SynchronousTestCase
 
 from tests.e2e.daemon import DEADLINE_SECONDS, Daemon, LineClient, opers_file
+from tests.e2e.lobby import LOOPBACK
 from tests.e2e.test_client_resume import enter
-from tests.e2e.test_daemon import LOOPBACK
 from tests.e2e.websocket import WebSocketClient, web_port
 from tests.helpers import quick_hash
 

@@ -15,8 +15,8 @@ from twisted.trial.unittest import SynchronousTestCase
 
 from tests.e2e.browser import SHARED_WEB, Page, lent_web, quiet, start_web, web_url
 from tests.e2e.daemon import Daemon, SharedDaemon
+from tests.e2e.lobby import LOOPBACK
 from tests.e2e.test_client_resume import enter, said_by, switch
-from tests.e2e.test_daemon import LOOPBACK
 from tests.e2e.test_web_page import (
     FAST,
     heard_of,
