@@ -13,7 +13,6 @@ check) stop the reading until they are done, so replies keep the order of
 the commands that asked for them.
 """
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING, cast
 
 from twisted.internet.defer import Deferred
@@ -22,23 +21,19 @@ from twisted.internet.interfaces import (
     IDelayedCall,
     IHandshakeListener,
     IPushProducer,
-    ITCPTransport,
     ITransport,
 )
 from twisted.internet.protocol import Protocol, connectionDone
 from twisted.logger import Logger
-from twisted.protocols.policies import TimeoutMixin
-from twisted.protocols.tls import TLSMemoryBIOProtocol
 from twisted.python.failure import Failure
 from typing_extensions import override
 from zope.interface import implementer
 
 from chatd.domain.flood import FloodGate
 from chatd.frontend.connections import GOODBYE_GRACE_SECONDS
+from chatd.frontend.deadlines import Deadlines
 from chatd.frontend.flood import FloodControl
 from chatd.frontend.reading import Pause, Reading
-from chatd.frontend.sinks import Sink
-from chatd.frontend.transport_output import output_for
 from chatd.irc import numerics as n
 from chatd.irc.framing import LineSplitter, NotUtf8, Overlong, Received
 from chatd.irc.message import Message, ParseError, parse
@@ -49,10 +44,10 @@ if TYPE_CHECKING:
 
 
 @implementer(IHandshakeListener)
-class IRCProtocol(Protocol, TimeoutMixin, IRCSession):
+class IRCProtocol(Protocol, Deadlines, IRCSession):
     """One IRC client's connection.
 
-    Its one timer (TimeoutMixin's) holds its deadline: on TLS first the
+    Its one timer (TimeoutMixin's, kept by chatd.frontend.deadlines) holds its deadline: on TLS first the
     handshake's, then registration's, and once it is closing the grace its
     last words have to be written in. A registered connection's silence is
     watched by the factory's ping round instead (``ping``).
@@ -81,6 +76,7 @@ class IRCProtocol(Protocol, TimeoutMixin, IRCSession):
     factory: "IRCFactory"
 
     log = Logger()
+    SENDQ_EXCEEDED = "SendQ exceeded"
 
     def __init__(self, factory: "IRCFactory", peer: str) -> None:
         # Twisted's own attributes, at its classes' defaults (see __slots__).
@@ -109,41 +105,11 @@ class IRCProtocol(Protocol, TimeoutMixin, IRCSession):
         self._flood = FloodControl(gate, self._reading, self, factory.reactor, limits.flood_disconnect)
 
     @override
-    def callLater(self, period: float, func: Callable[..., object], *args: object) -> IDelayedCall:
-        """TimeoutMixin's timer, on the factory's (injectable) reactor."""
-        return self.factory.reactor.callLater(period, func, *args)
-
-    @override
     def connectionMade(self) -> None:
-        transport = cast(ITransport, self.transport)
-        limits = self.factory.limits
-        self.sink = self.make_output(transport)
-        self.tune(transport)
-        self._handshaking = isinstance(transport, TLSMemoryBIOProtocol)
-        self.setTimeout(limits.handshake_timeout if self._handshaking else limits.register_timeout)
-
-    def tune(self, transport: ITransport) -> None:
-        """Its listener's settings on the connection, copied at accept; made here only where they could not be."""
-        self.factory.tuning.accepted(transport)
-
-    def make_output(self, transport: ITransport) -> Sink:
-        """Where this connection's output goes: the fastest ``Output`` its transport allows."""
-        return output_for(
-            transport, self.factory.outbox, self.factory.limits.sendq, self._send_queue_exceeded
-        )
-
-    def handshakeCompleted(self) -> None:  # noqa: N802 - IHandshakeListener's name
-        """The TLS handshake is done: the connection now has its time to register."""
-        self._handshaking = False
-        if not self.closing:
-            self.setTimeout(self.factory.limits.register_timeout)
+        self.opened(cast(ITransport, self.transport))
 
     @override
-    def timeoutConnection(self) -> None:
-        if self.closing or self._handshaking:
-            self.sink.drop()
-            cast(ITCPTransport, self.transport).abortConnection()
-            return
+    def registration_timed_out(self) -> None:
         self._quit_reason = "Registration timed out"
         self.close("Registration timed out")
 
@@ -248,14 +214,6 @@ class IRCProtocol(Protocol, TimeoutMixin, IRCSession):
     def reader(self) -> IPushProducer:
         """What is paused to stop reading: the transport."""
         return cast(IPushProducer, self.transport)
-
-    def _send_queue_exceeded(self) -> None:
-        """The client stopped reading and its output outgrew the send queue (which dropped it): abort."""
-        self.factory.admission.bounded.warn(
-            self.log, "Disconnecting {peer}: send queue exceeded", peer=self.peer
-        )
-        self._quit_reason = "SendQ exceeded"
-        cast(ITCPTransport, self.transport).abortConnection()
 
     @override
     def close(self, reason: str | None) -> None:

@@ -83,7 +83,7 @@ class IRCSession(ABC):
         self.chat = factory.chat
         self.audience = factory
         """The front end that delivers this session's events (read by the chat per recipient)."""
-        self.peer = peer
+        self.peer: str = peer
         """The client's address, as connections are counted and bans compare."""
         self.sink: Sink = NOWHERE
         self.user: UserView | None = None
@@ -110,7 +110,7 @@ class IRCSession(ABC):
         """The labeled-response batch a waiting command's replies go in (chatd.irc.labels); None when none is open."""
         self.modes: set[str] = set()
         """User modes set with MODE (``i``, ``w``): kept for the client to read back."""
-        self._quit_reason = "Connection closed"
+        self._quit_reason: str = "Connection closed"
         self._oper_budget: Attempts | None = None
         self._account_budget: Attempts | None = None
 

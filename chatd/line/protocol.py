@@ -16,7 +16,6 @@ for ``LineSession``; its parts by what each does are chatd.line.budget
 (lines -> pastes and commands).
 """
 
-from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING, cast
 
@@ -25,13 +24,10 @@ from twisted.internet.interfaces import (
     IConsumer,
     IDelayedCall,
     IHandshakeListener,
-    ITCPTransport,
     ITransport,
 )
 from twisted.internet.protocol import connectionDone
 from twisted.logger import Logger
-from twisted.protocols.policies import TimeoutMixin
-from twisted.protocols.tls import TLSMemoryBIOProtocol
 from twisted.python.failure import Failure
 from typing_extensions import override
 from zope.interface import implementer
@@ -39,11 +35,10 @@ from zope.interface import implementer
 from chatd.domain.flood import FloodGate
 from chatd.domain.ports import UserView
 from chatd.frontend.connections import GOODBYE_GRACE_SECONDS
+from chatd.frontend.deadlines import Deadlines
 from chatd.frontend.flood import FloodControl
 from chatd.frontend.oper import Attempts
-from chatd.frontend.output import Output
 from chatd.frontend.reading import Reading
-from chatd.frontend.transport_output import output_for
 from chatd.line.errors import RegisterTimeoutError
 from chatd.line.render import Notice, Renderable
 from chatd.line.session import LineSession
@@ -58,10 +53,10 @@ SHUTDOWN = Notice("shutdown", "Server shutting down. Goodbye.")
 
 
 @implementer(IHandshakeListener)
-class LineProtocol(LineTaking, TimeoutMixin):
+class LineProtocol(LineTaking, Deadlines):
     """One person (or program) on nc, telnet or the bundled client.
 
-    Its one timer (TimeoutMixin's) holds its deadline: on TLS first the
+    Its one timer (TimeoutMixin's, kept by chatd.frontend.deadlines) holds its deadline: on TLS first the
     handshake's, then the nickname's, and once it is closing the grace its
     goodbye has to be written before the connection is aborted.
     """
@@ -191,58 +186,15 @@ class LineProtocol(LineTaking, TimeoutMixin):
         return self.factory.accounts.hash(self.peer, password)
 
     @override
-    def callLater(self, period: float, func: Callable[..., object], *args: object) -> IDelayedCall:
-        """TimeoutMixin's timer, on the factory's (injectable) reactor."""
-        return self.factory.reactor.callLater(period, func, *args)
-
-    @override
     def connectionMade(self) -> None:
-        transport = cast(ITransport, self.transport)
-        limits = self.factory.limits
-        # Gathered and sent once per reactor pass; it says whether the session is open.
-        self.sink = self.make_output(transport)
-        self.tune(transport)
+        self.opened(cast(ITransport, self.transport))
         if self.files is not None:
             self.files.attach(self)
-        # A TLS connection gets its greeting once its handshake is done,
-        # which it has a short time for; the nickname's time starts then.
-        self._handshaking = isinstance(transport, TLSMemoryBIOProtocol)
-        self.setTimeout(limits.handshake_timeout if self._handshaking else limits.register_timeout)
         self.greet()
 
-    def tune(self, transport: ITransport) -> None:
-        """Its listener's settings on the connection, copied at accept; made here only where they could not be."""
-        self.factory.tuning.accepted(transport)
-
-    def make_output(self, transport: ITransport) -> Output:
-        """Where this connection's output goes: the fastest ``Output`` its transport allows."""
-        return output_for(
-            transport, self.factory.outbox, self.factory.limits.sendq, self._send_queue_exceeded
-        )
-
-    def handshakeCompleted(self) -> None:  # noqa: N802 - IHandshakeListener's name
-        """The TLS handshake is done: the connection now has its time to choose a nickname."""
-        self._handshaking = False
-        if not self.closing:
-            self.setTimeout(self.factory.limits.register_timeout)
-
     @override
-    def timeoutConnection(self) -> None:
-        if self.closing or self._handshaking:
-            # A goodbye not written in time, or a TLS connection that never
-            # finished its handshake (nothing can be said to it): drop it.
-            self.sink.drop()
-            cast(ITCPTransport, self.transport).abortConnection()
-            return
+    def registration_timed_out(self) -> None:
         self.close(RegisterTimeoutError(self.factory.limits.register_timeout))
-
-    def _send_queue_exceeded(self) -> None:
-        """The client stopped reading and its output outgrew the send queue (which dropped it): abort."""
-        self.factory.admission.bounded.warn(
-            self.log, "Disconnecting {peer}: send queue exceeded", peer=self.peer
-        )
-        self._quit_reason = "send queue exceeded"
-        cast(ITCPTransport, self.transport).abortConnection()
 
     @override
     def close(self, last: Renderable | None) -> None:
