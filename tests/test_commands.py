@@ -53,6 +53,7 @@ from chatd.line.commands import (
     Who,
     Whois,
 )
+from chatd.line.error_fields import error_fields
 from chatd.line.errors import BadPointError, ModeLetterError, UnknownCommandError, UsageError
 from chatd.line.files import FileAbout, FileAccept, FileAck, FileListing, FileOffer, FilePut
 from chatd.line.keys import Emsg, KeyCommand
@@ -568,6 +569,40 @@ class UnknownCommandTests(SynchronousTestCase):
         """The message quotes the command as typed, arguments left out."""
         error = self.assertRaises(UnknownCommandError, parse, "/BoGuS with args")
         self.assertEqual(word(error), "/BoGuS is not a command; type /help to see them")
+
+    def test_a_slip_of_a_key_is_answered_with_the_command_meant(self) -> None:
+        """A letter wrong, missing, extra or swapped (two in a long name) names the one command it is a slip from."""
+        for typed, meant in (
+            ("/jion #dev", "join"),
+            ("/mgs bob hi", "msg"),
+            ("/Quti", "quit"),
+            ("/topc", "topic"),
+            ("/shutdwon now", "shutdown"),
+            ("/idnetify secret", "identify"),
+        ):
+            error = self.assertRaises(UnknownCommandError, parse, typed)
+            name = typed[1:].split()[0]
+            self.assertEqual(word(error), f"/{name} is not a command; did you mean /{meant}? /help lists them")
+            self.assertEqual(error_fields(error), {"command": name, "likely": meant})
+
+    def test_what_irc_calls_a_command_is_answered_with_chatds_name(self) -> None:
+        """/names, /list and /query, as IRC users type them, point at /who, /rooms and /msg; nothing is run."""
+        for typed, meant in (("/names", "who"), ("/LIST", "rooms"), ("/query bob", "msg"), ("/j #dev", "join")):
+            error = self.assertRaises(UnknownCommandError, parse, typed)
+            self.assertEqual(error.likely, meant)
+
+    def test_the_beginning_of_one_command_names_it(self) -> None:
+        """Three letters or more that begin exactly one command name it; a slip from two names none."""
+        self.assertEqual(self.assertRaises(UnknownCommandError, parse, "/hist").likely, "history")
+        self.assertIsNone(self.assertRaises(UnknownCommandError, parse, "/whos").likely)
+        self.assertEqual(self.assertRaises(UnknownCommandError, parse, "/unb").likely, "unban")
+
+    def test_a_name_near_no_command_or_near_two_is_given_no_guess(self) -> None:
+        """A name two slips from any short command, or one slip from two of them, gets the plain refusal."""
+        for typed in ("/nope", "/dance", "/x", "/whos"):
+            error = self.assertRaises(UnknownCommandError, parse, typed)
+            self.assertIsNone(error.likely)
+            self.assertEqual(word(error), f"{typed} is not a command; type /help to see them")
 
     def test_any_whitespace_ends_the_command_name(self) -> None:
         """A tab after the command name separates it from its arguments."""

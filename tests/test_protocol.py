@@ -547,6 +547,20 @@ class NickTimeHelpQuitTests(LineTestCase):
             [b"ERR unknown-command /dance is not a command; type /help to see them"],
         )
 
+    def test_a_mistyped_command_is_answered_with_the_one_meant_and_nothing_runs(self) -> None:
+        """/jion #dev names /join and joins nothing; /help jion names it too; /names, IRC's, names /who."""
+        alice, wire = self.connect(b"alice")
+        alice.dataReceived(b"/jion #dev\n/help jion\n/names\n/who\n")
+        self.assertEqual(
+            self.lines(wire),
+            [
+                b"ERR unknown-command /jion is not a command; did you mean /join? /help lists them",
+                b"ERR unknown-command /jion is not a command; did you mean /join? /help lists them",
+                b"ERR unknown-command /names is not a command; did you mean /who? /help lists them",
+                b"*** In #lobby (1): alice",
+            ],
+        )
+
     def test_usage_error_shows_usage(self) -> None:
         """A command with missing arguments shows how to use it."""
         alice, wire = self.connect(b"alice")
@@ -864,6 +878,7 @@ class JsonTests(LineTestCase):
                     "code": "unknown-command",
                     "text": "/nope is not a command; type /help to see them",
                     "command": "nope",
+                    "likely": None,
                 },
             ],
         )

@@ -77,7 +77,7 @@ def error_fields(error: ChatError) -> dict[str, Any]:
     if isinstance(error, NoSuchNicknameError | NoAccountError | UnknownAccountError):
         return {"nick": error.nick, "alike": error.alike}
     if isinstance(error, UnknownCommandError):
-        return {"command": error.name}
+        return {"command": error.name, "likely": error.likely}
     if isinstance(error, NoSuchLineError | NotYourLineError):
         return {"room": error.room, "line": error.line}
     if isinstance(error, UserNotInRoomError):

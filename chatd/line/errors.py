@@ -12,10 +12,12 @@ from chatd.domain.errors import ChatError
 
 @dataclass(eq=False)
 class UnknownCommandError(ChatError):
-    """The line starts with ``/`` but ``name`` (without the ``/``) is no command."""
+    """The line starts with ``/`` but ``name`` (without the ``/``) is no command; ``likely`` is the one the user
+    probably meant (a typo's, or IRC's name for it), if any."""
 
     code = "unknown-command"
     name: str
+    likely: str | None = None
 
 
 @dataclass(eq=False)

@@ -63,7 +63,7 @@ def _help(session: "LineSession", command: cmd.Help) -> None:
         return
     asked = COMMANDS.get(command.command)
     if asked is None:
-        raise UnknownCommandError(command.command)
+        raise UnknownCommandError(command.command, likely(command.command))
     fields = {**_help_fields(asked), "details": asked.details, "example": asked.example}
     more = (asked.details, f"Example: {asked.example}")
     session.send(Notice("help", f"{asked.usage} - {asked.summary}", fields, more))
@@ -118,5 +118,50 @@ def parse(text: str) -> Request:
     name, *args = text[1:].split(maxsplit=1) or [""]
     row = COMMANDS.get(name.lower())
     if row is None:
-        raise UnknownCommandError(name)
+        raise UnknownCommandError(name, likely(name))
     return Request(row, row.parse(args[0].strip() if args else ""))
+
+
+IRC_HABITS = {
+    "names": "who",
+    "list": "rooms",
+    "j": "join",
+    "leave": "part",
+    "query": "msg",
+    "privmsg": "msg",
+    "notice": "msg",
+    "nickserv": "register",
+    "ns": "register",
+    "exit": "quit",
+}
+"""What people used to IRC type, and the command here that does it: ``/names`` is ``/who``, ``/list`` is
+``/rooms``. Told as a suggestion, never run in its stead: a command's words are the ones ``/help`` shows."""
+
+
+def likely(name: str) -> str | None:
+    """The command a user who typed ``/name`` probably meant: IRC's name for it, one that begins with it (``/hist``),
+    or one a slip of a key away (``/jion``, ``/mgs``: a letter wrong, missing, extra or swapped; two in a long
+    name); None unless exactly one is. Only said in the refusal, so a wrong guess costs nothing."""
+    folded = name.lower()
+    if folded in IRC_HABITS:
+        return IRC_HABITS[folded]
+    begun = [command for command in COMMANDS if len(folded) >= 3 and command.startswith(folded)]
+    slips = 1 if len(folded) < 6 else 2
+    close = begun or [command for command in COMMANDS if _slips(folded, command) <= slips]
+    return close[0] if len(close) == 1 else None
+
+
+def _slips(typed: str, meant: str) -> int:
+    """How many letters of ``typed`` are wrong, missing, extra or swapped with the next against ``meant`` (their
+    optimal string alignment distance)."""
+    if abs(len(typed) - len(meant)) > 2:
+        return 3
+    rows = [list(range(len(meant) + 1))]
+    for i, letter in enumerate(typed, 1):
+        row = [i]
+        for j, other in enumerate(meant, 1):
+            row.append(min(rows[-1][j] + 1, row[j - 1] + 1, rows[-1][j - 1] + (letter != other)))
+            if i > 1 and j > 1 and letter == meant[j - 2] and typed[i - 2] == other:
+                row[j] = min(row[j], rows[-2][j - 2] + 1)
+        rows.append(row)
+    return rows[-1][-1]

@@ -190,6 +190,7 @@ class JsonSessionTests(SynchronousTestCase):
                 "code": "unknown-command",
                 "text": "/nope is not a command; type /help to see them",
                 "command": "nope",
+                "likely": None,
             },
         )
         self.alice.say("/format text")

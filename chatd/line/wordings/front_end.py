@@ -34,7 +34,14 @@ from chatd.text import counted
 
 FRONT_END: tuple[Row, ...] = (
     # The line front end's own (chatd/line/errors.py).
-    row(UnknownCommandError, lambda e: f"/{e.name} is not a command; type /help to see them"),
+    row(
+        UnknownCommandError,
+        lambda e: (
+            f"/{e.name} is not a command; type /help to see them"
+            if e.likely is None
+            else f"/{e.name} is not a command; did you mean /{e.likely}? /help lists them"
+        ),
+    ),
     row(UsageError, lambda e: f"usage: {e.usage}"),
     row(
         MessageToRoomError,
