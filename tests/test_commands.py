@@ -582,12 +582,19 @@ class UnknownCommandTests(SynchronousTestCase):
         ):
             error = self.assertRaises(UnknownCommandError, parse, typed)
             name = typed[1:].split()[0]
-            self.assertEqual(word(error), f"/{name} is not a command; did you mean /{meant}? /help lists them")
+            self.assertEqual(
+                word(error), f"/{name} is not a command; did you mean /{meant}? /help lists them"
+            )
             self.assertEqual(error_fields(error), {"command": name, "likely": meant})
 
     def test_what_irc_calls_a_command_is_answered_with_chatds_name(self) -> None:
         """/names, /list and /query, as IRC users type them, point at /who, /rooms and /msg; nothing is run."""
-        for typed, meant in (("/names", "who"), ("/LIST", "rooms"), ("/query bob", "msg"), ("/j #dev", "join")):
+        for typed, meant in (
+            ("/names", "who"),
+            ("/LIST", "rooms"),
+            ("/query bob", "msg"),
+            ("/j #dev", "join"),
+        ):
             error = self.assertRaises(UnknownCommandError, parse, typed)
             self.assertEqual(error.likely, meant)
 
