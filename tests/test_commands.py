@@ -9,6 +9,7 @@ from twisted.trial.unittest import SynchronousTestCase
 from chatd.domain.errors import BadDurationError, ChatError
 from chatd.domain.events import ModeChange, Setting
 from chatd.domain.ids import event_point, time_point
+from chatd.frontend.file_pages import Place
 from chatd.line import (
     account_commands,
     commands,
@@ -189,6 +190,7 @@ VALID: dict[str, list[tuple[str, Command]]] = {
     "whois": [("/whois bob", Whois("bob"))],
     "file": [
         ("/file list", FileListing()),
+        ("/file list after 5000000-1a2b3c4d5e6f7a8b", FileListing(Place(5_000_000, "1a2b3c4d5e6f7a8b"))),
         ("/file decline 1a2b3c4d5e6f7a8b", FileAbout("decline", "1a2b3c4d5e6f7a8b")),
         ("/file ack 1a2b3c4d5e6f7a8b 16384", FileAck("1a2b3c4d5e6f7a8b", 16384)),
         ("/file accept 1a2b3c4d5e6f7a8b", FileAccept("1a2b3c4d5e6f7a8b")),

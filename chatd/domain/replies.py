@@ -341,9 +341,12 @@ class FileEntry:
 
 @dataclass(frozen=True, slots=True)
 class FileList:
-    """The open transfers to and from the asker, so a client that came back can resume them."""
+    """The open transfers to and from the asker, so a client that came back can resume them: one page of them,
+    oldest first; ``next`` is the cursor that asks for the page after it (``/file list after CURSOR``), None on the
+    last (chatd.frontend.file_pages)."""
 
     files: tuple[FileEntry, ...]
+    next: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

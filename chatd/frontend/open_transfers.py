@@ -9,6 +9,7 @@ change, whichever part made it, and no part reaches into another's fields.
 """
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from itertools import islice
 
 from twisted.logger import Logger
 
@@ -18,6 +19,7 @@ from chatd.domain.people import account_key
 from chatd.domain.ports import UserView
 from chatd.domain.replies import FileEntry, FileList
 from chatd.frontend.downloads import Downloads
+from chatd.frontend.file_pages import FILES_PAGE, Place, cursor_text, place_of
 from chatd.frontend.nickname_offers import NicknameOffers
 from chatd.frontend.transfer_parts import FileStore, Peer, Transfer, TransferStore, named_user, person
 from chatd.text import fold
@@ -290,14 +292,22 @@ class OpenTransfers:
             return transfer
         return self.offered_to(peer, file)
 
-    def listing(self, peer: Peer) -> FileList:
-        """The transfers open to and from ``peer``'s user, with where each stands, oldest first; an offer from
-        someone ``peer`` ignores left out, unless ``peer`` is fetching it.
+    def listing(self, peer: Peer, after: Place | None = None, page: int = FILES_PAGE) -> FileList:
+        """The transfers open to and from ``peer``'s user, with where each stands, oldest first, those past the place
+        ``after`` alone if given, at most ``page`` of them; an offer from someone ``peer`` ignores left out, unless
+        ``peer`` is fetching it. With more to come, the listing's ``next`` is the cursor of its last entry's place
+        (chatd.frontend.file_pages).
 
         An offer hidden by /ignore as it came was listed: the session was shown it there, and so told its end
         (chatd.line.files), as if it ignored nobody."""
-        listed = self._listed(person(named_user(peer)), self.downloads.files(peer), peer.ignored)
-        return FileList(tuple(_entry(transfer, state) for transfer, state in listed))
+        listed = self._listed(person(named_user(peer)), self.downloads.files(peer), peer.ignored, after)
+        shown = list(islice(listed, page + 1))
+        cursor = None
+        if len(shown) > page:
+            del shown[page:]
+            last = shown[-1][0]
+            cursor = cursor_text(place_of(last.began, last.file))
+        return FileList(tuple(_entry(transfer, state) for transfer, state in shown), cursor)
 
     def offers_to(self, user: UserView) -> list[FileEntry]:
         """The offers open to ``user``'s person, oldest first: those ``listing`` shows a session of theirs as
@@ -309,10 +319,11 @@ class OpenTransfers:
         ]
 
     def _listed(
-        self, key: str, fetching: Iterable[str], ignored: Mapping[str, str]
+        self, key: str, fetching: Iterable[str], ignored: Mapping[str, str], after: Place | None = None
     ) -> Iterator[tuple[Transfer, str]]:
         """The transfers open to and from the person ``key`` on a session downloading the files ``fetching`` and
-        ignoring the nicknames ``ignored`` (folded), with where each stands (``FileEntry.state``), oldest first.
+        ignoring the nicknames ``ignored`` (folded), with where each stands (``FileEntry.state``), oldest first
+        (``place_of``), past the place ``after`` alone if given.
 
         Looked for among their own (``of_person``) and those the session is downloading (one goes on to its end
         after its user is let go, a late joiner who left the room): not a walk of every transfer the server has
@@ -323,7 +334,9 @@ class OpenTransfers:
             fetched = self._open.get(file)
             if fetched is not None:
                 own[file] = fetched
-        for transfer in sorted(own.values(), key=lambda transfer: transfer.began):
+        placed = {place_of(transfer.began, transfer.file): transfer for transfer in own.values()}
+        for place in sorted(place for place in placed if after is None or place > after):
+            transfer = placed[place]
             if transfer.by == key:
                 yield transfer, "uploading" if transfer.offered_at is None else "offered"
             elif transfer.file in downloading:

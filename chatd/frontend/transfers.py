@@ -47,6 +47,7 @@ from chatd.domain.replies import (
 )
 from chatd.failures import reason
 from chatd.frontend.downloads import Downloads
+from chatd.frontend.file_pages import Place
 from chatd.frontend.late_joiners import LateJoiners
 from chatd.frontend.named_refusals import FileRefusedError, OfferRefusedError, named_refusals
 from chatd.frontend.open_transfers import OpenTransfers
@@ -368,9 +369,10 @@ class Transfers:
         transfer.pending.clear()
         self._open.forget(transfer)
 
-    def listing(self, peer: Peer) -> FileList:
-        """The transfers open to and from ``peer``'s user, with where each stands."""
-        return self._open.listing(peer)
+    def listing(self, peer: Peer, after: Place | None = None) -> FileList:
+        """The transfers open to and from ``peer``'s user, with where each stands: a page of them, past the place
+        ``after`` if given (chatd.frontend.file_pages)."""
+        return self._open.listing(peer, after)
 
     def offers_to(self, user: UserView) -> list[FileEntry]:
         """The offers open to ``user``, oldest first, as ``listing`` shows them a session of theirs: what IRC's FILES

@@ -61,7 +61,9 @@ FILE_LINES: dict[type, Rendering] = {
     FileExpired: lambda r: f"*** {r.file} expired{because(r.reason)}; the server no longer has it.",
     FileLink: lambda r: f"*** {r.file}: {r.url} (one download, within an hour)",
     FileList: lambda r: [
-        f"*** Files ({len(r.files)}):",
+        f"*** Files ({len(r.files)}):"
+        if r.next is None
+        else f"*** Files ({len(r.files)} shown, more: /file list after {r.next}):",
         *(
             f'***   {f.file} {f.state}: "{f.name}" ({size_words(f.size)}) from {f.nick} to {f.to}'
             for f in r.files

@@ -12,7 +12,8 @@ a short chunk, an ack of bytes acknowledged already) costs a line as any
 line does, or a client sent them a byte at a time, hundreds of lines a
 second within the transfer budget's bytes (``_moved_little``). ``list``
 costs more, by the transfers it shows, as ``/rooms`` does
-(``charge_listing``).
+(``charge_listing``), and answers a page at a time
+(chatd.frontend.file_pages): ``list after CURSOR`` the page after another.
 """
 
 import re
@@ -20,6 +21,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from chatd.domain.files import CHUNK
+from chatd.frontend.file_pages import Place, read_cursor
 from chatd.frontend.transfers import Transfers
 from chatd.line.errors import NoFilesError, UsageError
 
@@ -79,7 +81,9 @@ class FileAbout:
 
 @dataclass(frozen=True, slots=True)
 class FileListing:
-    """``/file list``."""
+    """``/file list [after CURSOR]``: the first page of the open transfers, or the one past ``after``'s place."""
+
+    after: Place | None = None
 
 
 FileCommand = FileOffer | FilePut | FileAccept | FileAck | FileAbout | FileListing
@@ -135,9 +139,19 @@ def parse_file(args: str) -> FileCommand:
         if len(words) != 1:
             raise UsageError(usage)
         return FileAbout(sub, _id(words[0], usage))
-    if sub == "list" and not words:
-        return FileListing()
+    if sub == "list":
+        return _listing(words)
     raise UsageError(USAGE)
+
+
+def _listing(words: list[str]) -> FileListing:
+    """``/file list [after CURSOR]``; a cursor no listing could have given is a usage error, and asks for nothing."""
+    if not words:
+        return FileListing()
+    after = read_cursor(words[1]) if len(words) == 2 and words[0].lower() == "after" else None
+    if after is None:
+        raise UsageError("/file list [after CURSOR], CURSOR as a page of /file list gives it")
+    return FileListing(after)
 
 
 def _offer(rest: str) -> FileOffer:
@@ -181,8 +195,8 @@ def run_file(session: "LineSession", command: FileCommand) -> "Waiting":
             files.withdraw(session, file)
         case FileAbout(_, file):
             session.send(files.link(session, file))
-        case FileListing():
-            listing = files.listing(session)
+        case FileListing(after):
+            listing = files.listing(session, after)
             # What it is listed it is shown, and hears the end of.
             session.offers_hidden.difference_update(entry.file for entry in listing.files)
             # Paid for by its size as /rooms is: a user offered many files could have it written over and over.

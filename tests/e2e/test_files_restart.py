@@ -174,7 +174,7 @@ class RestartTests(SynchronousTestCase):
         )
         bob = enter(daemon, "bob", "127.0.0.3")
         bob.say("/file list")
-        self.assertEqual(until(bob, "file_list"), {"type": "file_list", "files": []})
+        self.assertEqual(until(bob, "file_list"), {"type": "file_list", "files": [], "next": None})
         bob.say(f"/file accept {file}")
         refusal = bob.expect_json()
         while refusal["type"] != "error":

@@ -1,0 +1,44 @@
+"""Pages of ``/file list`` (issue 16): where a page of open transfers ends, and the cursor that goes on from there.
+
+A listing is in one order, oldest first: by the microsecond each transfer
+began, then by its file id, which no two share. So the place of its last
+entry names where the next page begins whether or not that transfer is
+still open when the next page is asked for (a look-up by id would fail once
+it ended), and transfers begun in the same instant are neither lost nor
+shown twice across a page's end.
+"""
+
+import re
+from typing import NamedTuple
+
+FILES_PAGE = 100
+"""Most transfers one ``/file list`` answer shows. A user in many rooms may legitimately be offered thousands, and
+the page and the terminal client ask for the list as they connect: all of them in one answer (some 300 bytes each
+in JSON) could pass the default 256 KiB ``--sendq`` and cut the user off at every connect. 100 is some 30 KB, a
+few lines of flood budget (one per 10 entries), and a whole reload's worth for nearly everyone."""
+
+_CURSOR = re.compile("([0-9]{1,20})-([0-9a-f]{16})")
+"""A cursor as ``cursor_text`` writes one: the microsecond the transfer began, a dash, its file id."""
+
+
+class Place(NamedTuple):
+    """Where a transfer stands in a listing's order: the microsecond it began (rounded), then its file id."""
+
+    began: int
+    file: str
+
+
+def place_of(began: float, file: str) -> Place:
+    """The place of the transfer ``file`` that began at ``began`` (seconds): what a listing sorts by."""
+    return Place(round(began * 1_000_000), file)
+
+
+def cursor_text(place: Place) -> str:
+    """``place`` as a cursor a client gives back as it is (``/file list after CURSOR``)."""
+    return f"{place.began}-{place.file}"
+
+
+def read_cursor(text: str) -> Place | None:
+    """The place the cursor ``text`` names; None if it is not one ``cursor_text`` could have written."""
+    match = _CURSOR.fullmatch(text)
+    return None if match is None else Place(int(match[1]), match[2])
