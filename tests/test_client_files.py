@@ -934,6 +934,36 @@ class ReceiveTests(FilesTestCase):
         self.link.send("/accept 1")
         self.assertEqual(self.peer.sent(), [f"/file accept {FILE_ID}"])
 
+    def test_a_server_list_page_with_a_cursor_asks_for_the_next_and_the_last_for_none(self) -> None:
+        """A ``file_list`` page naming ``next`` is shown and the page after it asked for at once; the last is shown
+        as ever, and asks for nothing; a cursor that would make another command is not sent back."""
+        data = b"abc"
+        row = {key: offered(data)[key] for key in ("file", "nick", "to", "name", "size", "mime", "sha256")}
+        self.peer.sent()
+        self.peer.send(
+            {"type": "file_list", "files": [{**row, "state": "offered"}], "next": "5-00000000000000aa"}
+        )
+        short = hashlib.sha256(data).hexdigest()[:12]
+        self.assertEqual(
+            self.lines(),
+            [
+                "* Files on the server (1 here, more to come):",
+                f'*   [1] from bob: "photo.jpg" (3 B, image/jpeg, sha256 {short}) offered',
+            ],
+        )
+        self.assertEqual(self.peer.sent(), ["/file list after 5-00000000000000aa"])
+        other = {**row, "file": "ffff000011112222", "name": "more.jpg"}
+        self.peer.send({"type": "file_list", "files": [{**other, "state": "offered"}], "next": None})
+        self.assertEqual(
+            self.lines(),
+            [
+                "* Files on the server (1):",
+                f'*   [2] from bob: "more.jpg" (3 B, image/jpeg, sha256 {short}) offered',
+            ],
+        )
+        self.peer.send({"type": "file_list", "files": [], "next": "5-00 /quit"})
+        self.assertEqual(self.peer.sent(), [])
+
 
 class ProgressTests(FilesTestCase):
     """Bars for what takes more than a moment, gone when it ends."""

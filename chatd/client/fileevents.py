@@ -10,6 +10,7 @@ accept's code that names no offer or file of the user's answers another
 line (a ``/msg`` to someone gone).
 """
 
+import re
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
@@ -27,6 +28,10 @@ if TYPE_CHECKING:
 UPLOAD_FAILURES = frozenset({"bad-file-chunk", "file-corrupt"})
 """Error codes that end an upload: each names it (``file``), as ``file-offset`` does, so that with several uploads
 at once the one it answers ends, not the oldest still sending."""
+
+_CURSOR = re.compile("[!-~]+")
+"""A ``file_list`` page's ``next`` cursor as the client sends it back: one word of printable ASCII, given back as it
+is; one with a space or a line break in it would be another command."""
 
 UPLOAD_KEPT = frozenset({"bad-file-chunk"})
 """Of UPLOAD_FAILURES, those after which the server holds the upload still (a chunk refused, nothing stored): the
@@ -337,6 +342,11 @@ def listed(files: "Transfers", message: Message) -> Shown:
         rows.append(
             f"  [{download.number}] from {scrub(offer.nick)}: {quoted(offer.name)} ({facts(offer)}) {state}"
         )
+    cursor = message.get("next")
+    if isinstance(cursor, str) and _CURSOR.fullmatch(cursor):
+        # A page of at most 100 (docs/PROTOCOL.md): the next is asked for at once, and shown as it comes.
+        files.put(f"/file list after {cursor}")
+        return files.lines([f"Files on the server ({len(rows)} here, more to come):", *rows])
     return files.lines(
         [f"Files on the server ({len(rows)}):", *rows] if rows else ["No files on the server."]
     )

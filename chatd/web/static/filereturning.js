@@ -26,6 +26,9 @@ export const FileReturning = (Base) =>
      * not show yet is shown again with Accept (after a reload: whatever was
      * fetched before it is gone, so fetching starts from the first byte); an
      * upload of the user's that no page holds says how to go on with it.
+     * The server answers a page at a time (at most 100): one naming a
+     * `next` cursor is followed by a request for the page after it, until
+     * the last, so that every file open is shown however many there are.
      */
     listed(object) {
       if (!Array.isArray(object.files)) return;
@@ -37,6 +40,8 @@ export const FileReturning = (Base) =>
         }
         this.offered(entry)?.card.say(this.host.mine(entry.nick) ? "Still offered." : "Still offered to you.");
       }
+      // A cursor is given back as it is; one with a space or a line break in it would be another command.
+      if (typeof object.next === "string" && /^[\x21-\x7e]+$/.test(object.next)) this.host.send(`/file list after ${object.next}`);
     }
 
     /** An upload of the user's the server holds part of and this page does not (it was reloaded): choosing the file again goes on. */

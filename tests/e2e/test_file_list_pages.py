@@ -1,0 +1,83 @@
+"""More files offered than ``/file list`` answers at once: the page and the terminal client follow every page (issue 16).
+
+A real daemon on loopback, shared by both tests, each with nicknames of its
+own. Seven senders, each on an address of its own (127.0.0.2 to .8: the
+server counts a guest's offers by address), offer 15 small files each to
+one recipient: 105, past the 100 an answer shows, within every bound on
+offering (16 from one sender to one person). The page, reloaded, shows
+them all again; the terminal client's ``/files`` lists them all, page
+after page. Every wait polls a condition until a deadline.
+"""
+
+from twisted.internet import threads
+from twisted.trial.unittest import TestCase
+
+from tests.e2e.browser import SHARED_WEB, Page, lent_web, quiet
+from tests.e2e.daemon import Daemon, LineClient, SharedDaemon
+from tests.e2e.test_client_files import UNLIMITED, User, until
+from tests.e2e.test_daemon import PROMPT, WELCOME
+from tests.e2e.test_web_files import content, next_of, upload
+
+SENDERS = 7
+OFFERS_EACH = 15
+
+
+def sender(daemon: Daemon, nick: str, address: str) -> LineClient:
+    """A program on the line port from ``address``, speaking JSON, named ``nick``."""
+    client = daemon.connect(source=address)
+    client.expect(WELCOME, PROMPT)
+    client.say("/format json")
+    client.say(nick)
+    next_of(client, "notice", kind="nick")
+    return client
+
+
+def offer_many(daemon: Daemon, to: str, prefix: str) -> list[str]:
+    """``SENDERS`` senders (``prefix`` and a number) offer ``to`` ``OFFERS_EACH`` files each, uploaded: the ids."""
+    files = []
+    for number in range(SENDERS):
+        client = sender(daemon, f"{prefix}{number}", f"127.0.0.{number + 2}")
+        for each in range(OFFERS_EACH):
+            seed = number * OFFERS_EACH + each
+            files.append(upload(client, to, f"p{seed:03d}.txt", content(10, seed=seed), "text/plain"))
+    return files
+
+
+class ListPagesTests(TestCase):
+    shared = SharedDaemon((*SHARED_WEB, *UNLIMITED))
+
+    @classmethod
+    def tearDownClass(cls) -> None:
+        cls.shared.stop()
+
+    def test_a_page_offered_more_than_a_page_of_files_shows_them_all_after_a_reload(self) -> None:
+        """ben's page is offered 105 files; reloaded, it asks for the list again and follows its two pages: every
+        offer is shown again, none lost past the first 100."""
+        daemon, url = lent_web(self.shared, self)
+        page = Page(self, url)
+        page.login("ben")
+        files = offer_many(daemon, "ben", "s")
+
+        def shown() -> list[str]:
+            return sorted(page.script("return [...window.chatd.files.offers.keys()];"))
+
+        page.wait(lambda: shown() == sorted(files) or None, "every offer as it came")
+        page.driver.refresh()
+        page.wait_in("ben")
+        page.wait(lambda: shown() == sorted(files) or None, "every offer again after the reload")
+        quiet(self, page)
+
+    async def test_the_terminal_client_lists_every_page_of_the_server_s_files(self) -> None:
+        """cleo's client is offered 105 files; /files shows the first page of 100, asks for the next, and shows its
+        5: every file once."""
+        daemon = self.shared.lend(self)
+        cleo = User(self, daemon.port, "cleo")
+        await until(lambda: cleo.screen.showing("cleo joined #lobby"), what="cleo in")
+        await threads.deferToThread(offer_many, daemon, "cleo", "t")
+        await until(lambda: len(cleo.screen.matching('"p104.txt"')) == 1, what="the last offer")
+        cleo.link.send("/files")
+        await until(lambda: cleo.screen.showing("Files on the server (5):"), what="the second page")
+        self.assertTrue(cleo.screen.showing("Files on the server (100 here, more to come):"))
+        listed = [line for line in cleo.screen.matching("] from t") if line.endswith(" offered")]
+        self.assertEqual(len(listed), 105, listed)
+        self.assertEqual(len({line.split('"')[1] for line in listed}), 105)
