@@ -14,8 +14,8 @@ from twisted.trial.unittest import TestCase
 
 from tests.e2e.browser import SHARED_WEB, Page, lent_web, quiet
 from tests.e2e.daemon import Daemon, LineClient, SharedDaemon
+from tests.e2e.lobby import PROMPT, WELCOME
 from tests.e2e.test_client_files import UNLIMITED, User, until
-from tests.e2e.test_daemon import PROMPT, WELCOME
 from tests.e2e.test_web_files import content, next_of, upload
 
 SENDERS = 7
