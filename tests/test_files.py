@@ -1324,8 +1324,8 @@ class IRCNoticeTests(FileTestCase, IRCTestCase):
         self.assertEqual(
             dave_wire.value().decode(),
             f':{SERVER} NOTICE dave :alice offers dave "holiday photo.png" ({len(CONTENT)} bytes, image/png, '
-            f"sha256 {SHA}): fetch it with the bundled client (python -m chatd.client) or the web page; send FILES "
-            "to list it again\r\n",
+            f"sha256 {SHA}): fetch it with the bundled client (python -m chatd.client) or the web page; FILES "
+            "DECLINE 0000000000000001 declines it; send FILES to list it again\r\n",
         )
 
     def test_an_offline_account_logging_in_over_irc_is_offered_the_file(self) -> None:
@@ -1367,8 +1367,8 @@ class IRCNoticeTests(FileTestCase, IRCTestCase):
                 wire.value().decode().splitlines()[-1],
                 f':{SERVER} NOTICE #lobby :alice offers #lobby "holiday photo.png" ({len(CONTENT)} bytes, '
                 f"image/png, sha256 {SHA}): fetch it at http://testhost:8080/files/{nick}-token (a link for you "
-                "alone, good once) or with the bundled client (python -m chatd.client) or the web page; send "
-                "FILES to list it again",
+                "alone, good once) or with the bundled client (python -m chatd.client) or the web page; FILES "
+                "DECLINE 0000000000000001 declines it; send FILES to list it again",
             )
         self.assertEqual(sorted(nick for _, nick in made), ["dave", "erin"])
 

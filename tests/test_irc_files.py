@@ -1,4 +1,5 @@
-"""IRC's FILES: the offers still open to an IRC user, listed again with links of their own (chatd/irc/files.py).
+"""IRC's FILES: the offers still open to an IRC user, listed again with links of their own (chatd/irc/files.py), and
+FILES DECLINE, which declines one by its id, or all (chatd/irc/declines.py).
 
 alice offers files from a session on the line port speaking JSON; dave,
 erin and frank are on IRC. An offer reaches an IRC user as one NOTICE,
@@ -21,12 +22,24 @@ from tests.test_line_accounts import PASSWORD
 
 FILE = "0000000000000001"
 FETCH = "the bundled client (python -m chatd.client) or the web page"
+EVERY = "; FILES DECLINE * declines every file offered to you"
 
 
-def offer_text(to: str, link: str | None = None, size: int = len(CONTENT), sha: str = SHA) -> str:
-    """What the offer's NOTICE, and FILES, say of alice's file "holiday photo.png" offered to ``to``."""
+def offer_text(
+    to: str, link: str | None = None, size: int = len(CONTENT), sha: str = SHA, file: str = FILE
+) -> str:
+    """What FILES, and the offer's NOTICE before its last words, say of alice's file ``file`` "holiday photo.png"
+    offered to ``to``."""
     fetch = f"fetch it at {link} (a link for you alone, good once) or with" if link else "fetch it with"
-    return f'alice offers {to} "holiday photo.png" ({size} bytes, image/png, sha256 {sha}): {fetch} {FETCH}'
+    return (
+        f'alice offers {to} "holiday photo.png" ({size} bytes, image/png, sha256 {sha}): {fetch} {FETCH};'
+        f" FILES DECLINE {file} declines it"
+    )
+
+
+def end_text(offers: int, where: str = "") -> str:
+    """FILES's last NOTICE, after ``offers`` offers (all those open to the user, ``where`` if it names a channel)."""
+    return f"End of file offers: {offers} open to you{where}{EVERY}"
 
 
 def notice(to: str, text: str) -> bytes:
@@ -54,6 +67,13 @@ class FilesTestCase(FileTestCase, IRCTestCase):
             wire.clear()
         return str(file)
 
+    def irc_on_account(self, nick: str, host: str) -> tuple[IRCProtocol, StringTransport]:
+        """An IRC connection logged in (PASS) to the account ``nick``, from ``host``; its wire cleared."""
+        protocol, wire = self.irc_connect(host)
+        self.send(protocol, f"PASS {PASSWORD.decode()}", f"NICK {nick}", f"USER {nick} 0 * :{nick}")
+        self.assertIn(f":{SERVER} 001 {nick} ".encode(), b"\r\n".join(self.lines(wire)))
+        return protocol, wire
+
     def listed(self, protocol: IRCProtocol, wire: StringTransport, *arguments: str) -> list[bytes]:
         """What FILES (with ``arguments``) answers."""
         self.send(protocol, " ".join(("FILES", *arguments)))
@@ -67,7 +87,7 @@ class ListedTests(FilesTestCase):
         self.offered(b"dave")
         self.assertEqual(
             self.listed(dave, dave_wire),
-            [notice("dave", offer_text("dave")), notice("dave", "End of file offers: 1 open to you")],
+            [notice("dave", offer_text("dave")), notice("dave", end_text(1))],
         )
 
     def test_a_channels_offer_is_listed_to_its_members_and_to_a_late_joiner_alone(self) -> None:
@@ -81,7 +101,7 @@ class ListedTests(FilesTestCase):
         self.lines(erin_wire)
         frank, frank_wire = self.irc_user("frank")
         listed = [notice(nick, offer_text("#lobby")) for nick in ("dave", "erin")]
-        end = "End of file offers: 1 open to you"
+        end = end_text(1)
         self.assertEqual(self.listed(dave, dave_wire), [listed[0], notice("dave", end)])
         self.assertEqual(self.listed(erin, erin_wire), [listed[1], notice("erin", end)])
         self.assertEqual(self.listed(frank, frank_wire), [notice("frank", "No file is offered to you")])
@@ -106,8 +126,13 @@ class ListedTests(FilesTestCase):
             self.listed(dave, dave_wire),
             [
                 notice("dave", offer_text("dave", size=300, sha=hashlib.sha256(first).hexdigest())),
-                notice("dave", offer_text("dave", size=200, sha=hashlib.sha256(second).hexdigest())),
-                notice("dave", "End of file offers: 2 open to you"),
+                notice(
+                    "dave",
+                    offer_text(
+                        "dave", size=200, sha=hashlib.sha256(second).hexdigest(), file="0000000000000002"
+                    ),
+                ),
+                notice("dave", end_text(2)),
             ],
         )
 
@@ -118,9 +143,9 @@ class ListedTests(FilesTestCase):
         self.assertEqual(
             self.lines(dave_wire)[:2],
             [
-                f":{SERVER} 704 dave FILES :FILES: FILES [#room]".encode(),
+                f":{SERVER} 704 dave FILES :FILES: FILES [#room] | DECLINE ID|*".encode(),
                 f":{SERVER} 705 dave FILES :FILES - list again the files offered to you that you have yet to fetch"
-                " (those offered in #room)".encode(),
+                " (those offered in #room), or decline one by its id (or every one)".encode(),
             ],
         )
 
@@ -155,13 +180,6 @@ class NotListedTests(FilesTestCase):
         self.offered(b"dave")
         self.assertEqual(self.listed(on_irc, irc_wire), [notice("alice", "No file is offered to you")])
 
-    def irc_on_account(self, nick: str, host: str) -> tuple[IRCProtocol, StringTransport]:
-        """An IRC connection logged in (PASS) to the account ``nick``, from ``host``; its wire cleared."""
-        protocol, wire = self.irc_connect(host)
-        self.send(protocol, f"PASS {PASSWORD.decode()}", f"NICK {nick}", f"USER {nick} 0 * :{nick}")
-        self.assertIn(f":{SERVER} 001 {nick} ".encode(), b"\r\n".join(self.lines(wire)))
-        return protocol, wire
-
 
 class ChannelTests(FilesTestCase):
     def setUp(self) -> None:
@@ -176,8 +194,8 @@ class ChannelTests(FilesTestCase):
         self.assertEqual(
             self.listed(self.dave, self.dave_wire, "#LOBBY"),
             [
-                notice("dave", offer_text("#lobby")),
-                notice("dave", "End of file offers: 1 open to you in #LOBBY"),
+                notice("dave", offer_text("#lobby", file="0000000000000002")),
+                notice("dave", end_text(1, " in #LOBBY")),
             ],
         )
         self.assertEqual(
@@ -253,12 +271,17 @@ class BoundTests(FilesTestCase):
         """FILES lists the oldest FILES_SHOWN, then says how many are open and how to narrow the list."""
         lines = self.listed(self.dave, self.dave_wire)
         shown = [
-            notice("dave", offer_text("dave", size=size, sha=hashlib.sha256(CONTENT[:size]).hexdigest()))
-            for size in self.sizes[:FILES_SHOWN]
+            notice(
+                "dave",
+                offer_text(
+                    "dave", size=size, sha=hashlib.sha256(CONTENT[:size]).hexdigest(), file=f"{number:016x}"
+                ),
+            )
+            for number, size in enumerate(self.sizes[:FILES_SHOWN], start=1)
         ]
         end = (
             f"End of file offers: the oldest {FILES_SHOWN} of {self.OFFERS} open to you; FILES #room lists those"
-            " of one channel"
+            f" of one channel{EVERY}"
         )
         self.assertEqual(lines, [*shown, notice("dave", end)])
 
@@ -272,3 +295,158 @@ class BoundTests(FilesTestCase):
         self.assertNotIn(f":{SERVER} PONG {SERVER} late".encode(), lines)
         self.clock.advance(10)
         self.assertIn(f":{SERVER} PONG {SERVER} late".encode(), self.lines(self.dave_wire))
+
+    def test_declining_many_costs_a_line_of_flood_budget_per_ten_offers(self) -> None:
+        """FILES DECLINE * of 25 offers costs three lines, as listing them would: eight PINGs after it take the
+        burst, and a ninth waits its turn (it would not, the decline costing one line)."""
+        self.clock.advance(60)
+        self.send(self.dave, "FILES DECLINE *", *(f"PING {number}" for number in range(8)), "PING late")
+        lines = self.lines(self.dave_wire)
+        self.assertEqual(lines[0], notice("dave", f"You declined {self.OFFERS} file offers"))
+        self.assertIn(f":{SERVER} PONG {SERVER} 7".encode(), lines)
+        self.assertNotIn(f":{SERVER} PONG {SERVER} late".encode(), lines)
+        self.clock.advance(10)
+        self.assertIn(f":{SERVER} PONG {SERVER} late".encode(), self.lines(self.dave_wire))
+
+
+class DeclineTests(FilesTestCase):
+    """FILES DECLINE ID declines one offer open to the IRC user, as ``/file decline ID`` does on the line port."""
+
+    def setUp(self) -> None:
+        super().setUp()
+        self.dave, self.dave_wire = self.irc_user("dave")
+
+    def declined(self, protocol: IRCProtocol, wire: StringTransport, word: str) -> list[bytes]:
+        """What FILES DECLINE ``word`` answers."""
+        self.send(protocol, f"FILES DECLINE {word}")
+        return self.lines(wire)
+
+    def test_an_offer_declined_by_its_id_tells_the_sender_and_is_listed_no_more(self) -> None:
+        """dave declines alice's offer by the id its NOTICE names: he reads that he did, alice gets file_declined as
+        from the line port, and FILES lists nothing."""
+        file = self.offered(b"dave")
+        self.assertEqual(
+            self.declined(self.dave, self.dave_wire, file),
+            [notice("dave", 'You declined alice\'s offer of "holiday photo.png" to dave')],
+        )
+        self.assertEqual(
+            self.objects(self.alice_wire),
+            [{"type": "file_declined", "file": file, "nick": "dave", "left": 0}],
+        )
+        self.assertEqual(
+            self.listed(self.dave, self.dave_wire), [notice("dave", "No file is offered to you")]
+        )
+
+    def test_a_decline_frees_the_offers_place(self) -> None:
+        """alice has as many offers open to dave as one sender may: her next is refused until dave declines one."""
+        files = [
+            self.offered(b"dave", CONTENT[:number])
+            for number in range(1, self.files.limits.offers_to_one + 1)
+        ]
+        self.clock.advance(1)
+        self.offer(self.alice, to=b"dave", sha=hashlib.sha256(CONTENT[:100]).hexdigest(), size=100)
+        self.assertEqual(self.objects(self.alice_wire)[-1]["code"], "file-too-many")
+        self.declined(self.dave, self.dave_wire, files[3])
+        self.assertEqual(self.offered(b"dave", CONTENT[:100]), f"{len(files) + 1:016x}")
+
+    def test_the_users_other_connections_see_the_offer_end(self) -> None:
+        """bob, registered, declines on one IRC connection: his session on the line port gets file_declined, his
+        other IRC connection reads that he declined it on another connection, the one he declined on only that he
+        declined it."""
+        bob, bob_wire = self.json_user(b"bob", host="10.0.0.2")
+        bob.dataReceived(b"/register " + PASSWORD + b"\n")
+        self.lines(bob_wire)
+        first, first_wire = self.irc_on_account("bob", "10.0.0.2")
+        _, second_wire = self.irc_on_account("bob", "10.0.0.2")
+        file = self.offered(b"bob")
+        self.assertEqual(
+            self.declined(first, first_wire, file),
+            [notice("bob", 'You declined alice\'s offer of "holiday photo.png" to bob')],
+        )
+        self.assertEqual(
+            self.objects(bob_wire), [{"type": "file_declined", "file": file, "nick": "bob", "left": 0}]
+        )
+        self.assertEqual(
+            self.lines(second_wire),
+            [
+                notice(
+                    "bob", 'You declined alice\'s offer of "holiday photo.png" to bob on another connection'
+                )
+            ],
+        )
+
+    def test_an_offer_fetched_on_another_connection_goes_on(self) -> None:
+        """bob, registered, is fetching alice's file on the line port: FILES DECLINE on IRC says so and changes
+        nothing; alice hears nothing, and FILES still lists it."""
+        bob, bob_wire = self.json_user(b"bob", host="10.0.0.2")
+        bob.dataReceived(b"/register " + PASSWORD + b"\n")
+        on_irc, irc_wire = self.irc_on_account("bob", "10.0.0.2")
+        file = self.offered(b"bob")
+        bob.dataReceived(f"/file accept {file}\n".encode())
+        self.lines(bob_wire)
+        self.assertEqual(
+            self.declined(on_irc, irc_wire, file),
+            [
+                notice(
+                    "bob",
+                    'You are fetching alice\'s offer of "holiday photo.png" to bob on another connection: stop it'
+                    " there to decline it",
+                )
+            ],
+        )
+        self.assertEqual(self.objects(self.alice_wire), [])
+        self.assertEqual(self.listed(on_irc, irc_wire)[0], notice("bob", offer_text("bob")))
+
+    def test_an_id_not_open_to_the_user_is_one_fail_and_changes_nothing(self) -> None:
+        """An id no offer has, one of an offer to erin, and a word that is no id: each one FAIL naming it; erin's
+        offer stays hers and alice hears nothing."""
+        erin, erin_wire = self.irc_user("erin")
+        file = self.offered(b"erin")
+        for word in ("00000000000000ff", file, "holiday"):
+            self.assertEqual(
+                self.declined(self.dave, self.dave_wire, word),
+                [
+                    f":{SERVER} FAIL FILES INVALID_PARAMS {word} :No such file is offered to you; FILES lists those"
+                    " that are".encode()
+                ],
+            )
+        self.assertEqual(self.objects(self.alice_wire), [])
+        self.assertEqual(self.listed(erin, erin_wire)[0], notice("erin", offer_text("erin")))
+
+    def test_decline_with_no_id_or_two_is_refused_with_the_usage(self) -> None:
+        """FILES DECLINE alone, or with two ids, is one FAIL saying how FILES is used."""
+        file = self.offered(b"dave")
+        for arguments, word in ((("DECLINE",), "DECLINE"), (("DECLINE", file, file), file)):
+            self.assertEqual(
+                self.listed(self.dave, self.dave_wire, *arguments),
+                [f":{SERVER} FAIL FILES INVALID_PARAMS {word} :{USAGE}".encode()],
+            )
+        self.assertEqual(self.objects(self.alice_wire), [])
+
+
+class DeclineEveryTests(FilesTestCase):
+    """FILES DECLINE * declines every offer open to the IRC user, in one command."""
+
+    def test_every_offer_is_declined_each_sender_told(self) -> None:
+        """Two offers to dave and one to #lobby while he is there: FILES DECLINE * declines the three, alice is told
+        of each, and FILES lists nothing; erin's offer from #lobby stays hers."""
+        dave, dave_wire = self.irc_user("dave")
+        erin, erin_wire = self.irc_user("erin")
+        for protocol in (dave, erin):
+            self.send(protocol, "JOIN #lobby")
+        files = [self.offered(b"dave", CONTENT[:100]), self.offered(b"dave", CONTENT[:200])]
+        files.append(self.offered(b"#lobby"))
+        self.send(dave, "FILES DECLINE *")
+        self.assertEqual(self.lines(dave_wire), [notice("dave", "You declined 3 file offers")])
+        self.assertEqual(
+            [(item["type"], item["file"], item["nick"]) for item in self.objects(self.alice_wire)],
+            [("file_declined", file, "dave") for file in files],
+        )
+        self.assertEqual(self.listed(dave, dave_wire), [notice("dave", "No file is offered to you")])
+        self.assertEqual(self.listed(erin, erin_wire)[0], notice("erin", offer_text("#lobby", file=files[2])))
+
+    def test_with_nothing_offered_it_says_so(self) -> None:
+        """FILES DECLINE * with no offer open says none is, as FILES does."""
+        dave, dave_wire = self.irc_user("dave")
+        self.send(dave, "FILES DECLINE *")
+        self.assertEqual(self.lines(dave_wire), [notice("dave", "No file is offered to you")])

@@ -530,8 +530,8 @@ class IRCLateJoinerTests(FileTestCase, IRCTestCase):
             lines[-1],
             f':{SERVER} NOTICE #maths :alice offers #maths "holiday photo.png" ({len(CONTENT)} bytes, '
             f"image/png, sha256 {SHA}): fetch it at http://testhost:8080/files/dave-token (a link for you "
-            "alone, good once) or with the bundled client (python -m chatd.client) or the web page; send FILES to "
-            "list it again",
+            "alone, good once) or with the bundled client (python -m chatd.client) or the web page; FILES DECLINE "
+            "0000000000000001 declines it; send FILES to list it again",
         )
 
     def test_an_irc_late_joiner_who_parts_reads_a_notice_that_it_is_theirs_no_longer(self) -> None:

@@ -119,8 +119,8 @@ class FileLimits:
     def waiting_offers(self) -> int:
         """Offers open to one person from everyone together, uploads among them: ``SENDERS_AT_THEIR_BOUND`` times
         ``room_offers`` (256 by default). Each sender is bounded by ``offers_to_one``, but senders are as many as
-        accounts and addresses: the person's page and client list (and fetch) every one at each connect, and an IRC
-        client cannot decline them. Past it, the next sender is refused, not the person."""
+        accounts and addresses: the person's page and client list (and fetch) every one at each connect. Past it, the
+        next sender is refused, not the person, who frees places by declining (on IRC too: chatd.irc.declines)."""
         return SENDERS_AT_THEIR_BOUND * self.room_offers
 
     @property

@@ -277,10 +277,10 @@ class OpenTransfers:
         if self.going(owner) >= self.limits.transfers:
             raise FileTooManyError(self.limits.transfers)
 
-    def offered_to(self, peer: Peer, file: str) -> Transfer:
-        """The offer ``file`` to ``peer``'s user, not done with it yet; else NoSuchFileError."""
+    def offered_to(self, user: UserView, file: str) -> Transfer:
+        """The offer ``file`` to ``user``, not done with it yet; else NoSuchFileError."""
         transfer = self._open.get(file)
-        if transfer is None or not transfer.offered_to(person(named_user(peer))):
+        if transfer is None or not transfer.offered_to(person(user)):
             raise NoSuchFileError(file)
         return transfer
 
@@ -290,7 +290,7 @@ class OpenTransfers:
         transfer = self._open.get(file)
         if transfer is not None and self.downloads.downloading(file, peer):
             return transfer
-        return self.offered_to(peer, file)
+        return self.offered_to(named_user(peer), file)
 
     def listing(self, peer: Peer, after: Place | None = None, page: int = FILES_PAGE) -> FileList:
         """The transfers open to and from ``peer``'s user, with where each stands, oldest first, those past the place

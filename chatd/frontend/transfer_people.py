@@ -18,7 +18,7 @@ from typing import cast
 from chatd.domain.chat import Chat
 from chatd.domain.events import Actor, Event
 from chatd.domain.people import MOVING, person_key, person_moved
-from chatd.domain.ports import Bus
+from chatd.domain.ports import Bus, Session
 from chatd.domain.replies import FileCancelled, FileExpired, FileReply
 from chatd.frontend.downloads import Downloads
 from chatd.frontend.open_transfers import OpenTransfers
@@ -132,17 +132,22 @@ class TransferPeople:
             if person(named_user(peer)) not in transfer.pending:
                 peer.send(ended)
 
-    def tell_recipient(self, transfer: Transfer, key: str, item: FileReply, but: Peer | None) -> None:
+    def tell_recipient(
+        self, transfer: Transfer, key: str, item: FileReply, but: Peer | Session | None
+    ) -> None:
         """Send ``item``, the news that the recipient ``key`` is done with ``transfer``, to each of their sessions
         that this engine serves but ``but`` (where they did it), those still fetching it (they go on to its end) and
         those its offer was hidden from (``_tell_if_shown``), so that none goes on showing an offer that is over for
-        them; the front ends that asked are told of the others (``tell_elsewhere``)."""
+        them; the front ends that asked are told of the others but ``but`` (``tell_elsewhere``: IRC's, where
+        ``but`` may be one)."""
         for session in self._chat.file_sessions(key):
             peer = cast(Peer, session)
+            if session is but:
+                continue
             if session not in self._peers:
                 for told in self._elsewhere:
                     told.recipient_told(session, transfer, item)
-            elif peer is not but and not self._downloads.downloading(transfer.file, peer):
+            elif not self._downloads.downloading(transfer.file, peer):
                 _tell_if_shown(peer, transfer, item)
 
     def tell_sender(self, transfer: Transfer, item: FileReply, but: Peer | None = None) -> None:

@@ -36,7 +36,7 @@ from chatd.domain.errors import (
     NoWebPortError,
 )
 from chatd.domain.files import CHUNK, FileLimits, content_key
-from chatd.domain.ports import Bus, UserView
+from chatd.domain.ports import Bus, Session, UserView
 from chatd.domain.replies import (
     FileCancelled,
     FileDeclined,
@@ -298,15 +298,27 @@ class Transfers:
     def decline(self, peer: Peer, file: str) -> None:
         """A recipient refuses ``file``: the recipient is done with it, and the sender and the recipient's other
         sessions are told; unless another of their sessions is fetching it, which goes on, and tells once it ends."""
-        transfer = self._open.offered_to(peer, file)
         me = named_user(peer)
-        key = person(me)
+        transfer = self._open.offered_to(me, file)
         self._downloads.cancel(file, peer)
+        self._declined(transfer, me, peer)
+
+    def decline_elsewhere(self, session: Session, user: UserView, file: str) -> bool:
+        """``user`` refuses ``file`` on ``session``, of a front end the engine does not serve (IRC's FILES DECLINE,
+        chatd.irc.declines), as ``decline`` does; False if a session of theirs the engine serves is fetching it, which
+        goes on. Raises NoSuchFileError for a file not offered to them, or one they are done with."""
+        return self._declined(self._open.offered_to(user, file), user, session)
+
+    def _declined(self, transfer: Transfer, me: UserView, on: Peer | Session) -> bool:
+        """``me`` is done with ``transfer``, declined on the session ``on``: its sender and each other session of
+        theirs are told, unless a session of theirs is fetching it (then False, and nothing changes)."""
+        key = person(me)
         if self._people.fetching(transfer, key):
-            return
-        declined = FileDeclined(file, me.nick, self._open.finished(transfer, key))
+            return False
+        declined = FileDeclined(transfer.file, me.nick, self._open.finished(transfer, key))
         self._people.tell_sender(transfer, declined)
-        self._people.tell_recipient(transfer, key, declined, but=peer)
+        self._people.tell_recipient(transfer, key, declined, but=on)
+        return True
 
     def cancel(self, peer: Peer, file: str, reason: str = "") -> None:
         """The sender withdraws ``file`` (everyone not done is told, and each of the sender's sessions: the one
@@ -381,10 +393,10 @@ class Transfers:
 
     def link(self, peer: Peer, file: str) -> FileLink:
         """A single-use URL for ``file``; raises NoWebPortError without a web port."""
-        transfer = self._open.offered_to(peer, file)
+        me = named_user(peer)
+        transfer = self._open.offered_to(me, file)
         if self.links is None:
             raise NoWebPortError()
-        me = named_user(peer)
         return FileLink(file, self.links(transfer, person(me), me.nick))
 
     def link_for(self, file: str, user: UserView) -> str | None:

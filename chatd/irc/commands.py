@@ -54,8 +54,9 @@ COMMANDS: dict[str, Row] = {
         4,
     ),
     "FILES": Row(
-        "FILES [#room]",
-        "list again the files offered to you that you have yet to fetch (those offered in #room)",
+        "FILES [#room] | DECLINE ID|*",
+        "list again the files offered to you that you have yet to fetch (those offered in #room), or decline one"
+        " by its id (or every one)",
         files.files,
     ),
     "HELP": Row("HELP [command]", "list the commands, or explain one", queries.help_, 0, False),

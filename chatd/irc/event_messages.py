@@ -272,7 +272,9 @@ class EventMessages:
         yield self._offer_notice(event, shape, None)
 
     def _offer_notice(self, event: FileOffered, shape: Shape, link: str | None) -> Message:
-        text = offer_words(event.actor.nick, event.to, event.name, event.size, event.mime, event.sha256, link)
+        text = offer_words(
+            event.actor.nick, event.to, event.file, event.name, event.size, event.mime, event.sha256, link
+        )
         return Message(
             tags=event_tags(event, shape, 0), source=self.server, command="NOTICE", params=(event.to, text)
         )

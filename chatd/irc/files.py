@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from chatd.domain.replies import FileEntry
 from chatd.frontend.flood import ENTRIES_PER_LINE
+from chatd.irc.declines import EVERY, decline
 from chatd.irc.message import Message
 from chatd.irc.notices import offer_words
 from chatd.text import fold
@@ -32,16 +33,24 @@ if TYPE_CHECKING:
 FILES_SHOWN = 20
 """Most offers one FILES lists: some 450 bytes each with its link, 9 KB in all, as SEARCH answers 20 lines."""
 
-USAGE = "FILES lists the files offered to you; FILES #room, those offered in #room"
-"""Why FILES with anything but one channel is refused."""
+USAGE = (
+    "FILES lists the files offered to you; FILES #room, those offered in #room; FILES DECLINE ID declines one,"
+    " FILES DECLINE * all"
+)
+"""Why FILES with anything but one channel, or DECLINE and one id or ``*``, is refused."""
 
 
 def files(session: "IRCSession", message: Message) -> "Waiting":
-    """FILES [#room]: a NOTICE for each offer open to the user (in ``#room``), then one that ends the list."""
-    if len(message.params) > 1 or (message.params and not message.params[0].startswith("#")):
-        session.fail("FILES", "INVALID_PARAMS", message.params[-1], USAGE)
+    """FILES [#room]: a NOTICE for each offer open to the user (in ``#room``), then one that ends the list;
+    FILES DECLINE ID|*: decline one, or all (chatd.irc.declines)."""
+    params = message.params
+    if params and params[0].upper() == "DECLINE" and len(params) == 2:
+        decline(session, params[1])
         return None
-    room = message.params[0] if message.params else None
+    if len(params) > 1 or (params and not params[0].startswith("#")):
+        session.fail("FILES", "INVALID_PARAMS", params[-1], USAGE)
+        return None
+    room = params[0] if params else None
     me = session.me()
     engine = session.factory.files
     offers = [] if engine is None else engine.offers_to(me)
@@ -59,7 +68,7 @@ def files(session: "IRCSession", message: Message) -> "Waiting":
 def _listed(offer: FileEntry, link: str | None) -> str:
     """``offer`` in the words of its own NOTICE, with ``link`` if any."""
     return offer_words(
-        offer.nick, offer.to, offer.name, offer.size, offer.mime, offer.sha256, link, listed=True
+        offer.nick, offer.to, offer.file, offer.name, offer.size, offer.mime, offer.sha256, link, listed=True
     )
 
 
@@ -68,7 +77,8 @@ def _end(shown: int, open_: int, room: str | None) -> str:
     where = "" if room is None else f" in {room}"
     if not open_:
         return f"No file is offered to you{where}"
+    every = f"; FILES DECLINE {EVERY} declines every file offered to you"
     if shown == open_:
-        return f"End of file offers: {open_} open to you{where}"
+        return f"End of file offers: {open_} open to you{where}{every}"
     narrow = "" if room is not None else "; FILES #room lists those of one channel"
-    return f"End of file offers: the oldest {shown} of {open_} open to you{where}{narrow}"
+    return f"End of file offers: the oldest {shown} of {open_} open to you{where}{narrow}{every}"

@@ -90,6 +90,7 @@ def deleted_words(nick: str, line: str, at: float, reason: str) -> str:
 def offer_words(
     sender: str,
     to: str,
+    file: str,
     name: str,
     size: int,
     mime: str,
@@ -98,16 +99,17 @@ def offer_words(
     *,
     listed: bool = False,
 ) -> str:
-    """What an IRC user reads of a file ``sender`` offers ``to`` (issue 16): its name, size, type and hash, and how
-    to fetch it, by ``link`` (made for them alone, good once) if the web port is on: in the offer's NOTICE, and in
-    each FILES lists (chatd.irc.files, ``listed``).
+    """What an IRC user reads of a file ``sender`` offers ``to`` (issue 16): its name, size, type and hash, how to
+    fetch it, by ``link`` (made for them alone, good once) if the web port is on, and how to decline it by its id
+    ``file`` (chatd.irc.declines): in the offer's NOTICE, and in each FILES lists (chatd.irc.files, ``listed``).
 
     The offer's NOTICE ends saying FILES lists it again: it comes once, and an IRC user knows of no FILES unless
-    told. Last, so that a line cut at IRC's 512 bytes (a long file name) loses the hint before anything of the
-    offer."""
+    told. The order is what matters most first, so that a line cut at IRC's 512 bytes (a long file name) loses the
+    hint first, then how to decline (``FILES DECLINE *`` still does, and FILES's last line says so), before
+    anything of the offer or how to fetch it."""
     fetch = f"fetch it at {link} (a link for you alone, good once) or with" if link else "fetch it with"
     text = (
         f'{sender} offers {to} "{name}" ({size} bytes, {mime}, sha256 {sha256}): {fetch} the bundled client'
-        " (python -m chatd.client) or the web page"
+        f" (python -m chatd.client) or the web page; FILES DECLINE {file} declines it"
     )
     return text if listed else f"{text}; send FILES to list it again"

@@ -81,7 +81,9 @@ class LinkAcrossRestartTests(SynchronousTestCase):
         dave = IRCClient(daemon, irc_port(daemon), "dave")
         dave.registered()
         listed = self.files(dave)
-        self.assertEqual(listed[1], "End of file offers: 1 open to you")
+        self.assertEqual(
+            listed[1], "End of file offers: 1 open to you; FILES DECLINE * declines every file offered to you"
+        )
         found = LINK.search(listed[0])
         self.assertIsNotNone(found, listed)
         assert found is not None
