@@ -15,6 +15,12 @@ A higher young-generation threshold was measured too and not kept: at
 of three, but middle-generation collections of 23 ms instead of 1.5, the
 longest full one was no shorter (34-39 ms), and the storm took as long.
 
+Nothing is collected before freezing. A full collection then walked all
+those objects to free 11 (under 1 KB: the log observers twistd starts
+with and replaces), as many with a store holding history: 25-40 ms of CPU,
+some 5% of a start, paid by each of the hundreds of daemons a test run
+starts (docs/PERFORMANCE.md, "What a start costs"). They stay, frozen.
+
 Freezing is process-wide, so the service thaws when it stops: tests start
 and stop daemons in one process.
 """
@@ -31,8 +37,6 @@ class Collector(Service):
     @override
     def startService(self) -> None:
         super().startService()
-        # What start-up left as garbage is freed first, not frozen with the rest.
-        gc.collect()
         gc.freeze()
 
     @override
