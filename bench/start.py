@@ -48,6 +48,10 @@ def children_cpu_seconds() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+MEASURES = (("wall", "wall until listening"), ("cpu", "CPU until listening"), ("whole", "CPU in all"))
+"""Each ``Start`` field, and how the report names it."""
+
+
 class Start(NamedTuple):
     """What one start cost: wall seconds until chatd listened, CPU seconds then, and CPU seconds in all."""
 
@@ -101,15 +105,23 @@ def main() -> None:
         for _ in range(arguments.runs):
             for tree in trees:
                 starts[tree].append(one_start(tree, options, caches[tree]))
+    first = starts[trees[0]]
     for tree, runs in starts.items():
-        print(f"{tree} ({len(runs)} runs), median / lowest:")
-        for measure, label in (
-            ("wall", "wall until listening"),
-            ("cpu", "CPU until listening"),
-            ("whole", "CPU in all"),
-        ):
+        print(
+            f"{tree} ({len(runs)} runs), median / lowest"
+            + ("" if tree == trees[0] else ", median ratio to the first")
+        )
+        for measure, label in MEASURES:
             values = [getattr(run, measure) for run in runs]
-            print(f"  {label}: {statistics.median(values):.3f} / {min(values):.3f} s")
+            line = f"  {label}: {statistics.median(values):.3f} / {min(values):.3f} s"
+            if tree != trees[0]:
+                # Each start against the first tree's start just before it: the machine's load drifts less in between.
+                ratios = [
+                    getattr(run, measure) / getattr(before, measure)
+                    for run, before in zip(runs, first, strict=True)
+                ]
+                line += f", {statistics.median(ratios):.3f}"
+            print(line)
 
 
 if __name__ == "__main__":
