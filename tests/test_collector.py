@@ -24,6 +24,21 @@ class CollectorTests(SynchronousTestCase):
         self.assertEqual(gc.get_freeze_count(), frozen)
         self.assertTrue(any(each is later for each in gc.get_objects()))
 
+    def test_starting_runs_no_full_collection(self) -> None:
+        """Starting freezes without collecting first: a full collection walked every object a start made, for the few it freed."""
+        full: list[dict[str, int]] = []
+
+        def seen(phase: str, info: dict[str, int]) -> None:
+            if phase == "start" and info["generation"] == 2:
+                full.append(info)
+
+        gc.callbacks.append(seen)
+        self.addCleanup(gc.callbacks.remove, seen)
+        collector = Collector()
+        collector.startService()
+        self.addCleanup(collector.stopService)
+        self.assertEqual(full, [])
+
     def test_stopping_thaws_everything(self) -> None:
         """Once stopped, nothing is frozen: tests run daemons one after another in one process."""
         collector = Collector()
