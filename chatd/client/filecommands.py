@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from chatd.client.download import Download
 from chatd.client.download import Stage as Down
-from chatd.client.fileevents import quoted
+from chatd.client.filewords import quoted
 from chatd.client.style import Look
 from chatd.client.upload import Hashed, Upload
 from chatd.client.upload import Stage as Up

@@ -20,7 +20,9 @@ from twisted.internet.interfaces import IDelayedCall, IReactorTime
 from chatd.client.download import RETRIES, Download
 from chatd.client.download import Stage as Down
 from chatd.client.filecommands import COMMANDS
-from chatd.client.fileevents import FOLLOWERS, error, quoted
+from chatd.client.fileevents import FOLLOWERS
+from chatd.client.filerefusals import error
+from chatd.client.filewords import quoted
 from chatd.client.partfile import Offer, PartFile
 from chatd.client.progress import SHOWN_AFTER_SECONDS, Bar, Meter
 from chatd.client.shown import Message, Shown
