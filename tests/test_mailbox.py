@@ -17,8 +17,9 @@ from chatd.domain.events import Actor, Whispered
 from chatd.domain.offline import conversation, kept_size
 from chatd.domain.ports import History, Mailbox
 from chatd.storage.memory import MemoryHistory, MemoryMailbox
+from chatd.storage.pass_apply import INSERT
 from chatd.storage.pass_keeping import _PAIRED, _row
-from chatd.storage.pass_log import INSERT, log_path
+from chatd.storage.pass_log import log_path
 from chatd.storage.reader_queries import conversations
 from chatd.storage.schema import STEPS, VERSION, prepare
 from chatd.storage.sqlite_mailbox import SQLiteMailbox

@@ -42,11 +42,12 @@ from chatd.domain.events import (
 )
 from chatd.domain.keylog import ADD, KeyEntry
 from chatd.domain.search import search_words
-from chatd.storage import pass_log
+from chatd.storage import pass_apply, pass_log
 from chatd.storage.claim import Claim
 from chatd.storage.keys import SQLiteKeys
+from chatd.storage.pass_apply import INSERT, INSERT_ROWS, ROWS_A_STATEMENT
 from chatd.storage.pass_keeping import _row
-from chatd.storage.pass_log import INSERT, INSERT_ROWS, ROWS_A_STATEMENT, log_path
+from chatd.storage.pass_log import log_path
 from chatd.storage.pass_records import Row
 from chatd.storage.reader_queries import place
 from chatd.storage.recent import ROOMS
@@ -948,7 +949,7 @@ class DescribedTests(SynchronousTestCase):
         """A room's registration is its three statements' verbs and tables; a change of settings and of a
         password likewise, without the hash; a statement of another shape is named by its first word."""
         described = [
-            pass_log.described(change)
+            pass_apply.described(change)
             for change in (
                 (
                     ("DELETE FROM room_operators WHERE room = ?", ("#r",)),
@@ -1263,7 +1264,7 @@ class SchemaTests(StoreTestCase):
                 1,
             ):
                 connection.execute(INSERT, _row(position, event))
-                connection.execute(pass_log.LAST_SEQ, (event.room, event.seq))
+                connection.execute(pass_apply.LAST_SEQ, (event.room, event.seq))
         store = open_store(self, self.path, self.reactor)
         self.assertEqual([event.id for event in store.restored], ["t1", "t2"])
         store.append(joined(3, "#dev", "alice", 2, room_operator=True, made=True))
@@ -1300,7 +1301,7 @@ class SchemaTests(StoreTestCase):
         with closing(sqlite3.connect(self.path, isolation_level=None)) as connection:
             prepare(connection, self.path, STEPS[:18])
             connection.execute(INSERT, _row(1, line))
-            connection.execute(pass_log.LAST_SEQ, (line.room, line.seq))
+            connection.execute(pass_apply.LAST_SEQ, (line.room, line.seq))
         store = open_store(self, self.path, self.reactor)
         deletion = Deleted(
             id=f"{2:016x}", at=2, actor=Actor("alice"), room="#dev", line=line.id, line_seq=1, reason="typo"

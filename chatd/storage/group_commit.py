@@ -22,7 +22,8 @@ from twisted.python.threadpool import ThreadPool
 
 from chatd.storage.last_seqs import LastSeqs
 from chatd.storage.outage import Outage
-from chatd.storage.pass_log import PassLog, apply, described
+from chatd.storage.pass_apply import apply, described
+from chatd.storage.pass_log import PassLog
 from chatd.storage.pass_records import Change, Row
 from chatd.storage.recent import RecentLines
 from chatd.storage.search_index import SearchIndex

@@ -72,7 +72,7 @@ through them (a member renamed, then quit or killed, under the new name).
 
 _PAIRED = f"UPDATE events SET pair = ? WHERE position = ? AND {PRIVATE_KINDS}"
 """Files a private message just written under its conversation, in the same transaction: a statement of
-its own, so the events' row (``_row``, ``pass_log.INSERT``) is the same for every schema since the first.
+its own, so the events' row (``_row``, ``pass_apply.INSERT``) is the same for every schema since the first.
 It finds the row by its position (``keep`` numbers this pass's events in the order gathered), not by its
 id, which no index keeps (schema step 15)."""
 
@@ -191,7 +191,7 @@ class PassKeeping:
 
         A change the file refuses (a constraint) fails alone, with
         ``sqlite3.IntegrityError``, and the rest of the transaction is
-        committed (chatd.storage.pass_log.apply); one that fails as a whole
+        committed (chatd.storage.pass_apply.apply); one that fails as a whole
         (a full disk) fails every change in it.
         """
         self._changes.append(statements)

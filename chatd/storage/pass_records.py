@@ -22,7 +22,7 @@ Statement = tuple[str, Sequence[object]]
 """One SQL statement and its arguments, written in a pass's transaction after its events."""
 
 Change = Sequence[Statement]
-"""One request's statements, kept all or none (``chatd.storage.pass_log.apply``)."""
+"""One request's statements, kept all or none (``chatd.storage.pass_apply.apply``)."""
 
 INTEGER_MOST = (1 << 63) - 1
 """The largest integer SQLite keeps: a larger one in a record would raise OverflowError as it is bound."""
