@@ -153,25 +153,14 @@ def _front_ends(
     config: Config, chat: Chat, reactor: Any, shared: Shared, stores: Stores, files: Transfers
 ) -> list[FrontEnd]:
     """Every front end ``config`` asks for: the line one always, then the browser and IRC ones (``web_and_irc``)."""
-    wiring = (
-        config,
-        chat,
-        reactor,
-        shared.admission,
-        shared.login,
-        stores.keep,
-        shared.accounts_login,
-        files,
-        shared.search_turns,
-        shared.tokens,
-    )
-    line = line_front_end(*wiring)
+    wiring = shared.wiring(config, chat, reactor, stores.keep, files)
+    line = line_front_end(config, wiring, shared.tokens)
     if isinstance(stores.history, SQLiteHistory):
         # One call at the end of a pass, not two: the line front end's send keeps the store's events first,
         # with nothing to send too. Every daemon has it; a pass that writes to another front end's outbox still
         # makes that one's call as well.
         stores.history.keep_with(line.factory.outbox.send_soon)
-    return [line, *web_and_irc(*wiring, stores.links)]
+    return [line, *web_and_irc(config, wiring, shared.tokens, stores.links)]
 
 
 def _host(

@@ -47,7 +47,9 @@ from chatd.frontend.admission import CONNECT_BURST, MAX_CONNECTIONS, MAX_PER_IP,
 from chatd.frontend.logs import BoundedLog
 from chatd.frontend.oper import OperatorLogin
 from chatd.frontend.outbox import Outbox
+from chatd.frontend.transfers import Transfers
 from chatd.frontend.transport_output import BufferedOutput
+from chatd.frontend.wiring import Wiring
 from chatd.irc.pieces import privmsgs
 from chatd.line import errors as line_errors
 from chatd.line.factory import LineFactory
@@ -458,17 +460,22 @@ class LineTestCase(SynchronousTestCase):
             now=self.clock.seconds,
             connect_burst=self.connect_burst,
         )
-        self.factory = LineFactory(
-            self.chat,
-            reactor=self.clock,
-            server_name="testhost",
-            motd=self.motd,
-            limits=self.limits,
-            login=OperatorLogin(check_at_once, self.clock, bounded=self.bounded),
-            admission=self.admission,
-            accounts=AccountLogin(hash_at_once, verify_at_once, self.clock, bounded=self.bounded),
-        )
+        self.factory = LineFactory(self.wiring(), self.limits)
         self.wires: list[StringTransport] = []
+
+    def wiring(self, files: Transfers | None = None) -> Wiring:
+        """What a front end on ``self.chat`` is handed, as the daemon's is, with the transfer engine ``files`` if
+        given; each front end its own logins, checking passwords at once."""
+        return Wiring.alone(
+            self.chat,
+            self.clock,
+            "testhost",
+            motd=self.motd,
+            admission=self.admission,
+            login=OperatorLogin(check_at_once, self.clock, bounded=self.bounded),
+            accounts=AccountLogin(hash_at_once, verify_at_once, self.clock, bounded=self.bounded),
+            files=files,
+        )
 
     def make_clock(self) -> Clock:
         """The reactor's clock: a plain one, unless a subclass needs a reactor that threads answer on."""

@@ -3,14 +3,12 @@
 from twisted.internet.address import IPv4Address
 from twisted.internet.testing import StringTransport
 
-from chatd.frontend.accounts import AccountLogin
-from chatd.frontend.oper import OperatorLogin
 from chatd.frontend.outbox import Outbox
 from chatd.frontend.transfers import Transfers
 from chatd.irc.factory import IRCFactory
 from chatd.irc.limits import IRCLimits
 from chatd.irc.protocol import IRCProtocol
-from tests.helpers import LineTestCase, check_at_once, hash_at_once, verify_at_once
+from tests.helpers import LineTestCase
 
 SERVER = "testhost"
 
@@ -29,17 +27,7 @@ class IRCTestCase(LineTestCase):
 
     def irc_front_end(self, files: Transfers | None = None) -> IRCFactory:
         """An IRC front end on ``self.chat``, with the transfer engine ``files`` if given (as the daemon's has)."""
-        return IRCFactory(
-            self.chat,
-            reactor=self.clock,
-            server_name=SERVER,
-            motd=self.motd,
-            limits=self.irc_limits,
-            login=OperatorLogin(check_at_once, self.clock, bounded=self.bounded),
-            admission=self.admission,
-            accounts=AccountLogin(hash_at_once, verify_at_once, self.clock, bounded=self.bounded),
-            files=files,
-        )
+        return IRCFactory(self.wiring(files), self.irc_limits)
 
     def irc_connect(self, host: str = "127.0.0.1") -> tuple[IRCProtocol, StringTransport]:
         """A new IRC connection from ``host``, not registered yet."""

@@ -44,6 +44,7 @@ from chatd.frontend.admission import Admission
 from chatd.frontend.logs import BoundedLog
 from chatd.frontend.oper import OperatorLogin
 from chatd.frontend.reading import Pause
+from chatd.frontend.wiring import Wiring
 from chatd.line.factory import LineFactory
 from chatd.line.limits import LineLimits
 from chatd.line.protocol import LineProtocol
@@ -305,14 +306,14 @@ class World:
         self.replayed = ChatState()
         bus.subscribe(self.replayed.apply)
         bounded = BoundedLog(self.clock)
-        self.factory = LineFactory(
+        wiring = Wiring.alone(
             self.chat,
-            reactor=self.clock,
-            server_name="fuzz",
-            limits=LIMITS,
-            login=OperatorLogin(check_at_once, self.clock, bounded=bounded),
+            self.clock,
+            "fuzz",
             admission=Admission(MAX_CONNECTIONS, MAX_PER_IP, bounded=bounded, now=self.clock.seconds),
+            login=OperatorLogin(check_at_once, self.clock, bounded=bounded),
         )
+        self.factory = LineFactory(wiring, LIMITS)
         self.clients: list[Client] = []
         self.connections = 0
         # Every event the chat hands to the front end is checked on its way.

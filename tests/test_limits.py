@@ -9,6 +9,7 @@ from twisted.python.failure import Failure
 
 from chatd.domain.limits import Limits
 from chatd.frontend.connections import GOODBYE_GRACE_SECONDS
+from chatd.frontend.wiring import Wiring
 from chatd.line.factory import LineFactory
 from chatd.line.limits import LineLimits
 from chatd.line.protocol import LineProtocol
@@ -402,7 +403,7 @@ class ConnectionLimitTests(LimitsTestCase):
 
     def test_front_ends_sharing_an_admission_share_the_counts(self) -> None:
         """Connections to another front end with the same Admission count against the same address and total."""
-        other = LineFactory(self.chat, reactor=self.clock, server_name="testhost", admission=self.admission)
+        other = LineFactory(Wiring.alone(self.chat, self.clock, "testhost", admission=self.admission))
         self.connect(host="10.0.0.1")
         protocol = other.buildProtocol(IPv4Address("TCP", "10.0.0.1", 4000))
         assert isinstance(protocol, LineProtocol)

@@ -11,6 +11,7 @@ from chatd.frontend.admission import Admission
 from chatd.frontend.logs import BoundedLog
 from chatd.frontend.oper import OperatorLogin
 from chatd.frontend.ports import FrontEnd
+from chatd.frontend.wiring import Wiring
 from chatd.line.frontend import LineFrontEnd, line_front_end
 from chatd.storage.memory import MemoryAccounts, MemoryHistory, MemoryRooms
 from chatd.tap import Options
@@ -35,7 +36,10 @@ class LineFrontEndTests(SynchronousTestCase):
             config.max_connections, config.max_per_ip, bounded=bounded, now=self.reactor.seconds
         )
         login = OperatorLogin(check_at_once, self.reactor, bounded=bounded)
-        return line_front_end(config, self.chat, self.reactor, admission, login)
+        wiring = Wiring.alone(
+            self.chat, self.reactor, config.server_name, motd=config.motd, admission=admission, login=login
+        )
+        return line_front_end(config, wiring)
 
     def listen(self, front_end: FrontEnd) -> None:
         """Listen on each endpoint as the service does, knowing only the protocol (so mypy checks it fits)."""

@@ -23,8 +23,7 @@ from twisted.trial.unittest import SynchronousTestCase
 
 from chatd.bus.memory import MemoryBus
 from chatd.domain.chat import Chat
-from chatd.frontend.admission import Admission
-from chatd.frontend.logs import BoundedLog
+from chatd.frontend.wiring import Wiring
 from chatd.line.factory import LineFactory
 from chatd.line.limits import LineLimits
 from chatd.line.protocol import LineProtocol
@@ -267,13 +266,7 @@ class Scene:
         self.chat = Chat(
             self.clock, MemoryHistory(), MemoryBus(), accounts=MemoryAccounts(), rooms=MemoryRooms()
         )
-        self.factory = LineFactory(
-            self.chat,
-            reactor=self.clock,
-            server_name="test",
-            limits=LineLimits(),
-            admission=Admission(bounded=BoundedLog(self.clock), now=self.clock.seconds),
-        )
+        self.factory = LineFactory(Wiring.alone(self.chat, self.clock, "test"), LineLimits())
         self.alice = self.connect(b"alice\n")
         self.bot = self.connect(b"/format json\nbot\n")
         self.mallory = self.connect(b"mallory\n" if attacker_named else b"")

@@ -14,13 +14,11 @@ from wsproto import ConnectionType, WSConnection
 from wsproto.events import Event as WSEvent
 from wsproto.events import Message, Request, TextMessage
 
-from chatd.frontend.accounts import AccountLogin
-from chatd.frontend.oper import OperatorLogin
 from chatd.frontend.outbox import Outbox
 from chatd.frontend.websocket import WebConnection
 from chatd.line.web_factory import WebFactory
 from chatd.web.site import PAGE_REQUESTS, page_site
-from tests.helpers import LineTestCase, check_at_once, hash_at_once, verify_at_once
+from tests.helpers import LineTestCase
 
 HOST = "chat.test:8080"
 """The ``Host`` the tests' requests are sent to."""
@@ -80,15 +78,8 @@ class WebTestCase(LineTestCase):
     def setUp(self) -> None:
         super().setUp()
         self.web = WebFactory(
-            self.chat,
-            self.clock,
-            "testhost",
-            self.motd,
-            "#lobby",
+            self.wiring(),
             self.limits,
-            OperatorLogin(check_at_once, self.clock, bounded=self.bounded),
-            admission=self.admission,
-            accounts=AccountLogin(hash_at_once, verify_at_once, self.clock, bounded=self.bounded),
             site=page_site(self.origins, self.clock, idle=self.limits.http_timeout),
             page_requests=PAGE_REQUESTS,
         )

@@ -13,10 +13,14 @@ from typing import Any
 from twisted.python.threadpool import ThreadPool
 
 from chatd.config import Config
+from chatd.domain.chat import Chat
 from chatd.frontend.accounts import AccountLogin, on_threads
 from chatd.frontend.admission import Admission
 from chatd.frontend.logs import BoundedLog
 from chatd.frontend.oper import OperatorLogin, in_thread_pool, password_pool
+from chatd.frontend.sinks import Keep
+from chatd.frontend.transfers import Transfers
+from chatd.frontend.wiring import Wiring
 from chatd.line.takeover import SessionTokens
 from chatd.turns import Turns
 
@@ -40,7 +44,12 @@ each other host at most, not behind every check one host asks for.
 @dataclass(frozen=True)
 class Shared:
     """The daemon's one of each thing its front ends share; ``bounded`` and ``passwords`` are also backing
-    services (the log's rate and the threads start and stop with the daemon)."""
+    services (the log's rate and the threads start and stop with the daemon).
+
+    Made before the chat and the transfers, and holding what no front end
+    touches (the threads), it is not what a front end is handed: that is the
+    ``Wiring`` (chatd.frontend.wiring) made of it by ``wiring``.
+    """
 
     bounded: BoundedLog
     """What strangers can repeat is logged at a bounded rate."""
@@ -54,6 +63,22 @@ class Shared:
     """Each host's searches go one at a time, whatever the port."""
     tokens: SessionTokens
     """A wrong takeover token costs the same budget on the line and web ports."""
+
+    def wiring(self, config: Config, chat: Chat, reactor: Any, keep: Keep | None, files: Transfers) -> Wiring:
+        """What every front end of the daemon ``config`` describes is handed: these, with ``chat`` on ``reactor``,
+        output waiting on ``keep`` and files carried by ``files``."""
+        return Wiring(
+            chat=chat,
+            reactor=reactor,
+            server_name=config.server_name,
+            motd=config.motd,
+            admission=self.admission,
+            login=self.login,
+            accounts=self.accounts_login,
+            search_turns=self.search_turns,
+            keep=keep,
+            files=files,
+        )
 
 
 def shared_by_front_ends(config: Config, reactor: Any) -> Shared:

@@ -5,35 +5,18 @@ nc and the terminal client alone never loads twisted.web, wsproto, h11 or
 the IRC modules (see ``web_and_irc``).
 """
 
-from typing import Any
-
 from chatd.config import Config
-from chatd.domain.chat import Chat
-from chatd.frontend.accounts import AccountLogin
-from chatd.frontend.admission import Admission
-from chatd.frontend.oper import OperatorLogin
 from chatd.frontend.ports import FrontEnd
-from chatd.frontend.sinks import Keep
 from chatd.frontend.transfer_parts import LinkStore
-from chatd.frontend.transfers import Transfers
+from chatd.frontend.wiring import Wiring
 from chatd.line.takeover import SessionTokens
-from chatd.turns import Turns
 
 
 def web_and_irc(
-    config: Config,
-    chat: Chat,
-    reactor: Any,
-    admission: Admission,
-    login: OperatorLogin,
-    keep: Keep | None,
-    accounts_login: AccountLogin,
-    files: Transfers,
-    search_turns: Turns,
-    tokens: SessionTokens,
-    kept_links: LinkStore | None,
+    config: Config, wiring: Wiring, tokens: SessionTokens, kept_links: LinkStore | None
 ) -> list[FrontEnd]:
-    """The browser and IRC front ends ``config`` asks for, in that order: none without a port or --listen of theirs;
+    """The browser and IRC front ends ``config`` asks for, in that order, handed ``wiring`` (whose transfers the web
+    port makes file links over; ``tokens`` are the line port's too): none without a port or --listen of theirs;
     ``kept_links`` keeps the web port's file links across a restart, if anything does.
 
     Imported here, only when one is asked for: they and what only they use
@@ -58,33 +41,29 @@ def web_and_irc(
         from chatd.web.files import FileLinks
         from chatd.web.site import PAGE_REQUESTS, page_site
 
+        files = wiring.files
+        # The daemon's front ends always carry files (chatd.daemon.files); the web port's links are made over them.
+        assert files is not None
         # Other front ends a web port's socket may ask for by subprotocol (IRC's).
         takeovers = Takeovers()
         # Files offered may be fetched over HTTP with single-use links under the web port's URL, those made
         # before a restart among them.
-        links = FileLinks(files, reactor, text_line, kept_links)
+        links = FileLinks(files, wiring.reactor, text_line, kept_links)
         files.links = links.make
-        page = page_site(config.web.origins, reactor, links, idle=config.line.limits.http_timeout)
+        page = page_site(config.web.origins, wiring.reactor, links, idle=config.line.limits.http_timeout)
         front_ends.append(
             web_front_end(
                 config,
-                chat,
-                reactor,
-                admission,
-                login,
-                keep,
-                accounts_login,
+                wiring,
+                tokens,
                 site=page,
                 takeovers=takeovers,
-                files=files,
                 heard=links.heard,
-                search_turns=search_turns,
-                tokens=tokens,
                 page_requests=PAGE_REQUESTS,
             )
         )
     # With a web port only, IRC is spoken over its sockets alone: the front end has no endpoint.
-    irc = irc_front_end(config, chat, reactor, admission, login, keep, accounts_login, files, search_turns)
+    irc = irc_front_end(config, wiring)
     if takeovers is not None:
         # IRC over the web port's sockets, and twisted.web with it, only with a web port.
         from chatd.irc.socket import SUBPROTOCOLS, socket_maker

@@ -13,13 +13,11 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import cast
 
-from twisted.internet.defer import Deferred
-from twisted.internet.interfaces import IAddress, IReactorTime
-from twisted.internet.protocol import Protocol, ServerFactory
+from twisted.internet.interfaces import IAddress
+from twisted.internet.protocol import Protocol
 from twisted.logger import Logger
 from typing_extensions import override
 
-from chatd.domain.chat import Chat
 from chatd.domain.durations import format_duration
 from chatd.domain.events import (
     AccountDropped,
@@ -43,19 +41,16 @@ from chatd.domain.events import (
     Whispered,
 )
 from chatd.domain.ports import Session
-from chatd.frontend.accounts import AccountLogin, on_calling_thread
-from chatd.frontend.admission import Admission, Refusal
-from chatd.frontend.connections import Connections
+from chatd.frontend.admission import Refusal
 from chatd.frontend.errors import ConnectingTooFastError, ServerFullError, TooManyConnectionsError
+from chatd.frontend.factory import FrontEndFactory
 from chatd.frontend.fanout import Fanouts
 from chatd.frontend.flood import ENTRIES_PER_LINE, RESUMED_PER_CHARGE
-from chatd.frontend.oper import OperatorLogin, no_operators
-from chatd.frontend.outbox import Outbox
 from chatd.frontend.own import acted, news_of
 from chatd.frontend.pings import PingRound
-from chatd.frontend.sinks import Keep
 from chatd.frontend.sockets import Tuning
 from chatd.frontend.transfers import Transfers
+from chatd.frontend.wiring import Wiring
 from chatd.irc.channels import join_burst
 from chatd.irc.filenotices import FileNotices
 from chatd.irc.limits import IRCLimits
@@ -68,7 +63,6 @@ from chatd.irc.render import EventLines
 from chatd.irc.session import IRCSession
 from chatd.irc.talk import away_reply
 from chatd.text import fold
-from chatd.turns import Turns
 
 DEFAULT_LIMITS = IRCLimits()
 
@@ -87,56 +81,30 @@ def _to_self(event: Event) -> bool:
     return isinstance(event, Whispered) and fold(event.to) == fold(event.actor.nick)
 
 
-class IRCFactory(ServerFactory):
+class IRCFactory(FrontEndFactory[IRCProtocol]):
     """Builds an ``IRCProtocol`` per connection and delivers chat events to them."""
 
     log = Logger()
-    noisy = False
 
-    def __init__(
-        self,
-        chat: Chat,
-        reactor: IReactorTime,
-        server_name: str,
-        motd: str = "",
-        limits: IRCLimits = DEFAULT_LIMITS,
-        login: OperatorLogin | None = None,
-        *,
-        admission: Admission,
-        keep: Keep | None = None,
-        accounts: AccountLogin | None = None,
-        files: Transfers | None = None,
-        search_turns: Turns | None = None,
-    ) -> None:
-        self.chat = chat
-        self.search_turns = search_turns or Turns()
-        """Each host's searches, one at a time; the service shares one among front ends."""
-        self.files = files
-        """The transfer engine, for the single-use links offers name when the web port is on; None: no links."""
-        self.reactor = reactor
-        self.server_name = server_name
-        self.motd = motd
+    def __init__(self, wiring: Wiring, limits: IRCLimits = DEFAULT_LIMITS) -> None:
+        """``wiring`` as every front end is handed it; its transfer engine serves here for the single-use links
+        offers name when the web port is on."""
+        super().__init__(wiring, Tuning(limits.keepalive))
+        reactor = self.reactor
         self.limits = limits
-        self.tuning = Tuning(limits.keepalive)
-        """The socket settings made on each listener, which its connections start with (chatd.frontend.sockets)."""
-        self.admission = admission
         self.started = reactor.seconds()
         """When the front end was made: 003's "created"."""
-        self.login = login or OperatorLogin(no_operators, reactor, bounded=admission.bounded)
-        self.accounts = accounts or AccountLogin(*on_calling_thread(), reactor, bounded=admission.bounded)
-        self.outbox = Outbox(reactor, keep)
         self.fanouts: Fanouts[IRCSession, int] = Fanouts(self.outbox, _shape)
         """Each room's recipients kept for the lines said there, grouped by shape."""
-        self.connections: Connections[IRCProtocol] = Connections(reactor)
         self.pings = PingRound(reactor, limits.ping_interval)
         """Registered connections, each PINGed once silent for a round and closed if silent for two."""
-        self.events = EventLines(server_name)
+        self.events = EventLines(self.server_name)
         self._speaking: IRCSession | None = None
         """The session whose PRIVMSG is being said (without echo-message it is not sent its own line), whose
         AWAY is being set (it answers it itself; the user's other sessions are told on delivery), or whose JOIN
         is being made (it pays for the replay as asked for; the user's other sessions, as a resume)."""
-        if files is not None:
-            files.tell_elsewhere(FileNotices(self, self.events, reactor))
+        if self.files is not None:
+            self.files.tell_elsewhere(FileNotices(self, self.events, reactor))
 
     @override
     def buildProtocol(self, addr: IAddress | None) -> Protocol:
@@ -314,11 +282,9 @@ class IRCFactory(ServerFactory):
         self.admission.release(protocol.peer)
         self.connections.discard(protocol)
 
-    def shutdown(self) -> "Deferred[None]":
-        """Tell everyone the server is going, close every connection, and fire when done."""
-        closed = self.connections.shutdown(lambda protocol: protocol.close("Server shutting down"))
-        # Each went with what waited for it; the call that would have sent it is left with nothing to send.
-        return closed.addCallback(lambda _: self.outbox.send_waiting())
+    @override
+    def say_goodbye(self, protocol: IRCProtocol) -> None:
+        protocol.close("Server shutting down")
 
 
 def _shape(session: IRCSession) -> int:

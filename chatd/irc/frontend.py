@@ -2,22 +2,15 @@
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from twisted.internet.defer import Deferred
 from twisted.internet.interfaces import IStreamServerEndpoint
 
 from chatd.config import Config
-from chatd.domain.chat import Chat
-from chatd.frontend.accounts import AccountLogin
-from chatd.frontend.admission import Admission
 from chatd.frontend.endpoints import IRC_PREFIX, announced, listening
-from chatd.frontend.oper import OperatorLogin
 from chatd.frontend.proxy_header import proxy_headers
-from chatd.frontend.sinks import Keep
-from chatd.frontend.transfers import Transfers
+from chatd.frontend.wiring import Wiring
 from chatd.irc.factory import IRCFactory
-from chatd.turns import Turns
 
 BAD_PROXY_HEADER = (
     b"ERROR :Closing Link: the load balancer in front of this server did not say whose connection this is\r\n"
@@ -37,34 +30,14 @@ class IRCFrontEnd:
         return self.factory.shutdown()
 
 
-def irc_front_end(
-    config: Config,
-    chat: Chat,
-    reactor: Any,
-    admission: Admission,
-    login: OperatorLogin,
-    keep: Keep | None = None,
-    accounts: AccountLogin | None = None,
-    files: Transfers | None = None,
-    search_turns: Turns | None = None,
-) -> IRCFrontEnd:
-    """The IRC front end ``config.irc`` describes, for ``chat``, on ``reactor`` (as ``line_front_end``)."""
-    factory = IRCFactory(
-        chat,
-        reactor=reactor,
-        server_name=config.server_name,
-        motd=config.motd,
-        limits=config.irc.limits,
-        login=login,
-        admission=admission,
-        keep=keep,
-        accounts=accounts,
-        files=files,
-        search_turns=search_turns,
-    )
+def irc_front_end(config: Config, wiring: Wiring) -> IRCFrontEnd:
+    """The IRC front end ``config.irc`` describes, handed ``wiring`` (as ``line_front_end``): one ``IRCFactory``
+    served on every IRC endpoint."""
+    factory = IRCFactory(wiring, config.irc.limits)
+    reactor = wiring.reactor
     irc = config.irc
     tls = None if irc.tls is None else (irc.tls.port, irc.tls.certificate)
-    headers = proxy_headers(config.proxies, reactor, admission.bounded, BAD_PROXY_HEADER)
+    headers = proxy_headers(config.proxies, reactor, wiring.admission.bounded, BAD_PROXY_HEADER)
     found = listening(
         reactor, config.interface, irc.port, tls, irc.listen, factory.tuning, headers, IRC_PREFIX
     )

@@ -1,7 +1,8 @@
 """``LineFactory``: the line front end of one server, and its way into the chat.
 
-The factory holds references to the chat, the clock and the limits (no chat
-state of its own), admits connections through the ``Admission`` every front
+The factory is handed the chat, the clock and what the front ends share
+(a ``Wiring``, taken apart by chatd.frontend.factory's ``FrontEndFactory``)
+and its limits, with no chat state of its own; it admits connections through the ``Admission`` every front
 end shares (refusing the ones over its limits with a line saying why),
 checks ``/oper`` passwords through the ``OperatorLogin`` the front ends
 share (account passwords through their ``AccountLogin``, takeover tokens through their ``SessionTokens``), and is the ``Audience`` through which the chat reaches this front
@@ -12,26 +13,20 @@ every recipient that does not ignore its sender.
 from collections.abc import Callable, Sequence
 from typing import cast
 
-from twisted.internet.defer import Deferred
-from twisted.internet.interfaces import IAddress, IReactorTime
-from twisted.internet.protocol import Protocol, ServerFactory
+from twisted.internet.interfaces import IAddress
+from twisted.internet.protocol import Protocol
 from twisted.logger import Logger
 from typing_extensions import override
 
 from chatd import __version__
-from chatd.domain.chat import Chat
 from chatd.domain.events import Event, FileOffered
 from chatd.domain.ports import Session
-from chatd.frontend.accounts import AccountLogin, on_calling_thread
-from chatd.frontend.admission import Admission, Refusal
-from chatd.frontend.connections import Connections
+from chatd.frontend.admission import Refusal
 from chatd.frontend.errors import ConnectingTooFastError, ServerFullError, TooManyConnectionsError
+from chatd.frontend.factory import FrontEndFactory
 from chatd.frontend.fanout import Fanouts
-from chatd.frontend.oper import OperatorLogin, no_operators
-from chatd.frontend.outbox import Outbox
-from chatd.frontend.sinks import Keep
 from chatd.frontend.sockets import Tuning
-from chatd.frontend.transfers import Transfers
+from chatd.frontend.wiring import Wiring
 from chatd.line.delivery import deliver
 from chatd.line.file_lines import offered_text
 from chatd.line.limits import LineLimits
@@ -39,70 +34,36 @@ from chatd.line.protocol import SHUTDOWN, LineProtocol
 from chatd.line.render import Notice, text_line
 from chatd.line.session import PROMPT, LineSession
 from chatd.line.takeover import SessionTokens
-from chatd.turns import Turns
 
 DEFAULT_LIMITS = LineLimits()
 
 
-class LineFactory(ServerFactory):
+class LineFactory(FrontEndFactory[LineProtocol]):
     """Builds a ``LineProtocol`` per connection and delivers chat events to them."""
 
     log = Logger()
-    # Twisted's "Starting factory <...>" lines tell an operator nothing
-    # that chatd.daemon.listeners' "listening on" lines do not.
-    noisy = False
     FIXED_SEND_BUFFER = True
     """Whether the listeners fix their connections' send buffers (``Tuning``)."""
 
     def __init__(
         self,
-        chat: Chat,
-        reactor: IReactorTime,
-        server_name: str,
-        motd: str = "",
-        default_room: str = "#lobby",
+        wiring: Wiring,
         limits: LineLimits = DEFAULT_LIMITS,
-        login: OperatorLogin | None = None,
+        default_room: str = "#lobby",
         *,
-        admission: Admission,
-        keep: Keep | None = None,
-        accounts: AccountLogin | None = None,
-        files: Transfers | None = None,
-        search_turns: Turns | None = None,
         tokens: SessionTokens | None = None,
     ) -> None:
-        self.chat = chat
-        self.search_turns = search_turns or Turns()
-        """Each host's searches, one at a time; the service shares one among front ends."""
-        self.files = files
-        """The transfer engine every connection's ``/file`` commands go to; None: files are not carried."""
-        self.reactor = reactor
-        self.server_name = server_name
-        self.motd = motd
+        """``wiring`` as every front end is handed it; ``tokens`` checks takeover tokens (the service shares one
+        between the line and web ports; none: this front end's own)."""
+        super().__init__(wiring, Tuning(limits.keepalive, send_buffer=self.FIXED_SEND_BUFFER))
         self._greetings: dict[bool, tuple[tuple[str, int | None], bytes]] = {}
         """The greeting last rendered in each format (``greeting_line``), with what it said."""
         self.default_room = default_room
         self.limits = limits
-        self.tuning = Tuning(limits.keepalive, send_buffer=self.FIXED_SEND_BUFFER)
-        """The socket settings made on each listener, which its connections start with (chatd.frontend.sockets)."""
-        self.admission = admission
-        """Counts connections across every front end of the daemon; the service shares one."""
-        self.connections: Connections[LineProtocol] = Connections(reactor)
-        """Live connections, so shutdown can say goodbye to each."""
         self.ignorers: set[LineSession] = set()
         """Connections that ignore someone: only their deliveries are filtered."""
-        self.login = login or OperatorLogin(no_operators, reactor, bounded=admission.bounded)
-        """Checks ``/oper`` passwords and budgets failures; the service shares one among front ends.
-
-        Without one, nobody becomes an operator by password.
-        """
-        self.accounts = accounts or AccountLogin(*on_calling_thread(), reactor, bounded=admission.bounded)
-        """Hashes and checks account passwords and budgets failures; the service's runs on its thread pool."""
-        self.tokens = tokens or SessionTokens(reactor, bounded=admission.bounded)
+        self.tokens = tokens or SessionTokens(self.reactor, bounded=self.admission.bounded)
         """Checks takeover tokens and budgets wrong ones; the service shares one between the line and web ports."""
-        self.outbox = Outbox(reactor, keep)
-        """Sends each connection's output once per reactor pass, once ``keep`` (the SQLite store's) has made the
-        pass's events safe from a crash."""
         self.fanouts: Fanouts[LineSession, bool] = Fanouts(self.outbox, _format)
         """Each room's recipients kept for the lines said there, grouped by format."""
 
@@ -166,11 +127,9 @@ class LineFactory(ServerFactory):
         """Free the place ``protocol``'s connection held under the limits, as it was admitted."""
         self.admission.release(protocol.peer)
 
-    def shutdown(self) -> "Deferred[None]":
-        """Tell everyone the server is going, close every connection, and fire when done."""
-        closed = self.connections.shutdown(lambda protocol: protocol.close(SHUTDOWN))
-        # Each went with what waited for it; the call that would have sent it is left with nothing to send.
-        return closed.addCallback(lambda _: self.outbox.send_waiting())
+    @override
+    def say_goodbye(self, protocol: LineProtocol) -> None:
+        protocol.close(SHUTDOWN)
 
 
 def _format(session: LineSession) -> bool:

@@ -8,18 +8,12 @@ from twisted.internet.defer import Deferred
 from twisted.internet.interfaces import IStreamServerEndpoint
 
 from chatd.config import Config
-from chatd.domain.chat import Chat
-from chatd.frontend.accounts import AccountLogin
-from chatd.frontend.admission import Admission
 from chatd.frontend.endpoints import listening
-from chatd.frontend.oper import OperatorLogin
 from chatd.frontend.proxy_header import ProxyHeaders, proxy_headers
-from chatd.frontend.sinks import Keep
 from chatd.frontend.sockets import Tuning
-from chatd.frontend.transfers import Transfers
+from chatd.frontend.wiring import Wiring
 from chatd.line.factory import LineFactory
 from chatd.line.takeover import SessionTokens
-from chatd.turns import Turns
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,43 +28,16 @@ class LineFrontEnd:
         return self.factory.shutdown()
 
 
-def line_front_end(
-    config: Config,
-    chat: Chat,
-    reactor: Any,
-    admission: Admission,
-    login: OperatorLogin,
-    keep: Keep | None = None,
-    accounts: AccountLogin | None = None,
-    files: Transfers | None = None,
-    search_turns: Turns | None = None,
-    tokens: SessionTokens | None = None,
-) -> LineFrontEnd:
-    """The line front end ``config`` describes, for ``chat``, on ``reactor``.
+def line_front_end(config: Config, wiring: Wiring, tokens: SessionTokens | None = None) -> LineFrontEnd:
+    """The line front end ``config`` describes, handed ``wiring``: one ``LineFactory`` served on every endpoint.
 
-    ``reactor`` provides ``IReactorTime`` and ``IReactorTCP``, and whatever
-    the ``--listen`` endpoints need. ``admission`` counts connections across
-    every front end; ``login`` checks /oper passwords off the reactor thread,
-    and ``accounts`` account passwords; output goes once ``keep`` (the SQLite store's) has made the pass's events safe;
-    ``files`` carries its connections' files (none without it); ``search_turns`` takes each host's
-    searches one at a time, across front ends.
+    ``wiring.reactor`` provides ``IReactorTime`` and ``IReactorTCP``, and
+    whatever the ``--listen`` endpoints need; ``tokens`` checks takeover
+    tokens, across the line and web ports.
     """
-    factory = LineFactory(
-        chat,
-        reactor=reactor,
-        server_name=config.server_name,
-        motd=config.motd,
-        default_room=config.default_room,
-        limits=config.line.limits,
-        login=login,
-        admission=admission,
-        keep=keep,
-        accounts=accounts,
-        files=files,
-        search_turns=search_turns,
-        tokens=tokens,
-    )
-    headers = proxy_headers(config.proxies, reactor, admission.bounded, BAD_PROXY_HEADER)
+    factory = LineFactory(wiring, config.line.limits, config.default_room, tokens=tokens)
+    reactor = wiring.reactor
+    headers = proxy_headers(config.proxies, reactor, wiring.admission.bounded, BAD_PROXY_HEADER)
     return LineFrontEnd(factory, endpoints(config, reactor, factory.tuning, headers))
 
 

@@ -12,25 +12,21 @@ Delivery frames each event once, for every socket it goes to.
 from collections.abc import Sequence
 from typing import cast
 
-from twisted.internet.interfaces import IAddress, IReactorTime
+from twisted.internet.interfaces import IAddress
 from twisted.internet.protocol import Protocol
 from twisted.protocols.policies import WrappingFactory
 from twisted.web.server import Site
 from typing_extensions import override
 
-from chatd.domain.chat import Chat
 from chatd.domain.events import Event
 from chatd.domain.ports import Session
-from chatd.frontend.accounts import AccountLogin
-from chatd.frontend.admission import Admission, Refusal, peer_of
+from chatd.frontend.admission import Refusal, peer_of
 from chatd.frontend.errors import ConnectingTooFastError, ServerFullError, TooManyConnectionsError
 from chatd.frontend.frames import text_frame
-from chatd.frontend.oper import OperatorLogin
 from chatd.frontend.pings import PingRound
 from chatd.frontend.proxies import Proxies
-from chatd.frontend.sinks import Keep
-from chatd.frontend.transfers import Transfers
 from chatd.frontend.websocket import Takeovers, WebConnection
+from chatd.frontend.wiring import Wiring
 from chatd.line.delivery import deliver
 from chatd.line.factory import DEFAULT_LIMITS, LineFactory
 from chatd.line.limits import LineLimits
@@ -38,7 +34,6 @@ from chatd.line.protocol import LineProtocol
 from chatd.line.render import json_line, text_line
 from chatd.line.takeover import SessionTokens
 from chatd.line.web_session import PING_SECONDS, WebSession
-from chatd.turns import Turns
 
 
 class WebFactory(LineFactory):
@@ -50,21 +45,12 @@ class WebFactory(LineFactory):
 
     def __init__(
         self,
-        chat: Chat,
-        reactor: IReactorTime,
-        server_name: str,
-        motd: str = "",
-        default_room: str = "#lobby",
+        wiring: Wiring,
         limits: LineLimits = DEFAULT_LIMITS,
-        login: OperatorLogin | None = None,
+        default_room: str = "#lobby",
         *,
-        admission: Admission,
-        keep: Keep | None = None,
-        accounts: AccountLogin | None = None,
         site: Site,
         takeovers: Takeovers | None = None,
-        files: Transfers | None = None,
-        search_turns: Turns | None = None,
         tokens: SessionTokens | None = None,
         proxies: Proxies | None = None,
         page_requests: int = 0,
@@ -74,24 +60,10 @@ class WebFactory(LineFactory):
         ``proxies`` the reverse proxies whose sockets are their users' (``--web-proxy``; none: every socket is its
         peer's); ``page_requests`` the most requests a page load makes (chatd.web.site's ``PAGE_REQUESTS``), which
         a connection's flood budget holds while it is HTTP if that is more than ``--flood-burst``."""
-        super().__init__(
-            chat,
-            reactor,
-            server_name,
-            motd,
-            default_room,
-            limits,
-            login,
-            admission=admission,
-            keep=keep,
-            accounts=accounts,
-            files=files,
-            search_turns=search_turns,
-            tokens=tokens,
-        )
+        super().__init__(wiring, limits, default_room, tokens=tokens)
         self.site = site
         self.takeovers = takeovers or Takeovers()
-        self.sockets = PingRound(reactor, PING_SECONDS)
+        self.sockets = PingRound(self.reactor, PING_SECONDS)
         """The sessions that are WebSockets now, pinged in one round every ``PING_SECONDS``."""
         self._wrapping: WrappingFactory[WebConnection] = WrappingFactory(self.site)
         self.proxies = proxies or Proxies()

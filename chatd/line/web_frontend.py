@@ -7,67 +7,43 @@ from twisted.internet.interfaces import IStreamServerEndpoint
 from twisted.web.server import Site
 
 from chatd.config import Config
-from chatd.domain.chat import Chat
-from chatd.frontend.accounts import AccountLogin
-from chatd.frontend.admission import Admission
 from chatd.frontend.endpoints import WEB_PREFIX, announced, listening
-from chatd.frontend.oper import OperatorLogin
 from chatd.frontend.proxies import Proxies
-from chatd.frontend.sinks import Keep
 from chatd.frontend.sockets import Tuning
-from chatd.frontend.transfers import Transfers
 from chatd.frontend.websocket import Takeovers
+from chatd.frontend.wiring import Wiring
 from chatd.line.frontend import LineFrontEnd
 from chatd.line.takeover import SessionTokens
 from chatd.line.web_factory import WebFactory
-from chatd.turns import Turns
-
-"""Addresses that stand for every interface: the page's address is then the server's name."""
 
 
 def web_front_end(
     config: Config,
-    chat: Chat,
-    reactor: Any,
-    admission: Admission,
-    login: OperatorLogin,
-    keep: Keep | None = None,
-    accounts: AccountLogin | None = None,
+    wiring: Wiring,
+    tokens: SessionTokens | None = None,
     *,
     site: Site,
     takeovers: Takeovers | None = None,
-    files: Transfers | None = None,
     heard: Callable[[str], None] | None = None,
-    search_turns: Turns | None = None,
-    tokens: SessionTokens | None = None,
     page_requests: int = 0,
 ) -> LineFrontEnd:
-    """The browser front end ``config`` describes, for ``chat``, on ``reactor``; as ``line_front_end``.
+    """The browser front end ``config`` describes, handed ``wiring``; as ``line_front_end``.
 
     It is a ``LineFrontEnd`` whose factory is a ``WebFactory``: a line front end served over WebSockets,
     answering HTTP with ``site`` (chatd.web.site's ``page_site``: the page, and the WebSocket at ``/ws``), whose
     page load makes at most ``page_requests`` requests (chatd.web.site's ``PAGE_REQUESTS``).
     """
     factory = WebFactory(
-        chat,
-        reactor,
-        config.server_name,
-        config.motd,
-        config.default_room,
+        wiring,
         config.line.limits,
-        login,
-        admission=admission,
-        keep=keep,
-        accounts=accounts,
+        config.default_room,
         site=site,
         takeovers=takeovers,
-        files=files,
-        search_turns=search_turns,
         tokens=tokens,
         proxies=Proxies(config.web.proxies),
         page_requests=page_requests,
     )
-    return LineFrontEnd(factory, endpoints(config, reactor, factory.tuning, heard))
+    return LineFrontEnd(factory, endpoints(config, wiring.reactor, factory.tuning, heard))
 
 
 def endpoints(

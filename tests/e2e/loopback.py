@@ -27,9 +27,8 @@ from twisted.trial.unittest import TestCase
 
 from chatd.bus.memory import MemoryBus
 from chatd.domain.chat import Chat
-from chatd.frontend.admission import Admission
 from chatd.frontend.endpoints import Then
-from chatd.frontend.logs import BoundedLog
+from chatd.frontend.wiring import Wiring
 from chatd.line.factory import LineFactory
 from chatd.line.limits import LineLimits
 from chatd.storage.memory import MemoryAccounts, MemoryHistory, MemoryRooms
@@ -72,13 +71,8 @@ async def serve_one(
 
 def line_factory(limits: LineLimits) -> LineFactory:
     """A line front end's factory with ``limits`` in the test's reactor, its chat and stores in memory."""
-    return LineFactory(
-        Chat(reactor, MemoryHistory(), MemoryBus(), accounts=MemoryAccounts(), rooms=MemoryRooms()),
-        reactor=reactor,
-        server_name="t",
-        limits=limits,
-        admission=Admission(bounded=BoundedLog(reactor), now=reactor.seconds),
-    )
+    chat = Chat(reactor, MemoryHistory(), MemoryBus(), accounts=MemoryAccounts(), rooms=MemoryRooms())
+    return LineFactory(Wiring.alone(chat, reactor, "t"), limits)
 
 
 class Reader(Protocol):

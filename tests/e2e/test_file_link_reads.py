@@ -39,10 +39,9 @@ from chatd.bus.memory import MemoryBus
 from chatd.domain.chat import Chat
 from chatd.domain.events import Actor
 from chatd.domain.files import FileLimits, FileTarget, KeptTransfer, OfferedFile, content_key
-from chatd.frontend.admission import Admission
-from chatd.frontend.logs import BoundedLog
 from chatd.frontend.transfer_parts import NotKept
 from chatd.frontend.transfers import DEFAULT_FILE_LIMITS, Transfers
+from chatd.frontend.wiring import Wiring
 from chatd.line.factory import LineFactory
 from chatd.line.limits import LineLimits
 from chatd.line.render import text_line
@@ -186,12 +185,8 @@ class FileLinkReadTests(TestCase):
         assert transfer is not None
         # The web port's own factory: its requests are paid for as the daemon's are.
         web = WebFactory(
-            chat,
-            reactor,
-            "t",
-            admission=Admission(bounded=BoundedLog(reactor), now=reactor.seconds),
+            Wiring.alone(chat, reactor, "t", files=transfers),
             site=page_site((), reactor, links, idle=LineLimits().http_timeout),
-            files=transfers,
         )
         port = await TCP4ServerEndpoint(reactor, 0, interface="127.0.0.1").listen(web)
         self.addCleanup(port.stopListening)
@@ -232,13 +227,7 @@ class FileLinkReadTests(TestCase):
 
     async def line_user(self, nick: str, source: str) -> Reader:
         """``nick`` on a line port of the same chat and transfers, connected from ``source``, speaking JSON."""
-        factory = LineFactory(
-            self.chat,
-            reactor=reactor,
-            server_name="t",
-            admission=Admission(bounded=BoundedLog(reactor), now=reactor.seconds),
-            files=self.transfers,
-        )
+        factory = LineFactory(Wiring.alone(self.chat, reactor, "t", files=self.transfers))
         port = await TCP4ServerEndpoint(reactor, 0, interface="127.0.0.1").listen(factory)
         self.addCleanup(port.stopListening)
         address = port.getHost()

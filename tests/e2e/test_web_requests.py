@@ -16,8 +16,7 @@ from twisted.trial.unittest import TestCase
 
 from chatd.bus.memory import MemoryBus
 from chatd.domain.chat import Chat
-from chatd.frontend.admission import Admission
-from chatd.frontend.logs import BoundedLog
+from chatd.frontend.wiring import Wiring
 from chatd.line.limits import LineLimits
 from chatd.line.web_factory import WebFactory
 from chatd.storage.memory import MemoryAccounts, MemoryHistory, MemoryRooms
@@ -58,11 +57,8 @@ class PipelinedRequestTests(TestCase):
         self.clock = Clock()
         chat = Chat(self.clock, MemoryHistory(), MemoryBus(), accounts=MemoryAccounts(), rooms=MemoryRooms())
         self.web = WebFactory(
-            chat,
-            self.clock,
-            "t",
-            limits=LIMITS,
-            admission=Admission(bounded=BoundedLog(self.clock), now=self.clock.seconds),
+            Wiring.alone(chat, self.clock, "t"),
+            LIMITS,
             site=page_site((), self.clock, idle=LIMITS.http_timeout),
             page_requests=PAGE_REQUESTS,
         )
