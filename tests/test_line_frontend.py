@@ -8,11 +8,13 @@ from twisted.trial.unittest import SynchronousTestCase
 from chatd.bus.memory import MemoryBus
 from chatd.domain.chat import Chat
 from chatd.frontend.admission import Admission
+from chatd.frontend.factory import Served
 from chatd.frontend.logs import BoundedLog
 from chatd.frontend.oper import OperatorLogin
 from chatd.frontend.ports import FrontEnd
 from chatd.frontend.wiring import Wiring
-from chatd.line.frontend import LineFrontEnd, line_front_end
+from chatd.line.factory import LineFactory
+from chatd.line.frontend import line_front_end
 from chatd.storage.memory import MemoryAccounts, MemoryHistory, MemoryRooms
 from chatd.tap import Options
 from tests.certificates import write_self_signed
@@ -26,7 +28,7 @@ class LineFrontEndTests(SynchronousTestCase):
             self.reactor, MemoryHistory(), MemoryBus(), accounts=MemoryAccounts(), rooms=MemoryRooms()
         )
 
-    def front_end(self, *arguments: str) -> LineFrontEnd:
+    def front_end(self, *arguments: str) -> Served[LineFactory]:
         """The line front end ``twistd chatd --name testhost ARGUMENTS`` describes."""
         options = Options()
         options.parseOptions(["--name", "testhost", *arguments])

@@ -1,4 +1,5 @@
-"""``FrontEndFactory``: what every front end's factory sets up alike.
+"""``FrontEndFactory``, what every front end's factory sets up alike, and ``Served``, a front end as the service
+wires it.
 
 Every factory takes its ``Wiring`` apart the same way, keeps its live
 connections to say goodbye to, and sends its output through one ``Outbox``;
@@ -7,10 +8,12 @@ protocol it builds) and says its goodbye (``say_goodbye``).
 """
 
 from abc import ABC, abstractmethod
-from typing import Generic, TypeVar
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 from twisted.internet.defer import Deferred
-from twisted.internet.interfaces import IReactorTime
+from twisted.internet.interfaces import IReactorTime, IStreamServerEndpoint
 from twisted.internet.protocol import Protocol, ServerFactory
 
 from chatd.frontend.connections import Connections
@@ -64,3 +67,18 @@ class FrontEndFactory(ServerFactory, ABC, Generic[P]):
         closed = self.connections.shutdown(self.say_goodbye)
         # Each went with what waited for it; the call that would have sent it is left with nothing to send.
         return closed.addCallback(lambda _: self.outbox.send_waiting())
+
+
+F = TypeVar("F", bound=FrontEndFactory[Any])
+
+
+@dataclass(frozen=True, slots=True)
+class Served(Generic[F]):
+    """A ``chatd.frontend.ports.FrontEnd``: one factory served on every endpoint of its front end."""
+
+    factory: F
+    endpoints: Sequence[IStreamServerEndpoint]
+
+    def shutdown(self) -> "Deferred[None]":
+        """Say goodbye to every connection and fire once all are closed (``FrontEndFactory.shutdown``)."""
+        return self.factory.shutdown()

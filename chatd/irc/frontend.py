@@ -1,13 +1,8 @@
 """The IRC front end as the service wires it: its factory on --irc-port, --irc-tls-port and each --listen irc:."""
 
-from collections.abc import Sequence
-from dataclasses import dataclass
-
-from twisted.internet.defer import Deferred
-from twisted.internet.interfaces import IStreamServerEndpoint
-
 from chatd.config import Config
 from chatd.frontend.endpoints import IRC_PREFIX, announced, listening
+from chatd.frontend.factory import Served
 from chatd.frontend.proxy_header import proxy_headers
 from chatd.frontend.wiring import Wiring
 from chatd.irc.factory import IRCFactory
@@ -18,19 +13,7 @@ BAD_PROXY_HEADER = (
 """What a trusted load balancer's connection is told when its PROXY header is bad or missing (docs/IRC.md)."""
 
 
-@dataclass(frozen=True, slots=True)
-class IRCFrontEnd:
-    """A ``chatd.frontend.ports.FrontEnd``: one ``IRCFactory`` served on every IRC endpoint."""
-
-    factory: IRCFactory
-    endpoints: Sequence[IStreamServerEndpoint]
-
-    def shutdown(self) -> "Deferred[None]":
-        """Say ERROR to every connection and fire once all are closed (``IRCFactory.shutdown``)."""
-        return self.factory.shutdown()
-
-
-def irc_front_end(config: Config, wiring: Wiring) -> IRCFrontEnd:
+def irc_front_end(config: Config, wiring: Wiring) -> Served[IRCFactory]:
     """The IRC front end ``config.irc`` describes, handed ``wiring`` (as ``line_front_end``): one ``IRCFactory``
     served on every IRC endpoint."""
     factory = IRCFactory(wiring, config.irc.limits)
@@ -41,4 +24,4 @@ def irc_front_end(config: Config, wiring: Wiring) -> IRCFrontEnd:
     found = listening(
         reactor, config.interface, irc.port, tls, irc.listen, factory.tuning, headers, IRC_PREFIX
     )
-    return IRCFrontEnd(factory, announced(found, config.server_name, "IRC", ("irc", "ircs")))
+    return Served(factory, announced(found, config.server_name, "IRC", ("irc", "ircs")))

@@ -1,14 +1,12 @@
 """The line front end as the service wires it: its factory on --port, --tls-port and each --listen."""
 
-from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
-from twisted.internet.defer import Deferred
 from twisted.internet.interfaces import IStreamServerEndpoint
 
 from chatd.config import Config
 from chatd.frontend.endpoints import listening
+from chatd.frontend.factory import Served
 from chatd.frontend.proxy_header import ProxyHeaders, proxy_headers
 from chatd.frontend.sockets import Tuning
 from chatd.frontend.wiring import Wiring
@@ -16,19 +14,9 @@ from chatd.line.factory import LineFactory
 from chatd.line.takeover import SessionTokens
 
 
-@dataclass(frozen=True, slots=True)
-class LineFrontEnd:
-    """A ``chatd.frontend.ports.FrontEnd``: one ``LineFactory`` served on every endpoint."""
-
-    factory: LineFactory
-    endpoints: Sequence[IStreamServerEndpoint]
-
-    def shutdown(self) -> "Deferred[None]":
-        """Say goodbye to every connection and fire once all are closed (``LineFactory.shutdown``)."""
-        return self.factory.shutdown()
-
-
-def line_front_end(config: Config, wiring: Wiring, tokens: SessionTokens | None = None) -> LineFrontEnd:
+def line_front_end(
+    config: Config, wiring: Wiring, tokens: SessionTokens | None = None
+) -> Served[LineFactory]:
     """The line front end ``config`` describes, handed ``wiring``: one ``LineFactory`` served on every endpoint.
 
     ``wiring.reactor`` provides ``IReactorTime`` and ``IReactorTCP``, and
@@ -38,7 +26,7 @@ def line_front_end(config: Config, wiring: Wiring, tokens: SessionTokens | None 
     factory = LineFactory(wiring, config.line.limits, config.default_room, tokens=tokens)
     reactor = wiring.reactor
     headers = proxy_headers(config.proxies, reactor, wiring.admission.bounded, BAD_PROXY_HEADER)
-    return LineFrontEnd(factory, endpoints(config, reactor, factory.tuning, headers))
+    return Served(factory, endpoints(config, reactor, factory.tuning, headers))
 
 
 BAD_PROXY_HEADER = (

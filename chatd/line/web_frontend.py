@@ -8,11 +8,11 @@ from twisted.web.server import Site
 
 from chatd.config import Config
 from chatd.frontend.endpoints import WEB_PREFIX, announced, listening
+from chatd.frontend.factory import Served
 from chatd.frontend.proxies import Proxies
 from chatd.frontend.sockets import Tuning
 from chatd.frontend.websocket import Takeovers
 from chatd.frontend.wiring import Wiring
-from chatd.line.frontend import LineFrontEnd
 from chatd.line.takeover import SessionTokens
 from chatd.line.web_factory import WebFactory
 
@@ -26,10 +26,10 @@ def web_front_end(
     takeovers: Takeovers | None = None,
     heard: Callable[[str], None] | None = None,
     page_requests: int = 0,
-) -> LineFrontEnd:
+) -> Served[WebFactory]:
     """The browser front end ``config`` describes, handed ``wiring``; as ``line_front_end``.
 
-    It is a ``LineFrontEnd`` whose factory is a ``WebFactory``: a line front end served over WebSockets,
+    Its factory is a ``WebFactory``: a line front end served over WebSockets,
     answering HTTP with ``site`` (chatd.web.site's ``page_site``: the page, and the WebSocket at ``/ws``), whose
     page load makes at most ``page_requests`` requests (chatd.web.site's ``PAGE_REQUESTS``).
     """
@@ -43,7 +43,7 @@ def web_front_end(
         proxies=Proxies(config.web.proxies),
         page_requests=page_requests,
     )
-    return LineFrontEnd(factory, endpoints(config, wiring.reactor, factory.tuning, heard))
+    return Served(factory, endpoints(config, wiring.reactor, factory.tuning, heard))
 
 
 def endpoints(
