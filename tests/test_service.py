@@ -41,6 +41,7 @@ from chatd.domain.errors import NotOperatorError
 from chatd.frontend.oper import BACKGROUND_NICE
 from chatd.frontend.ports import FrontEnd
 from chatd.frontend.websocket import WebConnection
+from chatd.irc.factory import IRCFactory
 from chatd.line.console import Console
 from chatd.line.factory import LineFactory
 from chatd.line.web_factory import WebFactory
@@ -189,6 +190,18 @@ class ListenerTests(SynchronousTestCase):
         assert isinstance(factory, LineFactory)
         self.assertEqual((factory.admission.max_per_ip, factory.limits.sendq), (3, 1000))
         self.assertEqual((factory.chat.limits.rooms_per_user, factory.chat.limits.nickname), (4, 9))
+
+    def test_name_motd_and_shared_checks_reach_every_front_end(self) -> None:
+        """--name and --motd reach the line, web and IRC front ends alike, and they share one admission, one of each
+        login and one turn of searches; the line and web ports one check of takeover tokens."""
+        self.start("--name", "chat.example", "--motd", "Be kind", "--web-port", "8080", "--irc-port", "6667")
+        [line, web, irc] = [factory for _, factory, _, _ in self.reactor.tcpServers]
+        assert isinstance(line, LineFactory) and isinstance(web, WebFactory) and isinstance(irc, IRCFactory)
+        for factory in (line, web, irc):
+            self.assertEqual((factory.server_name, factory.motd), ("chat.example", "Be kind"))
+            for shared in ("chat", "admission", "login", "accounts", "search_turns", "files"):
+                self.assertIs(getattr(factory, shared), getattr(line, shared), shared)
+        self.assertIs(web.tokens, line.tokens)
 
     def test_default_room_and_room_options_belong_to_the_server(self) -> None:
         """Whoever makes the default room or a --room first may not kick from it; from a room of their own they may."""
