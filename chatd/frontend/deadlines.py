@@ -16,13 +16,14 @@ queue (``SENDQ_EXCEEDED``).
 from collections.abc import Callable
 from typing import Protocol, cast
 
-from twisted.internet.interfaces import IDelayedCall, IReactorTime, ITCPTransport, ITransport
+from twisted.internet.interfaces import IConsumer, IDelayedCall, IReactorTime, ITCPTransport, ITransport
 from twisted.logger import Logger
 from twisted.protocols.policies import TimeoutMixin
 from twisted.protocols.tls import TLSMemoryBIOProtocol
 from typing_extensions import override
 
 from chatd.frontend.admission import Admission
+from chatd.frontend.connections import GOODBYE_GRACE_SECONDS
 from chatd.frontend.outbox import Outbox
 from chatd.frontend.sinks import Sink
 from chatd.frontend.sockets import Tuning
@@ -118,6 +119,21 @@ class Deadlines(TimeoutMixin):
     def registration_timed_out(self) -> None:
         """The connection did not register in time: say so, as its protocol does, and close."""
         raise NotImplementedError
+
+    def close_when_written(self) -> None:
+        """The last words are said: close once they are written, or drop the connection after
+        ``GOODBYE_GRACE_SECONDS`` (``timeoutConnection``): a client that does not read, or a TLS peer that does not
+        answer the close, cannot hold it open."""
+        self.sink.close(self._hang_up)
+        if self.transport is not None:
+            self.setTimeout(GOODBYE_GRACE_SECONDS)
+
+    def _hang_up(self) -> None:
+        """The last words are with the transport: close the connection once they are written."""
+        if self.transport is not None:
+            # A producer would keep a closing TCP transport open.
+            cast(IConsumer, self.transport).unregisterProducer()
+            self.transport.loseConnection()
 
     def _send_queue_exceeded(self) -> None:
         """The client stopped reading and its output outgrew the send queue (which dropped it): abort."""

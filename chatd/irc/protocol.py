@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING, cast
 
 from twisted.internet.defer import Deferred
 from twisted.internet.interfaces import (
-    IConsumer,
     IDelayedCall,
     IHandshakeListener,
     IPushProducer,
@@ -30,7 +29,6 @@ from typing_extensions import override
 from zope.interface import implementer
 
 from chatd.domain.flood import FloodGate
-from chatd.frontend.connections import GOODBYE_GRACE_SECONDS
 from chatd.frontend.deadlines import Deadlines
 from chatd.frontend.flood import FloodControl
 from chatd.frontend.reading import Pause, Reading
@@ -229,14 +227,7 @@ class IRCProtocol(Protocol, Deadlines, IRCSession):
             self.write_message(
                 Message(command="ERROR", params=(f"Closing Link: {self.peer} ({reason})",), trailing=True)
             )
-        self.sink.close(self._hang_up)
-        if self.transport is not None:
-            self.setTimeout(GOODBYE_GRACE_SECONDS)
-
-    def _hang_up(self) -> None:
-        if self.transport is not None:
-            cast(IConsumer, self.transport).unregisterProducer()
-            self.transport.loseConnection()
+        self.close_when_written()
 
     @override
     def connectionLost(self, reason: Failure = connectionDone) -> None:

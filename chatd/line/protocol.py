@@ -21,7 +21,6 @@ from typing import TYPE_CHECKING, cast
 
 from twisted.internet.defer import Deferred
 from twisted.internet.interfaces import (
-    IConsumer,
     IDelayedCall,
     IHandshakeListener,
     ITransport,
@@ -34,7 +33,6 @@ from zope.interface import implementer
 
 from chatd.domain.flood import FloodGate
 from chatd.domain.ports import UserView
-from chatd.frontend.connections import GOODBYE_GRACE_SECONDS
 from chatd.frontend.deadlines import Deadlines
 from chatd.frontend.flood import FloodControl
 from chatd.frontend.oper import Attempts
@@ -210,16 +208,7 @@ class LineProtocol(LineTaking, Deadlines):
             return
         if last is not None:
             self.send(last)
-        self.sink.close(self._hang_up)
-        if self.transport is not None:
-            self.setTimeout(GOODBYE_GRACE_SECONDS)
-
-    def _hang_up(self) -> None:
-        """The last words are with the transport: close the connection once they are written."""
-        if self.transport is not None:
-            # A producer would keep a closing TCP transport open.
-            cast(IConsumer, self.transport).unregisterProducer()
-            self.transport.loseConnection()
+        self.close_when_written()
 
     @override
     def connectionLost(self, reason: Failure = connectionDone) -> None:
