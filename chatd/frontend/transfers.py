@@ -295,13 +295,19 @@ class Transfers:
 
     # Either side.
 
-    def decline(self, peer: Peer, file: str) -> None:
+    def decline(self, peer: Peer, file: str, *, tell_peer: bool = False) -> bool:
         """A recipient refuses ``file``: the recipient is done with it, and the sender and the recipient's other
-        sessions are told; unless another of their sessions is fetching it, which goes on, and tells once it ends."""
+        sessions are told; unless another of their sessions is fetching it, which goes on, and tells once it ends
+        (then False).
+
+        ``tell_peer``: ``peer`` is told too, as their other sessions are, for
+        a decline that named no file (``/file decline *``, chatd.line.file_declines):
+        its client learns from it which of the offers it shows ended.
+        Raises NoSuchFileError for a file not offered to them, or one they are done with."""
         me = named_user(peer)
         transfer = self._open.offered_to(me, file)
         self._downloads.cancel(file, peer)
-        self._declined(transfer, me, peer)
+        return self._declined(transfer, me, None if tell_peer else peer)
 
     def decline_elsewhere(self, session: Session, user: UserView, file: str) -> bool:
         """``user`` refuses ``file`` on ``session``, of a front end the engine does not serve (IRC's FILES DECLINE,
@@ -309,9 +315,10 @@ class Transfers:
         goes on. Raises NoSuchFileError for a file not offered to them, or one they are done with."""
         return self._declined(self._open.offered_to(user, file), user, session)
 
-    def _declined(self, transfer: Transfer, me: UserView, on: Peer | Session) -> bool:
+    def _declined(self, transfer: Transfer, me: UserView, on: Peer | Session | None) -> bool:
         """``me`` is done with ``transfer``, declined on the session ``on``: its sender and each other session of
-        theirs are told, unless a session of theirs is fetching it (then False, and nothing changes)."""
+        theirs are told (every one, ``on`` None), unless a session of theirs is fetching it (then False, and nothing
+        changes)."""
         key = person(me)
         if self._people.fetching(transfer, key):
             return False

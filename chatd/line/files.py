@@ -1,8 +1,9 @@
 """``/file``: what a line session says to the transfer engine (issue 16), parsed and run.
 
 One row of the command table, with subcommands: ``offer``, ``put``,
-``restart``, ``accept``, ``ack``, ``decline``, ``cancel``, ``withdraw``,
-``list`` and ``link`` (docs/PROTOCOL.md "Files"). Parsing is pure and typed; running asks
+``restart``, ``accept``, ``ack``, ``decline`` (of one offer, or ``*``
+for all: chatd.line.file_declines), ``cancel``, ``withdraw``, ``list``
+and ``link`` (docs/PROTOCOL.md "Files"). Parsing is pure and typed; running asks
 the session's engine (chatd.frontend.transfers), which answers the session
 and reaches everyone else through the chat. ``put`` and ``ack`` are the
 only lines that cost no line of flood budget (``FREE``): a transfer's pace
@@ -24,6 +25,7 @@ from chatd.domain.files import CHUNK
 from chatd.frontend.file_pages import Place, read_cursor
 from chatd.frontend.transfers import Transfers
 from chatd.line.errors import NoFilesError, UsageError
+from chatd.line.file_declines import EVERY, decline_every
 
 if TYPE_CHECKING:
     from chatd.line.session import LineSession, Waiting
@@ -80,13 +82,18 @@ class FileAbout:
 
 
 @dataclass(frozen=True, slots=True)
+class FileDeclineEvery:
+    """``/file decline *``: every offer open to the user (chatd.line.file_declines)."""
+
+
+@dataclass(frozen=True, slots=True)
 class FileListing:
     """``/file list [after CURSOR]``: the first page of the open transfers, or the one past ``after``'s place."""
 
     after: Place | None = None
 
 
-FileCommand = FileOffer | FilePut | FileAccept | FileAck | FileAbout | FileListing
+FileCommand = FileOffer | FilePut | FileAccept | FileAck | FileAbout | FileDeclineEvery | FileListing
 
 FREE = (FilePut, FileAck)
 """Commands that cost no line of flood budget when taken: a transfer's lines, paced by the transfer budget and
@@ -134,8 +141,10 @@ def parse_file(args: str) -> FileCommand:
         if len(words) != 2:
             raise UsageError(usage)
         return FileAck(_id(words[0], usage), _number(words[1], usage))
+    if sub == "decline" and words == [EVERY]:
+        return FileDeclineEvery()
     if sub in _ABOUT:
-        usage = f"/file {sub} ID"
+        usage = "/file decline ID|*" if sub == "decline" else f"/file {sub} ID"
         if len(words) != 1:
             raise UsageError(usage)
         return FileAbout(sub, _id(words[0], usage))
@@ -189,6 +198,8 @@ def run_file(session: "LineSession", command: FileCommand) -> "Waiting":
             return files.restart(session, file)
         case FileAbout("decline", file):
             files.decline(session, file)
+        case FileDeclineEvery():
+            decline_every(session, files)
         case FileAbout("cancel", file):
             files.cancel(session, file)
         case FileAbout("withdraw", file):

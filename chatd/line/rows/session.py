@@ -97,7 +97,7 @@ SESSION: tuple[Spec, ...] = (
         details="offer TARGET SIZE SHA256 TYPE NAME announces a file for a nickname or a #room you are in; "
         "put ID OFFSET BASE64 uploads a chunk; restart ID uploads again from 0; accept ID [OFFSET "
         "CHUNK_SHA256] fetches one offered to you (JSON sessions only); ack ID END says what you hold; "
-        "decline ID refuses it; cancel ID stops a transfer; withdraw ID takes your offer down, or, as an operator "
+        "decline ID refuses it (decline * every one offered to you); cancel ID stops a transfer; withdraw ID takes your offer down, or, as an operator "
         "or the room's owner or room operator, anyone's offer to a room; list shows the open ones; link ID gives a "
         "single-use HTTP link (when the server has a web port). docs/PROTOCOL.md says how it goes.",
         example="/file decline 1a2b3c4d5e6f7a8b",
