@@ -86,6 +86,23 @@ class ExchangeTests(ClientServerTestCase):
             )
         )
 
+    def test_decline_every_ends_each_offer_shown_and_says_how_many(self) -> None:
+        """alice offers bob two files: bob's /decline * ends both here, each said as declined by him, then the
+        server's count; alice reads that he declined each, and bob has nothing left to list."""
+        alice, bob = self.client("alice"), self.client("bob")
+        alice.link.send(f"/send bob {self.file(b'first', 'a.txt')}")
+        alice.link.send(f"/send bob {self.file(b'second', 'b.txt')}")
+        self.until(lambda: bob.showing('alice offers "a.txt"') and bob.showing('alice offers "b.txt"'))
+        bob.link.send("/decline *")
+        self.until(lambda: bob.showing("You declined 2 file offers."))
+        self.assertEqual(bob.sent[-1], "/file decline *")
+        self.assertTrue(
+            bob.showing('Declined "a.txt" from alice.') and bob.showing('Declined "b.txt" from alice.')
+        )
+        self.assertFalse(bob.showing("on another connection"))
+        self.until(lambda: alice.showing('bob declined "a.txt".') and alice.showing('bob declined "b.txt".'))
+        self.assertEqual(bob.link.files.transfers() if bob.link.files is not None else None, [])
+
     def test_a_download_cut_off_goes_on_from_the_part_file(self) -> None:
         """bob's connection breaks halfway: reconnected, he goes on from his part file, byte-identical."""
         alice, bob = self.client("alice"), self.client("bob")

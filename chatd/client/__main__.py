@@ -98,7 +98,7 @@ class Options(usage.Options):
         "A config file (default ~/.config/chatd/client.toml, or under $XDG_CONFIG_HOME) may set "
         "host, port, nick, identify (true or false), password_file and downloads; the command line wins. "
         "Files: /send NICK|#room PATH offers a file (checked by SHA-256, resumed after a drop); "
-        "/accept [N], /decline [N], /cancel [N] and /files list and steer transfers; received files land "
+        "/accept [N], /decline [N] (or * for every offer), /cancel [N] and /files list and steer transfers; received files land "
         "in --downloads under a safe name that never overwrites. A bar shows each transfer's progress; "
         "piped, a line on stderr every 10%. "
         "Identified, the client publishes this device's key (~/.config/chatd/identity.key) and /msg NICK text "

@@ -3,7 +3,7 @@
 
 Each takes the ``Transfers`` and what followed the command word. A number
 (``/accept 3``) or a 16-digit file id names a transfer; without one, the
-latest that fits is meant. Problems are said in one line of the client's
+latest that fits is meant; ``/decline *`` means every offer to the user. Problems are said in one line of the client's
 own; nothing reaches the server then.
 """
 
@@ -24,6 +24,9 @@ if TYPE_CHECKING:
     from chatd.client.files import Transfers
 
 OCTET_STREAM = "application/octet-stream"
+
+EVERY = "*"
+"""What ``/decline`` takes for every offer to the user, as ``/file decline`` does."""
 
 _TOKEN = frozenset("!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ/")
 
@@ -101,11 +104,23 @@ def accept(files: "Transfers", rest: str) -> None:
 
 
 def decline(files: "Transfers", rest: str) -> None:
+    if rest == EVERY:
+        _decline_every(files)
+        return
     download = _pick(files, rest, Download, (Down.OFFERED,), "offer", "decline")
     if isinstance(download, Download) and not files.unheard("decline"):
         download.decline()
         files.drop(download)
         files.say(f"Declined {quoted(download.offer.name)} from {scrub(download.offer.nick)}.")
+
+
+def _decline_every(files: "Transfers") -> None:
+    """``/decline *``: every offer open to the user, on the server, not only those numbered here (``/file decline
+    *``): those from someone they ignore too, and those made while this client was away. The server tells of each it
+    declines (``file_declined``), which ends it here, then how many in one notice (``Transfers.declining_every``)."""
+    if not files.unheard("decline"):
+        files.declining_every = True
+        files.put(f"/file decline {EVERY}")
 
 
 def cancel(files: "Transfers", rest: str) -> None:

@@ -41,8 +41,10 @@ def fetched(files: "Transfers", message: Message) -> Shown:
 
 
 def declined(files: "Transfers", message: Message) -> Shown:
-    """``file_declined``: a recipient declined the user's file, or the user an offer to them on another connection."""
-    elsewhere = _done_elsewhere(files, message, "{what} was declined on another connection.")
+    """``file_declined``: a recipient declined the user's file, or the user an offer to them, on another connection
+    or by ``/decline *`` here (``Transfers.declining_every``)."""
+    words = "Declined {what}." if files.declining_every else "{what} was declined on another connection."
+    elsewhere = _done_elsewhere(files, message, words)
     if elsewhere is not None:
         return elsewhere
     upload = files.upload_for(message)

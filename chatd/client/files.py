@@ -96,6 +96,9 @@ class Transfers:
         """The files of downloads that ended here, whose late answers stay quiet (``late_answer``)."""
         self._cancelling: set[str] = set()
         """The uploads ``cancel_on_server`` cancelled on the server whose answer has yet to come."""
+        self.declining_every = False
+        """Whether a ``/decline *`` of the user's awaits its answer: the offers the server says they declined meanwhile
+        were declined here, not on another connection (chatd.client.fileends.declined)."""
         self._unanswered: list[Upload] = []
         """The uploads whose ``/file offer`` on this connection the server has yet to answer, in the order sent, the
         order of its answers: an answer or a refusal is the first's of the offer it names (an error naming none
@@ -129,6 +132,9 @@ class Transfers:
         kind = message.get("type")
         if kind == "error":
             return error(self, message)
+        if kind == "notice" and message.get("kind") == "files_declined":
+            self.declining_every = False  # shown as any notice is
+            return None
         follow = FOLLOWERS.get(kind) if isinstance(kind, str) else None
         return follow(self, message) if follow is not None else None
 

@@ -13,7 +13,7 @@ OWN: dict[str, tuple[str, str]] = {
         "/accept [N]",
         "fetch a file offered to you (the latest, or number N of /files) into --downloads",
     ),
-    "decline": ("/decline [N]", "refuse a file offered to you"),
+    "decline": ("/decline [N|*]", "refuse a file offered to you, or with * every one offered to you"),
     "cancel": ("/cancel [N]", "stop a transfer, one you send or one you fetch"),
     "takedown": ("/takedown N", "take someone's offer N to a room down for everyone, as the room's operator"),
     "files": ("/files", "list the transfers here, numbered, and the server's"),
