@@ -650,6 +650,19 @@ class EndingTests(SynchronousTestCase):
         quiet(self, alice, no_error_shown=True)
         quiet(self, bob, no_error_shown=True)
 
+    def test_every_offer_declined_by_typing_ends_on_both_pages(self) -> None:
+        """bob types /file decline * in the message box: his line ends as if he pressed Decline, the server's count
+        is said, and alice's line says he declined it."""
+        alice, bob = two_pages(self, lent_web(self.shared, self)[1])
+        file_id = offer_to_bob(self, alice, bob, "draft.odt", content(20_000))
+        bob.say("/file decline *")
+        bob.wait(lambda: card_state(bob, file_id) == ["You declined it."] or None, "bob's line to say so")
+        bob.wait(lambda: notices(bob)[-1:] == ["You declined 1 file offer."] or None, "the server's count")
+        self.assertEqual(bob.texts(f'[data-file="{file_id}"] button'), [])
+        alice.wait(lambda: card_state(alice, file_id) == ["bob declined it."] or None, "alice to be told")
+        quiet(self, alice, no_error_shown=True)
+        quiet(self, bob, no_error_shown=True)
+
     def test_an_upload_cancelled_before_the_offer_reaches_nobody(self) -> None:
         """alice cancels in the middle of her upload: her line says so, and bob, not offered it yet, hears nothing
         of it (a message she sends afterwards reaches him with no file before it)."""

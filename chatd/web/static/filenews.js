@@ -62,9 +62,15 @@ export const FileNews = (Base) =>
       this.tell(conversation, ended, `${who} has fetched ${upload?.name ?? offer?.name}.${this.stillOffered(object)}`);
     }
 
-    /** `file_declined`: someone declined the user's offer, or the user an offer to them on another connection. */
+    /**
+     * `file_declined`: someone declined the user's offer, or the user an offer to them on another connection, or
+     * here by typing /file decline * (`decliningEvery`, files.js).
+     */
     declined(object) {
-      if (this.doneElsewhere(object, "Declined on another connection.", "declined", (what) => `${what} was declined on another connection.`)) return;
+      const [words, notice] = this.decliningEvery
+        ? ["You declined it.", (what) => `You declined ${what}.`]
+        : ["Declined on another connection.", (what) => `${what} was declined on another connection.`];
+      if (this.doneElsewhere(object, words, "declined", notice)) return;
       const upload = this.upload(object.file);
       const offer = this.offers.get(object.file);
       const conversation = upload?.conversation ?? offer?.conversation;

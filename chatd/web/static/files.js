@@ -17,6 +17,7 @@ import { FileTakedowns } from "./filetakedowns.js";
 import { FileUploads } from "./fileuploads.js";
 import { noticeLine } from "./lines.js";
 import { composed } from "./parts.js";
+import { command } from "./typed.js";
 
 /** The parts of Transfers, a module each (parts.js), in the order a transfer meets them. */
 const PARTS = [FileUploads, FileDownloads, FileCancels, FileTakedowns, FileNews, FileRefusals, FileReturning];
@@ -42,6 +43,23 @@ export class Transfers extends composed(PARTS) {
     this.offers = new Map(); // file id -> offer shown
     this.accepted = new Set(); // ids of offers this page accepted, whose late answers it keeps quiet once ended (filerefusals.js, lateAnswer)
     this.waiting = []; // uploads whose /file offer is not answered yet, in order sent
+    this.decliningEvery = false; // a /file decline * typed here awaits its count: the declines told meanwhile are this page's (filenews.js)
+  }
+
+  /**
+   * The user typed `line`: after `/file decline *` the server tells this page of each offer it declined, as of a
+   * decline on another connection, then how many (`declinedEvery`); until then those are the user's own, here.
+   */
+  typed(line) {
+    super.typed(line);
+    const typed = command(line);
+    const [sub = "", which = ""] = typed?.name === "file" ? typed.words : [];
+    if (sub.toLowerCase() === "decline" && which === "*") this.decliningEvery = true;
+  }
+
+  /** The server's `files_declined`: a /file decline * is answered, and a decline told after it is from elsewhere. */
+  declinedEvery() {
+    this.decliningEvery = false;
   }
 
   /** The upload with the server's id `id`, if any. */

@@ -135,6 +135,11 @@ export const Notices = (Base) =>
           // A room noted for the nickname to put the user back in (or, for /resume alone, none).
           this.resuming.shift();
           return;
+        case "files_declined":
+          // The count of a /file decline * typed here: each offer it declined was told, and ended, before it.
+          this.files.declinedEvery();
+          this.say(text);
+          return;
         case "format":
           return;
         default:
