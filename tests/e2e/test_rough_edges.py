@@ -207,6 +207,33 @@ class UserTrialTests(SynchronousTestCase):
         bob.say("/file list")
         self.assertEqual([entry["file"] for entry in next_of(bob, "file_list")["files"]], files)
 
+    def test_a_user_offered_many_files_declines_every_one_in_one_line(self) -> None:
+        """bob, on nc, ignores alice1; alice0 and alice1 offer him two files each: /file decline * declines the four,
+        alice1's hidden from him too, each sender told; bob reads a line for each he was shown, then the count, and
+        has nothing left to list. From addresses of this test's own, as the test above."""
+        bob = self.daemon.connect(source="127.0.0.64")
+        bob.expect(WELCOME, PROMPT)
+        bob.say("bob")
+        bob.say("/ignore alice1")
+        while not bob.read_line().startswith(b"*** You now ignore alice1"):
+            pass
+        senders = [enter(self.daemon, f"alice{n}", "127.0.0.63") for n in range(2)]
+        files = [[upload(sender, "bob", f"{k}.txt", b"%d" % k) for k in range(2)] for sender in senders]
+        bob.say("/file decline *")
+        declined = []
+        while (line := bob.read_line().decode().rstrip("\r\n")) != "*** You declined 4 file offers.":
+            if line.startswith("*** bob declined"):
+                declined.append(line)
+        self.assertEqual(declined, [f"*** bob declined {file}." for file in files[0]])
+        for sender, theirs in zip(senders, files, strict=True):
+            told = [next_of(sender, "file_declined") for _ in theirs]
+            self.assertEqual(
+                [(item["file"], item["nick"]) for item in told], [(file, "bob") for file in theirs]
+            )
+        bob.say("/file list")
+        while bob.read_line() != b"*** Files (0):\r\n":
+            pass
+
 
 class LongNumberTests(SynchronousTestCase):
     """A daemon whose host let lines of 20,000 bytes in (``--max-line``, and the bytes a second to send a few),
