@@ -145,8 +145,8 @@ class DeclineEveryElsewhereTests(SessionsTestCase):
                     "kind": "files_declined",
                     "count": 0,
                     "fetching": 1,
-                    "text": "You declined 0 file offers; another connection of yours is fetching 1 other, "
-                    "left to it.",
+                    "text": "Nothing was declined: another connection of yours is fetching the one file offered "
+                    "to you, left to it.",
                 }
             ],
         )

@@ -44,9 +44,16 @@ def declined_notice(declined: int, fetching: int) -> Notice:
     user's that is fetching them."""
     if not declined and not fetching:
         text = "No file is offered to you."
+    elif not declined:
+        text = f"Nothing was declined: another connection of yours is fetching {_them(fetching)}, left to it."
     else:
         text = f"You declined {counted(declined, 'file offer')}"
         if fetching:
             text += f"; another connection of yours is fetching {counted(fetching, 'other')}, left to it"
         text += "."
     return Notice("files_declined", text, {"count": declined, "fetching": fetching})
+
+
+def _them(fetching: int) -> str:
+    """The offers another session is fetching, when they are all there are."""
+    return "the one file offered to you" if fetching == 1 else f"the {fetching} files offered to you"
