@@ -396,6 +396,16 @@ class DeclineTests(FilesTestCase):
         )
         self.assertEqual(self.objects(self.alice_wire), [])
         self.assertEqual(self.listed(on_irc, irc_wire)[0], notice("bob", offer_text("bob")))
+        self.assertEqual(
+            self.declined(on_irc, irc_wire, "*"),
+            [
+                notice(
+                    "bob",
+                    "Nothing was declined: another connection of yours is fetching every file offered to you",
+                )
+            ],
+        )
+        self.assertEqual(self.objects(self.alice_wire), [])
 
     def test_an_id_not_open_to_the_user_is_one_fail_and_changes_nothing(self) -> None:
         """An id no offer has, one of an offer to erin, and a word that is no id: each one FAIL naming it; erin's

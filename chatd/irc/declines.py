@@ -54,7 +54,9 @@ def _decline_every(session: "IRCSession", offers: list[FileEntry]) -> None:
         return
     declined = sum(_declined(session, offer) for offer in offers)
     text = f"You declined {counted(declined, 'file offer')}"
-    if declined < len(offers):
+    if not declined:
+        text = "Nothing was declined: another connection of yours is fetching every file offered to you"
+    elif declined < len(offers):
         text += f" of {len(offers)}: another connection of yours is fetching the rest"
     session.server_notice(text)
     session.charge_answer(len(offers) // ENTRIES_PER_LINE)
