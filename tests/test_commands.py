@@ -56,7 +56,7 @@ from chatd.line.commands import (
 )
 from chatd.line.error_fields import error_fields
 from chatd.line.errors import BadPointError, ModeLetterError, UnknownCommandError, UsageError
-from chatd.line.files import FileAbout, FileAccept, FileAck, FileListing, FileOffer, FilePut
+from chatd.line.files import FileAbout, FileAccept, FileAck, FileDeclineEvery, FileListing, FileOffer, FilePut
 from chatd.line.keys import Emsg, KeyCommand
 from chatd.line.mode_commands import Invite, ListRoomBans, Mode
 from chatd.line.moderation_commands import (
@@ -192,6 +192,7 @@ VALID: dict[str, list[tuple[str, Command]]] = {
         ("/file list", FileListing()),
         ("/file list after 5000000-1a2b3c4d5e6f7a8b", FileListing(Place(5_000_000, "1a2b3c4d5e6f7a8b"))),
         ("/file decline 1a2b3c4d5e6f7a8b", FileAbout("decline", "1a2b3c4d5e6f7a8b")),
+        ("/file decline *", FileDeclineEvery()),
         ("/file ack 1a2b3c4d5e6f7a8b 16384", FileAck("1a2b3c4d5e6f7a8b", 16384)),
         ("/file accept 1a2b3c4d5e6f7a8b", FileAccept("1a2b3c4d5e6f7a8b")),
         ("/file put 1a2b3c4d5e6f7a8b 0 aGk=", FilePut("1a2b3c4d5e6f7a8b", 0, "aGk=")),
@@ -411,6 +412,7 @@ NEED_NICK = frozenset(
         Emsg,
         KeyCommand,
         FileListing,
+        FileDeclineEvery,
         FileAbout,
         FileAck,
         FileAccept,
