@@ -56,7 +56,10 @@ from chatd.line.factory import LineFactory
 from chatd.line.limits import LineLimits
 from chatd.line.protocol import LineProtocol
 from chatd.storage.keys import MemoryKeys
-from chatd.storage.memory import MemoryAccounts, MemoryHistory, MemoryMailbox, MemoryRooms
+from chatd.storage.memory import MemoryHistory
+from chatd.storage.memory_accounts import MemoryAccounts
+from chatd.storage.memory_mailbox import MemoryMailbox
+from chatd.storage.memory_rooms import MemoryRooms
 from chatd.storage.sqlite import SQLiteHistory
 from chatd.tap import Options
 from tests.events import seen

@@ -14,7 +14,7 @@ from twisted.trial.unittest import SynchronousTestCase
 from chatd.domain.accounts import MIN_PASSWORD, check_password
 from chatd.domain.errors import PasswordTooShortError
 from chatd.domain.ports import Accounts
-from chatd.storage.memory import MemoryAccounts
+from chatd.storage.memory_accounts import MemoryAccounts
 from chatd.storage.schema import STEPS, prepare
 from chatd.storage.sqlite_accounts import SQLiteAccounts
 from tests.events import said

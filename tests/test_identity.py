@@ -27,7 +27,8 @@ from chatd.domain.events import (
 from chatd.domain.flood import Budgets
 from chatd.domain.limits import Limits
 from chatd.domain.ports import Session
-from chatd.storage.memory import MemoryAccounts, MemoryRooms
+from chatd.storage.memory_accounts import MemoryAccounts
+from chatd.storage.memory_rooms import MemoryRooms
 from tests.helpers import ChatTestCase, RecordingSession
 
 

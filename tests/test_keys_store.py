@@ -15,7 +15,7 @@ from chatd.domain.errors import AccountNotKeptError
 from chatd.domain.keylog import ADD, DROP, KeyEntry
 from chatd.domain.ports import KeyStore
 from chatd.storage.keys import MemoryKeys, SQLiteKeys
-from chatd.storage.memory import MemoryRooms
+from chatd.storage.memory_rooms import MemoryRooms
 from chatd.storage.sqlite import SQLiteHistory
 from chatd.storage.sqlite_accounts import SQLiteAccounts
 from tests.helpers import RecordingAudience, RecordingSession, refuse_on_accounts

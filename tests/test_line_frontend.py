@@ -15,7 +15,9 @@ from chatd.frontend.ports import FrontEnd
 from chatd.frontend.wiring import Wiring
 from chatd.line.factory import LineFactory
 from chatd.line.frontend import line_front_end
-from chatd.storage.memory import MemoryAccounts, MemoryHistory, MemoryRooms
+from chatd.storage.memory import MemoryHistory
+from chatd.storage.memory_accounts import MemoryAccounts
+from chatd.storage.memory_rooms import MemoryRooms
 from chatd.tap import Options
 from tests.certificates import write_self_signed
 from tests.helpers import check_at_once, connected, new_folder

@@ -16,7 +16,9 @@ from chatd.line.budget import SLOWED
 from chatd.line.limits import LineLimits
 from chatd.line.render import text_line
 from chatd.line.wording import word
-from chatd.storage.memory import MemoryAccounts, MemoryHistory, MemoryRooms
+from chatd.storage.memory import MemoryHistory
+from chatd.storage.memory_accounts import MemoryAccounts
+from chatd.storage.memory_rooms import MemoryRooms
 from tests.helpers import ChatTestCase, LineTestCase, RecordingSession
 
 ROOMS = 300

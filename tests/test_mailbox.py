@@ -16,7 +16,8 @@ from twisted.trial.unittest import SynchronousTestCase
 from chatd.domain.events import Actor, Whispered
 from chatd.domain.offline import conversation, kept_size
 from chatd.domain.ports import History, Mailbox
-from chatd.storage.memory import MemoryHistory, MemoryMailbox
+from chatd.storage.memory import MemoryHistory
+from chatd.storage.memory_mailbox import MemoryMailbox
 from chatd.storage.pass_apply import INSERT
 from chatd.storage.pass_keeping import _PAIRED, _row
 from chatd.storage.pass_log import log_path

@@ -31,7 +31,8 @@ from chatd.domain.replies import Away, Ban, BanList, Members, Topic, UserList, W
 from chatd.domain.state import ChatState
 from chatd.domain.users import own
 from chatd.line.wording import word
-from chatd.storage.memory import MemoryAccounts, MemoryRooms
+from chatd.storage.memory_accounts import MemoryAccounts
+from chatd.storage.memory_rooms import MemoryRooms
 from tests.events import (
     banned,
     kicked,

@@ -50,7 +50,8 @@ from chatd.domain.replies import Members, RoomModes, RoomSummary, Topic
 from chatd.domain.room_settings import NO_SETTINGS, RoomSettings
 from chatd.domain.rooms import RegisteredRoom
 from chatd.line.wording import word
-from chatd.storage.memory import MemoryAccounts, MemoryRooms
+from chatd.storage.memory_accounts import MemoryAccounts
+from chatd.storage.memory_rooms import MemoryRooms
 from chatd.storage.sqlite_rooms import SQLiteRooms
 from tests.events import seen
 from tests.helpers import ChatTestCase, RecordingSession, ThreadedReactor, new_database

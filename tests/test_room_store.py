@@ -16,7 +16,7 @@ from chatd.domain.events import ModeChange, RoomBan, Setting
 from chatd.domain.ports import RoomStore
 from chatd.domain.room_settings import RoomSettings
 from chatd.domain.rooms import RegisteredRoom
-from chatd.storage.memory import MemoryRooms
+from chatd.storage.memory_rooms import MemoryRooms
 from chatd.storage.pass_log import last_committed, log_path
 from chatd.storage.room_settings import SETTINGS_CHANGED, decode_settings, encode_changes, encode_settings
 from chatd.storage.schema import STEPS, VERSION, prepare

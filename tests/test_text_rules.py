@@ -41,7 +41,9 @@ from chatd.domain.events import (
 from chatd.domain.names import NAME_MARKS_MAX, TEXT_MARKS_MAX, check_nickname, check_room_name, look
 from chatd.domain.ports import UserView
 from chatd.line.wording import word
-from chatd.storage.memory import MemoryAccounts, MemoryHistory, MemoryRooms
+from chatd.storage.memory import MemoryHistory
+from chatd.storage.memory_accounts import MemoryAccounts
+from chatd.storage.memory_rooms import MemoryRooms
 from tests.helpers import RecordingAudience, RecordingSession
 
 # Characters that show as nothing, which text loses and names refuse.

@@ -13,7 +13,10 @@ from chatd.domain.ports import Accounts, KeyStore, Mailbox, RoomStore
 from chatd.frontend.sinks import Keep
 from chatd.frontend.transfer_parts import LinkStore, TransferStore
 from chatd.storage.keys import MemoryKeys, SQLiteKeys
-from chatd.storage.memory import MemoryAccounts, MemoryHistory, MemoryMailbox, MemoryRooms
+from chatd.storage.memory import MemoryHistory
+from chatd.storage.memory_accounts import MemoryAccounts
+from chatd.storage.memory_mailbox import MemoryMailbox
+from chatd.storage.memory_rooms import MemoryRooms
 from chatd.storage.sqlite import SQLiteHistory
 from chatd.storage.sqlite_accounts import SQLiteAccounts
 from chatd.storage.sqlite_links import SQLiteLinks

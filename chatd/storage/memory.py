@@ -1,4 +1,8 @@
-"""History, accounts and registered rooms kept in memory: the stores of a daemon that keeps nothing across restarts (``--db :memory:``).
+"""History kept in memory: the store of a daemon that keeps nothing across restarts (``--db :memory:``).
+
+Its accounts, mailbox and registered rooms are beside it
+(chatd.storage.memory_accounts, memory_mailbox, memory_rooms), as the
+SQLite store's are beside ``SQLiteHistory``.
 
 It keeps the last ``per_room`` messages of each of the last ``rooms``
 rooms said in (lines said and actions: what a user scrolls back to; the
@@ -22,15 +26,13 @@ room's as of its lines, for a client resuming after a point to be told.
 
 from bisect import bisect_left
 from collections import OrderedDict, deque
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import replace
+from collections.abc import Callable, Sequence
 from itertools import islice, takewhile
 from operator import attrgetter
 
 from twisted.application.service import Service
 from twisted.internet.defer import Deferred, succeed
 
-from chatd.domain.accounts import RegisteredNames
 from chatd.domain.events import (
     MESSAGES,
     ROOM_EVENTS,
@@ -38,15 +40,12 @@ from chatd.domain.events import (
     Deleted,
     Encrypted,
     Event,
-    ModeChange,
     Private,
     RoomEvent,
     Said,
     Whispered,
 )
-from chatd.domain.offline import conversation_of, kept_size
-from chatd.domain.room_settings import NO_SETTINGS, RoomSettings
-from chatd.domain.rooms import RegisteredRoom
+from chatd.domain.offline import conversation_of
 from chatd.domain.search import EVER, Found, Period, found_in, search_words, within
 from chatd.text import fold
 
@@ -278,130 +277,3 @@ def _drop_older(kept: "deque[RoomEvent] | deque[Private] | deque[Deleted]", befo
         kept.popleft()
         count += 1
     return count
-
-
-class MemoryAccounts:
-    """``Accounts`` in this process's memory: every answer is there at once, and gone at exit."""
-
-    def __init__(self) -> None:
-        self._names = RegisteredNames()
-        self._hashes: dict[str, str] = {}
-
-    def owner(self, nick: str) -> str | None:
-        """The account whose nickname has ``nick``'s key or look; None if none."""
-        return self._names.owner(nick)
-
-    def nick(self, account: str) -> str:
-        """The nickname of ``account`` as registered."""
-        return self._names.nick(account)
-
-    def count(self) -> int:
-        """How many accounts there are."""
-        return len(self._names)
-
-    def since(self, account: str) -> float:
-        """When ``account`` was registered."""
-        return self._names.since(account)
-
-    def password(self, account: str) -> "Deferred[str | None]":
-        """The password hash of ``account``; None if there is none."""
-        return succeed(self._hashes.get(account))
-
-    def create(self, nick: str, hashed: str, at: float) -> "Deferred[None]":
-        """Register ``nick`` with ``hashed``."""
-        self._hashes[self._names.add(nick, at)] = hashed
-        return succeed(None)
-
-    def change(self, account: str, hashed: str) -> "Deferred[None]":
-        """Give ``account`` the hash ``hashed``."""
-        self._hashes[account] = hashed
-        return succeed(None)
-
-    def delete(self, account: str) -> "Deferred[None]":
-        """Forget ``account``."""
-        self._names.remove(account)
-        self._hashes.pop(account, None)
-        return succeed(None)
-
-
-class MemoryMailbox:
-    """A ``Mailbox`` in this process's memory: what waits for offline accounts, gone at exit."""
-
-    def __init__(self) -> None:
-        self._kept: dict[str, list[Private]] = {}
-        self._held: dict[str, int] = {}
-
-    def waiting(self, account: str) -> int:
-        """How many messages wait for ``account``."""
-        return len(self._kept.get(account, ()))
-
-    def held(self, account: str) -> int:
-        """The bytes of the messages waiting for ``account``."""
-        return self._held.get(account, 0)
-
-    def keep(self, account: str, event: Private, lost: Callable[[str], None]) -> None:
-        """Keep ``event`` for ``account``: memory keeps it, so it is never ``lost``."""
-        self._kept.setdefault(account, []).append(event)
-        self._held[account] = self.held(account) + kept_size(event)
-
-    def take(self, account: str) -> "Deferred[Sequence[Private]]":
-        """What waits for ``account``, oldest first, forgotten."""
-        self._held.pop(account, None)
-        return succeed(self._kept.pop(account, []))
-
-
-class MemoryRooms:
-    """``RoomStore`` in this process's memory: the chat's own state is all there is, and gone at exit."""
-
-    def __init__(self) -> None:
-        self._rooms: dict[str, RegisteredRoom] = {}
-        self._server_settings: dict[str, RoomSettings] = {}
-        """The settings of rooms kept with no registration (the server's), by room."""
-
-    def registered(self) -> Sequence[RegisteredRoom]:
-        """Every room registered since start."""
-        return list(self._rooms.values())
-
-    def server_settings(self) -> Mapping[str, RoomSettings]:
-        """The settings of the rooms kept with no registration since start."""
-        return dict(self._server_settings)
-
-    def register(
-        self, room: str, name: str, owner: str, at: float, settings: RoomSettings = NO_SETTINGS
-    ) -> "Deferred[None]":
-        """Register ``room`` to ``owner``, set as ``settings``: those replace any it kept unregistered, as the
-        SQLite store's one row a room does."""
-        self._rooms[room] = RegisteredRoom(name, owner, settings=settings)
-        self._server_settings.pop(room, None)
-        return succeed(None)
-
-    def unregister(self, room: str) -> "Deferred[None]":
-        """Forget ``room``'s registration."""
-        self._rooms.pop(room, None)
-        return succeed(None)
-
-    def add_operator(self, room: str, account: str) -> "Deferred[None]":
-        """Make ``account`` an operator of ``room``, if it is registered (a registration that failed is not)."""
-        kept = self._rooms.get(room)
-        if kept is not None:
-            self._rooms[room] = replace(kept, operators=kept.operators | {account})
-        return succeed(None)
-
-    def remove_operator(self, room: str, account: str) -> "Deferred[None]":
-        """Take ``account`` off the operators of ``room``, if it is registered."""
-        kept = self._rooms.get(room)
-        if kept is not None:
-            self._rooms[room] = replace(kept, operators=kept.operators - {account})
-        return succeed(None)
-
-    def change_settings(
-        self, room: str, changes: Sequence[ModeChange], by: str, at: float, *, server: bool = False
-    ) -> "Deferred[None]":
-        """Make ``changes`` by ``by`` at ``at`` to ``room``'s settings, if it is registered or ``server``."""
-        kept = self._rooms.get(room)
-        if server:
-            settings = self._server_settings.get(room, NO_SETTINGS)
-            self._server_settings[room] = settings.changed(changes, by, at)
-        elif kept is not None:
-            self._rooms[room] = replace(kept, settings=kept.settings.changed(changes, by, at))
-        return succeed(None)

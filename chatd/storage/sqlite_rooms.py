@@ -24,7 +24,7 @@ from twisted.internet.defer import Deferred
 
 from chatd.domain.events import ModeChange
 from chatd.domain.room_settings import NO_SETTINGS, RoomSettings
-from chatd.storage.memory import MemoryRooms
+from chatd.storage.memory_rooms import MemoryRooms
 from chatd.storage.pass_records import Statement
 from chatd.storage.room_settings import (
     SERVER_SETTINGS_CHANGED,

@@ -31,7 +31,9 @@ from chatd.frontend.endpoints import Then
 from chatd.frontend.wiring import Wiring
 from chatd.line.factory import LineFactory
 from chatd.line.limits import LineLimits
-from chatd.storage.memory import MemoryAccounts, MemoryHistory, MemoryRooms
+from chatd.storage.memory import MemoryHistory
+from chatd.storage.memory_accounts import MemoryAccounts
+from chatd.storage.memory_rooms import MemoryRooms
 
 
 async def serve_one(

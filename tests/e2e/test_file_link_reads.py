@@ -46,7 +46,9 @@ from chatd.line.factory import LineFactory
 from chatd.line.limits import LineLimits
 from chatd.line.render import text_line
 from chatd.line.web_factory import WebFactory
-from chatd.storage.memory import MemoryAccounts, MemoryHistory, MemoryRooms
+from chatd.storage.memory import MemoryHistory
+from chatd.storage.memory_accounts import MemoryAccounts
+from chatd.storage.memory_rooms import MemoryRooms
 from chatd.storage.spool import Spool
 from chatd.web.files import FileLinks
 from chatd.web.site import page_site

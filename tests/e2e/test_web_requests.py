@@ -19,7 +19,9 @@ from chatd.domain.chat import Chat
 from chatd.frontend.wiring import Wiring
 from chatd.line.limits import LineLimits
 from chatd.line.web_factory import WebFactory
-from chatd.storage.memory import MemoryAccounts, MemoryHistory, MemoryRooms
+from chatd.storage.memory import MemoryHistory
+from chatd.storage.memory_accounts import MemoryAccounts
+from chatd.storage.memory_rooms import MemoryRooms
 from chatd.web.site import PAGE_REQUESTS, STATIC, page_site
 from tests.e2e.loopback import Reader
 from tests.test_web_site import shipped_files
