@@ -8,7 +8,7 @@ from twisted.logger import formatEvent, globalLogPublisher
 from twisted.python.failure import Failure
 
 from chatd.domain.accounts import MIN_PASSWORD
-from chatd.domain.identity import CLAIM_NOTICE_SECONDS
+from chatd.domain.nickname_protection import CLAIM_NOTICE_SECONDS
 from chatd.frontend.accounts import AccountLogin
 from chatd.frontend.oper import FAILURES_PER_CONNECTION, PAUSE_SECONDS
 from chatd.line.protocol import LineProtocol

@@ -26,12 +26,13 @@ from chatd.domain.events import Event, RoomEvent, TopicChanged, TopicLocked
 from chatd.domain.expiry import Deadlines
 from chatd.domain.files import Files
 from chatd.domain.flood import Budgets
-from chatd.domain.identity import Identity, Protection
+from chatd.domain.identity import Identity
 from chatd.domain.keys import KeyDirectory
 from chatd.domain.limits import DEFAULT_LIMITS, Limits
 from chatd.domain.moderation import Moderation, keep_running
 from chatd.domain.modes import Modes
 from chatd.domain.names import check_room_name
+from chatd.domain.nickname_protection import Protection
 from chatd.domain.offline import Offline
 from chatd.domain.ports import Accounts, Bus, Clock, History, KeyStore, Mailbox, RoomStore, UserView
 from chatd.domain.publish import Publisher

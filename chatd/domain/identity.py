@@ -1,4 +1,4 @@
-"""What accounts let a user do, and the protection of registered nicknames.
+"""What accounts let a user do: register, identify, change the password, give it up.
 
 A user registers the nickname they hold (``register_account``), proves an
 account with its password (``identify``: the front end checks the
@@ -6,11 +6,8 @@ password, off the reactor thread, and the chat records the result),
 changes its password, or gives it up. An operator may give any account a
 new password (``set_password``: for its owner who forgot theirs) or give
 it up (``drop``), its owner online or not. Whoever has not proved an account
-cannot take its nickname, nor one that looks like it (``protect``, which
-``Talk`` asks at every nickname taken); the account's user, if online, is
-told who tried, at most once per ``CLAIM_NOTICE_SECONDS`` with a count, so
-trying cannot flood them. Nor can anyone take an IRC service's nickname
-(``names.reserved``) unless it is the account they proved.
+cannot take its nickname, nor one that looks like it: that check, which
+``Talk`` asks at every nickname taken, is chatd.domain.nickname_protection.
 
 One account is one user online: proving it from a second connection adds
 that connection to the user's sessions (``Users.attach``) rather than
@@ -34,7 +31,6 @@ from chatd.domain.errors import (
     AlreadyIdentifiedError,
     IdentifyFailedError,
     NicknameRegisteredError,
-    NicknameReservedError,
     NotIdentifiedError,
     RegisterThrottledError,
     UnknownAccountError,
@@ -49,14 +45,13 @@ from chatd.domain.events import (
     Identified,
     ModeChange,
     NickChanged,
-    NicknameClaimed,
     PasswordChanged,
     PasswordSet,
     RoomModesChanged,
     Setting,
 )
 from chatd.domain.flood import Budgets
-from chatd.domain.names import look, reserved
+from chatd.domain.names import look
 from chatd.domain.networks import counted_as
 from chatd.domain.ports import Accounts, Session, UserView
 from chatd.domain.publish import Publisher
@@ -66,63 +61,11 @@ from chatd.domain.talk import Talk
 from chatd.domain.users import User, own
 from chatd.text import fold
 
-CLAIM_NOTICE_SECONDS = 60.0
-"""At most one notice per this many seconds tells an account's user that someone tried their nickname."""
-
 AccountEvent = AccountRegistered | Identified | AccountDropped | AccountNotKept | AccountNotDropped
 """A change of which account a user is identified to: told to them and their roommates (``Identity._publish``)."""
 
 GUEST = "Guest"
 """The start of the nickname given to someone who held a registered nickname when its owner identified."""
-
-
-class Protection:
-    """The check that keeps registered nicknames their owners'; ``Talk`` asks it at every nickname taken."""
-
-    def __init__(
-        self, state: ChatState, seam: Publisher, accounts: Accounts, now: Callable[[], float]
-    ) -> None:
-        self._state = state
-        self._seam = seam
-        self._accounts = accounts
-        self._now = now
-        self._claims: dict[str, tuple[float, int]] = {}
-        """For each account whose nickname was tried: when its user was last told, and the tries since."""
-
-    def __call__(self, nick: str, account: str | None, address: str) -> None:
-        """Raise NicknameRegisteredError unless ``nick`` (or its look) is no account's but ``account``'s, and
-        NicknameReservedError if it is no account's and a service's (``names.reserved``).
-
-        The account's user, if online, is told that someone at ``address`` tried. An account registered
-        under a service's nickname before it was reserved keeps it: only who proved it takes it.
-        """
-        owner = self._accounts.owner(nick)
-        if owner is None:
-            service = reserved(nick)
-            if service is not None:
-                raise NicknameReservedError(nick, service)
-            return
-        if owner == account:
-            return
-        self._tell_owner(owner, nick, address)
-        raise NicknameRegisteredError(nick, self._accounts.nick(owner))
-
-    def _tell_owner(self, account: str, nick: str, address: str) -> None:
-        """Tell ``account``'s user, if online, of this try and those since the last notice; at most one notice a while."""
-        user = self._state.users.by_account.get(account)
-        if user is None:
-            return
-        now = self._now()
-        last, tries = self._claims.get(account, (-math.inf, 0))
-        if now - last < CLAIM_NOTICE_SECONDS:
-            self._claims[account] = (last, tries + 1)
-            return
-        self._claims[account] = (now, 0)
-        id, at = self._seam.stamp()
-        event = NicknameClaimed(
-            id=id, at=at, actor=Actor(nick, address), account=account, address=address, tries=tries + 1
-        )
-        self._seam.publish(event, (user,))
 
 
 class Identity:

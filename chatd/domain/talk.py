@@ -59,7 +59,7 @@ class Talk:
         self._crowds = crowds
         """Who is told of comings and goings, by room size."""
         self._protect = protect
-        """Raises unless a nickname is no account's but the one given (chatd.domain.identity.Protection)."""
+        """Raises unless a nickname is no account's but the one given (chatd.domain.nickname_protection.Protection)."""
         self._seam = seam
         self._limits = limits
         self._now = now

@@ -75,7 +75,7 @@ class NicknameClaimed(Base):
     Shown to the account's sessions online, with the address (``address``:
     the actor's, which events otherwise show operators only); ``tries``
     counts the attempts since the last such notice (at most one per
-    chatd.domain.identity's ``CLAIM_NOTICE_SECONDS``).
+    chatd.domain.nickname_protection's ``CLAIM_NOTICE_SECONDS``).
     """
 
     account: str
