@@ -14,8 +14,9 @@ from twisted.trial.unittest import SynchronousTestCase
 from chatd.domain.accounts import MIN_PASSWORD, check_password
 from chatd.domain.errors import PasswordTooShortError
 from chatd.domain.ports import Accounts
+from chatd.storage.database_file import prepare
 from chatd.storage.memory_accounts import MemoryAccounts
-from chatd.storage.schema import STEPS, prepare
+from chatd.storage.schema import STEPS
 from chatd.storage.sqlite_accounts import SQLiteAccounts
 from tests.events import said
 from tests.helpers import ThreadedReactor, new_database, refuse_on_accounts

@@ -16,13 +16,14 @@ from twisted.trial.unittest import SynchronousTestCase
 from chatd.domain.events import Actor, Whispered
 from chatd.domain.offline import conversation, kept_size
 from chatd.domain.ports import History, Mailbox
+from chatd.storage.database_file import prepare
 from chatd.storage.memory import MemoryHistory
 from chatd.storage.memory_mailbox import MemoryMailbox
 from chatd.storage.pass_apply import INSERT
 from chatd.storage.pass_keeping import _PAIRED, _row
 from chatd.storage.pass_log import log_path
 from chatd.storage.reader_queries import conversations
-from chatd.storage.schema import STEPS, VERSION, prepare
+from chatd.storage.schema import STEPS, VERSION
 from chatd.storage.sqlite_mailbox import SQLiteMailbox
 from tests.events import said, whispered
 from tests.test_history import deferred, open_store

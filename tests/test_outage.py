@@ -17,9 +17,10 @@ from zope.interface import implementer
 from chatd.failures import no_room, not_kept, reason
 from chatd.storage import pass_log
 from chatd.storage.claim import Claim
+from chatd.storage.database_file import DatabaseFileError, prepare
 from chatd.storage.outage import SETTLED, Outage
 from chatd.storage.pass_log import log_path
-from chatd.storage.schema import STEPS, DatabaseFileError, prepare
+from chatd.storage.schema import STEPS
 from chatd.storage.search_file import index_path, unmade
 from chatd.storage.sqlite import SQLiteHistory
 from chatd.storage.sqlite_open import read_at_start

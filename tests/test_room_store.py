@@ -16,10 +16,11 @@ from chatd.domain.events import ModeChange, RoomBan, Setting
 from chatd.domain.ports import RoomStore
 from chatd.domain.room_settings import RoomSettings
 from chatd.domain.rooms import RegisteredRoom
+from chatd.storage.database_file import prepare
 from chatd.storage.memory_rooms import MemoryRooms
 from chatd.storage.pass_log import last_committed, log_path
 from chatd.storage.room_settings import SETTINGS_CHANGED, decode_settings, encode_changes, encode_settings
-from chatd.storage.schema import STEPS, VERSION, prepare
+from chatd.storage.schema import STEPS, VERSION
 from chatd.storage.sqlite_rooms import SQLiteRooms
 from tests.events import said
 from tests.helpers import ThreadedReactor, new_database

@@ -47,8 +47,8 @@ from chatd.line.factory import LineFactory
 from chatd.line.web_factory import WebFactory
 from chatd.opers import Opers
 from chatd.service import bound_daemon, build, compose, discard
+from chatd.storage.database_file import DatabaseFileError
 from chatd.storage.pass_log import log_path
-from chatd.storage.schema import DatabaseFileError
 from chatd.storage.spool import SpoolFolderError
 from chatd.storage.sqlite import SQLiteHistory
 from chatd.tap import Options

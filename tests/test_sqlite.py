@@ -44,6 +44,7 @@ from chatd.domain.keylog import ADD, KeyEntry
 from chatd.domain.search import search_words
 from chatd.storage import pass_apply, pass_log
 from chatd.storage.claim import Claim
+from chatd.storage.database_file import DatabaseFileError, prepare
 from chatd.storage.keys import SQLiteKeys
 from chatd.storage.pass_apply import INSERT, INSERT_ROWS, ROWS_A_STATEMENT
 from chatd.storage.pass_keeping import _row
@@ -52,7 +53,7 @@ from chatd.storage.pass_records import Row
 from chatd.storage.reader_queries import place
 from chatd.storage.recent import ROOMS
 from chatd.storage.room_settings import SETTINGS_CHANGED
-from chatd.storage.schema import APPLICATION_ID, LINE_KINDS, STEPS, VERSION, DatabaseFileError, prepare
+from chatd.storage.schema import APPLICATION_ID, LINE_KINDS, STEPS, VERSION
 from chatd.storage.search_file import index_path
 from chatd.storage.search_index import CHECKPOINT_EVERY, NICE, PAUSE
 from chatd.storage.search_lookup import _TAIL

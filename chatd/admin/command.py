@@ -27,11 +27,11 @@ from chatd.domain.errors import ChatError
 from chatd.domain.names import check_nickname
 from chatd.line.wording import word
 from chatd.storage.claim import Claim
+from chatd.storage.database_file import DatabaseFileError, check, damaged
 from chatd.storage.pass_log import damaged as damaged_log
 from chatd.storage.pass_log import last_committed, log_path, replay, unapplied
 from chatd.storage.pass_log import unreadable as unreadable_log
 from chatd.storage.room_settings import add_functions
-from chatd.storage.schema import DatabaseFileError, check, damaged
 from chatd.text import counted
 
 BUSY_SECONDS = 30.0

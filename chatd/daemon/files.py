@@ -25,7 +25,7 @@ from chatd.domain.chat import Chat
 from chatd.domain.ports import Bus
 from chatd.frontend.transfer_parts import TransferStore
 from chatd.frontend.transfers import Transfers
-from chatd.storage.schema import DatabaseFileError
+from chatd.storage.database_file import DatabaseFileError
 from chatd.storage.spool import Spool, SpoolInUseError, SpoolNotMadeError
 from chatd.storage.sqlite_open import refuse_if_folder, refuse_if_held, unopened
 

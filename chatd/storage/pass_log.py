@@ -44,10 +44,10 @@ from pathlib import Path
 from chatd.domain.encoding import json_bytes
 from chatd.failures import no_room
 from chatd.storage.claim import Claim
+from chatd.storage.database_file import disk_full
 from chatd.storage.pass_records import Change, Record, Row, read_record
 from chatd.storage.pass_replay import Refusal, committed_but_refused
 from chatd.storage.private import OWNER_ONLY
-from chatd.storage.schema import disk_full
 
 SET_ASIDE = 1 << 20
 """Bytes the current file holds before it is set aside for a new one (once nothing else is set aside)."""

@@ -17,8 +17,9 @@ from twisted.logger import Logger
 
 from chatd.domain.search import folded
 from chatd.failures import no_room
+from chatd.storage.database_file import DatabaseFileError, disk_full
 from chatd.storage.private import make_private
-from chatd.storage.schema import HIGHEST_POSITION, DatabaseFileError, disk_full
+from chatd.storage.schema import HIGHEST_POSITION
 
 APPLICATION_ID = 0x63686978
 """``PRAGMA application_id`` of a chatd search index: "chix" in ASCII."""

@@ -1,6 +1,6 @@
 """Opening the ``--db`` file at start: the sentences a host reads when it cannot be used, and what the chat needs.
 
-The file is opened, checked and upgraded (chatd.storage.schema), and what
+The file is opened, checked and upgraded (chatd.storage.database_file), and what
 the chat needs at start (each registered and server's room's last sequence number, the ban and mute
 events, the kicks whose wait runs, each room's last topic and lock since it was last made, the registered rooms and their settings) read, by ``SQLiteHistory.open``,
 once, before the daemon starts: ``chatd.tap`` calls it before twistd forks,
@@ -20,21 +20,14 @@ from twisted.logger import Logger
 from chatd.domain.events import BanAdded, BanLifted, Event, Kicked, Muted, TopicChanged, TopicLocked, Unmuted
 from chatd.storage.claim import Claim
 from chatd.storage.damaged_rows import UnreadableRowError, at_start, decoded
+from chatd.storage.database_file import DatabaseFileError, damaged, prepare
 from chatd.storage.pass_log import PassLog, log_path, replay
 from chatd.storage.pass_log import damaged as damaged_log
 from chatd.storage.pass_log import unreadable as unreadable_log
 from chatd.storage.pass_log import unwritable as unwritable_log
 from chatd.storage.private import make_private
 from chatd.storage.room_settings import add_functions
-from chatd.storage.schema import (
-    HIGHEST_POSITION,
-    KICK_ENDS,
-    MODERATION,
-    TOPICS,
-    DatabaseFileError,
-    damaged,
-    prepare,
-)
+from chatd.storage.schema import HIGHEST_POSITION, KICK_ENDS, MODERATION, TOPICS
 from chatd.storage.search_file import index_path, open_index
 from chatd.text import counted
 

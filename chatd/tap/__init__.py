@@ -19,7 +19,7 @@ from chatd.frontend.endpoints import IRC_PREFIX, WEB_PREFIX, ListenError
 from chatd.secret_files import SecretFile, endpoint_key, given, warn_if_open
 from chatd.service import bound_daemon
 from chatd.start import StartError, cannot_listen, listen_refused
-from chatd.storage.schema import DatabaseFileError
+from chatd.storage.database_file import DatabaseFileError
 from chatd.storage.spool import SpoolFolderError
 from chatd.tap.bounds import PORT_OPTIONS
 from chatd.tap.options import Options
