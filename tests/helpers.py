@@ -39,8 +39,9 @@ from chatd.domain.chat import Chat
 from chatd.domain.errors import ChatError
 from chatd.domain.events import Event
 from chatd.domain.limits import Limits
-from chatd.domain.ports import History, KeyStore, Mailbox, Session, UserView
+from chatd.domain.ports import Session, UserView
 from chatd.domain.state import ChatState
+from chatd.domain.storage_ports import History, KeyStore, Mailbox
 from chatd.frontend import errors as frontend_errors
 from chatd.frontend.accounts import AccountLogin, verify_password
 from chatd.frontend.admission import CONNECT_BURST, MAX_CONNECTIONS, MAX_PER_IP, Admission

@@ -13,7 +13,7 @@ from twisted.trial.unittest import SynchronousTestCase
 
 from chatd.domain.accounts import MIN_PASSWORD, check_password
 from chatd.domain.errors import PasswordTooShortError
-from chatd.domain.ports import Accounts
+from chatd.domain.storage_ports import Accounts
 from chatd.storage.database_file import prepare
 from chatd.storage.memory_accounts import MemoryAccounts
 from chatd.storage.schema import STEPS

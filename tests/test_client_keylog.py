@@ -16,7 +16,7 @@ from chatd.client.e2e import EndToEnd
 from chatd.client.keyring import Keyring
 from chatd.client.presence import Presence
 from chatd.domain.keylog import LOG_PAGE
-from chatd.domain.ports import KeyStore
+from chatd.domain.storage_ports import KeyStore
 from tests.helpers import LineTestCase, new_folder
 from tests.linked import ROUNDS, LinkedClient, Pumping
 from tests.test_keys_line import long_log

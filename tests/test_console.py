@@ -3,7 +3,7 @@
 from twisted.internet.testing import StringTransport
 from twisted.python.failure import Failure
 
-from chatd.domain.ports import History
+from chatd.domain.storage_ports import History
 from chatd.line.console import Console
 from tests.helpers import LineTestCase
 from tests.test_line_history import LaterHistory

@@ -16,9 +16,9 @@ from twisted.trial.unittest import SynchronousTestCase
 from chatd.domain.events import Actor, Deleted, Encrypted, RoomEvent, Whispered
 from chatd.domain.ids import Point, event_point
 from chatd.domain.offline import conversation
-from chatd.domain.ports import History
 from chatd.domain.resume import around, missed
 from chatd.domain.search import EVER, SCAN_CHARACTERS, SCAN_LINES, Found, Period, period_between
+from chatd.domain.storage_ports import History
 from chatd.storage.memory import MemoryHistory
 from chatd.storage.search_index import PAUSE
 from chatd.storage.sqlite import SQLiteHistory

@@ -7,7 +7,7 @@ from nacl.public import PrivateKey
 
 from chatd.domain.keylog import ADD, KEYS_MOST, LOG_PAGE, KeyEntry
 from chatd.domain.keys import KEY_CHANGES_PER_DAY, KEY_PUBLISHES_PER_ADDRESS_DAY
-from chatd.domain.ports import KeyStore
+from chatd.domain.storage_ports import KeyStore
 from chatd.line.limits import LineLimits
 from chatd.storage.keys import MemoryKeys
 from tests.helpers import LineTestCase

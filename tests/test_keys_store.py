@@ -13,7 +13,7 @@ from chatd.bus.memory import MemoryBus
 from chatd.domain.chat import Chat
 from chatd.domain.errors import AccountNotKeptError
 from chatd.domain.keylog import ADD, DROP, KeyEntry
-from chatd.domain.ports import KeyStore
+from chatd.domain.storage_ports import KeyStore
 from chatd.storage.keys import MemoryKeys, SQLiteKeys
 from chatd.storage.memory_rooms import MemoryRooms
 from chatd.storage.sqlite import SQLiteHistory

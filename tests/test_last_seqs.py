@@ -4,7 +4,7 @@ for a room it does not hold, before the chat makes that room again; a real file,
 from twisted.trial.unittest import SynchronousTestCase
 
 from chatd.domain.events import Event, Joined, RoomEvent, Said
-from chatd.domain.ports import History
+from chatd.domain.storage_ports import History
 from chatd.storage.last_seqs import LastSeqs
 from chatd.storage.sqlite import SQLiteHistory
 from tests.events import joined, parted, said

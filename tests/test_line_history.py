@@ -9,8 +9,8 @@ from twisted.internet.testing import StringTransport
 from chatd.domain.events import RoomEvent
 from chatd.domain.ids import event_point
 from chatd.domain.limits import Limits
-from chatd.domain.ports import History
 from chatd.domain.resume import RESUME_MOST
+from chatd.domain.storage_ports import History
 from chatd.frontend.flood import RESUMED_BYTES
 from chatd.line.budget import SLOWED
 from chatd.line.commands import HISTORY_LINES

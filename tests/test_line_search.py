@@ -9,8 +9,8 @@ from twisted.internet.task import Clock
 from twisted.internet.testing import StringTransport
 from twisted.python.failure import Failure
 
-from chatd.domain.ports import History
 from chatd.domain.search import EVER, Found, Period
+from chatd.domain.storage_ports import History
 from chatd.frontend.flood import CHECKED_PER_LINE
 from chatd.line.budget import SLOWED
 from chatd.line.limits import LineLimits

@@ -15,7 +15,7 @@ from twisted.trial.unittest import SynchronousTestCase
 
 from chatd.domain.events import Actor, Whispered
 from chatd.domain.offline import conversation, kept_size
-from chatd.domain.ports import History, Mailbox
+from chatd.domain.storage_ports import History, Mailbox
 from chatd.storage.database_file import prepare
 from chatd.storage.memory import MemoryHistory
 from chatd.storage.memory_mailbox import MemoryMailbox

@@ -13,9 +13,9 @@ from twisted.trial.unittest import SynchronousTestCase
 from chatd.admin.command import main
 from chatd.domain.encoding import changes_of
 from chatd.domain.events import ModeChange, RoomBan, Setting
-from chatd.domain.ports import RoomStore
 from chatd.domain.room_settings import RoomSettings
 from chatd.domain.rooms import RegisteredRoom
+from chatd.domain.storage_ports import RoomStore
 from chatd.storage.database_file import prepare
 from chatd.storage.memory_rooms import MemoryRooms
 from chatd.storage.pass_log import last_committed, log_path

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from chatd.domain.events import Event
-from chatd.domain.ports import Accounts, KeyStore, Mailbox, RoomStore
+from chatd.domain.storage_ports import Accounts, KeyStore, Mailbox, RoomStore
 from chatd.frontend.sinks import Keep
 from chatd.frontend.transfer_parts import LinkStore, TransferStore
 from chatd.storage.keys import MemoryKeys, SQLiteKeys

@@ -34,13 +34,14 @@ from chatd.domain.modes import Modes
 from chatd.domain.names import check_room_name
 from chatd.domain.nickname_protection import Protection
 from chatd.domain.offline import Offline
-from chatd.domain.ports import Accounts, Bus, Clock, History, KeyStore, Mailbox, RoomStore, UserView
+from chatd.domain.ports import Bus, Clock, UserView
 from chatd.domain.publish import Publisher
 from chatd.domain.questions import Questions
 from chatd.domain.reads import Reads
 from chatd.domain.registry import Registry
 from chatd.domain.replies import Away, Kept
 from chatd.domain.state import ChatState
+from chatd.domain.storage_ports import Accounts, History, KeyStore, Mailbox, RoomStore
 from chatd.domain.talk import Talk
 from chatd.domain.users import User, own
 

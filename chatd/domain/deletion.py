@@ -29,10 +29,11 @@ from chatd.domain import rules
 from chatd.domain.errors import NoSuchLineError, NoSuchRoomError, NotMemberError, NotYourLineError
 from chatd.domain.events import Deleted, RoomEvent
 from chatd.domain.names import check_text
-from chatd.domain.ports import History, UserView
+from chatd.domain.ports import UserView
 from chatd.domain.publish import Publisher
 from chatd.domain.rooms import Room
 from chatd.domain.state import ChatState
+from chatd.domain.storage_ports import History
 from chatd.domain.users import User, own
 from chatd.text import fold
 

@@ -22,10 +22,11 @@ from chatd.domain.events import Encrypted
 from chatd.domain.keylog import KEYS_MOST, check_key
 from chatd.domain.keys import KeyDirectory
 from chatd.domain.offline import keep_for
-from chatd.domain.ports import Mailbox, UserView
+from chatd.domain.ports import UserView
 from chatd.domain.publish import Publisher
 from chatd.domain.replies import Kept
 from chatd.domain.state import ChatState
+from chatd.domain.storage_ports import Mailbox
 from chatd.domain.users import both, own
 
 EMSG_LINE_MOST = 16384

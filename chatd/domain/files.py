@@ -26,10 +26,11 @@ from chatd.domain.errors import (
 )
 from chatd.domain.events import Actor, FileOffered
 from chatd.domain.people import person_key
-from chatd.domain.ports import Accounts, Session, UserView
+from chatd.domain.ports import Session, UserView
 from chatd.domain.publish import Publisher
 from chatd.domain.rooms import Room
 from chatd.domain.state import ChatState
+from chatd.domain.storage_ports import Accounts
 from chatd.domain.users import User, own
 from chatd.text import fold, safe_file_name
 

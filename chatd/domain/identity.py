@@ -53,10 +53,11 @@ from chatd.domain.events import (
 from chatd.domain.flood import Budgets
 from chatd.domain.names import look
 from chatd.domain.networks import counted_as
-from chatd.domain.ports import Accounts, Session, UserView
+from chatd.domain.ports import Session, UserView
 from chatd.domain.publish import Publisher
 from chatd.domain.rules import require_operator
 from chatd.domain.state import ChatState
+from chatd.domain.storage_ports import Accounts
 from chatd.domain.talk import Talk
 from chatd.domain.users import User, own
 from chatd.text import fold

@@ -15,7 +15,7 @@ The hash of an entry is the lowercase hex SHA-256 of its canonical JSON:
 keys sorted, no spaces, non-ASCII escaped (Python's ``json.dumps`` with
 ``sort_keys=True, separators=(",", ":")``), ``at`` in whole seconds so a
 browser's ``JSON.stringify`` writes it the same way. The domain builds and
-checks entries (here); a ``KeyStore`` (chatd.domain.ports) keeps them; ``KeyDirectory``
+checks entries (here); a ``KeyStore`` (chatd.domain.storage_ports) keeps them; ``KeyDirectory``
 (chatd.domain.keys) answers ``/key``.
 """
 

@@ -15,9 +15,9 @@ from collections.abc import Callable
 from chatd.domain.errors import NicknameRegisteredError, NicknameReservedError
 from chatd.domain.events import Actor, NicknameClaimed
 from chatd.domain.names import reserved
-from chatd.domain.ports import Accounts
 from chatd.domain.publish import Publisher
 from chatd.domain.state import ChatState
+from chatd.domain.storage_ports import Accounts
 
 CLAIM_NOTICE_SECONDS = 60.0
 """At most one notice per this many seconds tells an account's user that someone tried their nickname."""

@@ -24,11 +24,12 @@ from chatd.domain.encoding import encode_event
 from chatd.domain.errors import LineCountError, MailboxFullError, NoSuchNicknameError, NotIdentifiedError
 from chatd.domain.events import MessageNotKept, Private, Whispered
 from chatd.domain.names import check_said
-from chatd.domain.ports import Accounts, History, Mailbox, UserView
+from chatd.domain.ports import UserView
 from chatd.domain.publish import Publisher
 from chatd.domain.replies import Away, Kept
 from chatd.domain.search import Found, Period, search_words
 from chatd.domain.state import ChatState
+from chatd.domain.storage_ports import Accounts, History, Mailbox
 from chatd.domain.talk import Talk
 from chatd.domain.users import User, own
 from chatd.text import fold

@@ -12,9 +12,10 @@ from collections.abc import Awaitable, Callable, Iterable, Sequence
 
 from chatd.domain.events import Event
 from chatd.domain.ids import EventIds
-from chatd.domain.ports import Audience, Bus, History, Session
+from chatd.domain.ports import Audience, Bus, Session
 from chatd.domain.rooms import Room
 from chatd.domain.state import ChatState
+from chatd.domain.storage_ports import History
 from chatd.domain.users import User
 from chatd.text import fold
 

@@ -14,10 +14,11 @@ from chatd.domain.errors import NotIdentifiedError
 from chatd.domain.events import Private, RoomEvent
 from chatd.domain.ids import Point
 from chatd.domain.offline import Offline
-from chatd.domain.ports import Accounts, History, UserView
+from chatd.domain.ports import UserView
 from chatd.domain.resume import RESUME_MOST, Between, Missed
 from chatd.domain.search import EVER, SEARCH_HITS, Found, Period, search_words
 from chatd.domain.state import ChatState
+from chatd.domain.storage_ports import Accounts, History
 from chatd.domain.users import own
 from chatd.text import fold
 

@@ -52,12 +52,13 @@ from chatd.domain.events import (
     RoomRegistered,
     RoomUnregistered,
 )
-from chatd.domain.ports import Accounts, RoomStore, UserView
+from chatd.domain.ports import UserView
 from chatd.domain.publish import Publisher
 from chatd.domain.registration_changes import RegistrationChanges
 from chatd.domain.room_settings import STANDING
 from chatd.domain.rooms import RegisteredRoom, Registration, Room
 from chatd.domain.state import ChatState
+from chatd.domain.storage_ports import Accounts, RoomStore
 from chatd.domain.users import User, own
 from chatd.text import fold
 

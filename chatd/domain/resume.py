@@ -29,7 +29,7 @@ from typing import NamedTuple
 
 from chatd.domain.events import Deleted, RoomEvent
 from chatd.domain.ids import Point
-from chatd.domain.ports import History
+from chatd.domain.storage_ports import History
 
 RESUME_MOST = 1000
 """Most lines a resume shows of one room: what the in-memory store keeps of it, at most a few hundred KiB."""

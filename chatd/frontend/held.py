@@ -174,7 +174,7 @@ def keep_place(holder: _Holder) -> Place:
 
 
 def as_deferred(answer: Awaitable[T]) -> "Deferred[T]":
-    """A store's answer as the Deferred it is (chatd.domain.ports: "a Deferred from a store"), to add callbacks to.
+    """A store's answer as the Deferred it is (chatd.domain.storage_ports: "a Deferred from a store"), to add callbacks to.
 
     The chat speaks of ``Awaitable`` so that it needs no Twisted; what a
     front end writes at once when the answer is at hand needs the Deferred.

@@ -1,1 +1,1 @@
-"""Where the chat's events are kept: behind the History port (chatd.domain.ports)."""
+"""Where the chat's events are kept: behind the History port (chatd.domain.storage_ports)."""
