@@ -13,8 +13,8 @@ daemon wires (issue 16).
 from twisted.internet.testing import StringTransport
 from twisted.trial.unittest import SynchronousTestCase
 
+from chatd.domain.file_replies import FileCancelled
 from chatd.domain.files import CHUNK, FileLimits
-from chatd.domain.replies import FileCancelled
 from chatd.irc.filenotices import recipient_words, sender_words
 from chatd.irc.lines import timestamp
 from chatd.irc.protocol import IRCProtocol

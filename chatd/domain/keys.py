@@ -12,10 +12,10 @@ from chatd.domain.errors import (
     TooManyKeysError,
 )
 from chatd.domain.flood import Budgets
+from chatd.domain.key_replies import KeyDropped, KeyLog, KeyPublished, Keys
 from chatd.domain.keylog import ADD, DROP, KEYS_MOST, LOG_PAGE, KeyEntry, check_key
 from chatd.domain.networks import counted_as
 from chatd.domain.ports import UserView
-from chatd.domain.replies import KeyDropped, KeyLog, KeyPublished, Keys
 from chatd.domain.storage_ports import Accounts, KeyStore
 from chatd.domain.users import own
 from chatd.text import fold

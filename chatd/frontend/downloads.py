@@ -24,9 +24,9 @@ from twisted.logger import Logger
 from twisted.python.failure import Failure
 
 from chatd.domain.errors import NoSuchFileError
+from chatd.domain.file_replies import FileChunk, FileSent
 from chatd.domain.files import CHUNK, PUT_LINE_MOST, WINDOW, FileLimits, chunk_hash
 from chatd.domain.flood import Budgets
-from chatd.domain.replies import FileChunk, FileSent
 from chatd.failures import reason
 from chatd.frontend.transfer_parts import FileStore, Peer, Transfer, named_user, owner_key, person
 

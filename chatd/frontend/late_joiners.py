@@ -57,9 +57,9 @@ from twisted.internet.interfaces import IDelayedCall, IReactorTime
 
 from chatd.domain.chat import Chat
 from chatd.domain.events import Event, Joined, Kicked, Parted, Quit
+from chatd.domain.file_replies import FileCancelled
 from chatd.domain.people import is_account_key, person_key
 from chatd.domain.ports import Bus
-from chatd.domain.replies import FileCancelled
 from chatd.frontend.open_transfers import OpenTransfers
 from chatd.frontend.transfer_parts import Transfer
 from chatd.frontend.transfer_people import TransferPeople

@@ -14,10 +14,10 @@ from itertools import islice
 from twisted.logger import Logger
 
 from chatd.domain.errors import FileBound, FileTooManyError, NoSuchFileError
+from chatd.domain.file_replies import FileEntry, FileList
 from chatd.domain.files import FileLimits, FileTarget
 from chatd.domain.people import account_key
 from chatd.domain.ports import UserView
-from chatd.domain.replies import FileEntry, FileList
 from chatd.frontend.downloads import Downloads
 from chatd.frontend.file_pages import FILES_PAGE, Place, cursor_text, place_of
 from chatd.frontend.nickname_offers import NicknameOffers

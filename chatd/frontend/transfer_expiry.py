@@ -29,7 +29,7 @@ from twisted.internet.interfaces import IDelayedCall, IReactorTime
 from twisted.logger import Logger
 
 from chatd.domain.durations import format_duration
-from chatd.domain.replies import FileExpired
+from chatd.domain.file_replies import FileExpired
 from chatd.frontend.open_transfers import OpenTransfers
 from chatd.frontend.transfer_parts import Transfer
 from chatd.frontend.transfer_people import TransferPeople

@@ -14,11 +14,11 @@ from twisted.internet.defer import Deferred
 
 from chatd.domain.errors import ChatError
 from chatd.domain.events import Actor
+from chatd.domain.file_replies import FileReply
 from chatd.domain.files import FileTarget, KeptLink, KeptTransfer, OfferedFile, content_key, own_key
 from chatd.domain.networks import counted_as
 from chatd.domain.people import account_key, person_key
 from chatd.domain.ports import Session, UserView
-from chatd.domain.replies import FileReply
 from chatd.frontend.sinks import Sink
 
 

@@ -17,9 +17,9 @@ from typing import cast
 
 from chatd.domain.chat import Chat
 from chatd.domain.events import Actor, Event
+from chatd.domain.file_replies import FileCancelled, FileExpired, FileReply
 from chatd.domain.people import MOVING, person_key, person_moved
 from chatd.domain.ports import Bus, Session
-from chatd.domain.replies import FileCancelled, FileExpired, FileReply
 from chatd.frontend.downloads import Downloads
 from chatd.frontend.open_transfers import OpenTransfers
 from chatd.frontend.transfer_parts import Elsewhere, Peer, Transfer, named_user, person

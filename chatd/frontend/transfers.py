@@ -35,16 +35,9 @@ from chatd.domain.errors import (
     NoSuchFileError,
     NoWebPortError,
 )
+from chatd.domain.file_replies import FileCancelled, FileDeclined, FileEntry, FileFetched, FileLink, FileList
 from chatd.domain.files import CHUNK, FileLimits, content_key
 from chatd.domain.ports import Bus, Session, UserView
-from chatd.domain.replies import (
-    FileCancelled,
-    FileDeclined,
-    FileEntry,
-    FileFetched,
-    FileLink,
-    FileList,
-)
 from chatd.failures import reason
 from chatd.frontend.downloads import Downloads
 from chatd.frontend.file_pages import Place

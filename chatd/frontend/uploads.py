@@ -33,9 +33,9 @@ from chatd.domain.errors import (
     FileUploadedError,
     NoSuchFileError,
 )
+from chatd.domain.file_replies import FileProgress, FileUpload, FileUploaded
 from chatd.domain.files import CHUNK, WINDOW, FileTarget, OfferedFile, check_offer, content_key, own_key
 from chatd.domain.people import account_key
-from chatd.domain.replies import FileProgress, FileUpload, FileUploaded
 from chatd.failures import not_kept, reason
 from chatd.frontend.open_transfers import OpenTransfers
 from chatd.frontend.transfer_parts import Peer, Transfer, named_user, owner_key, person

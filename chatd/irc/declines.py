@@ -14,7 +14,7 @@ offer's NOTICE and each line FILES lists (chatd.irc.notices).
 
 from typing import TYPE_CHECKING
 
-from chatd.domain.replies import FileEntry
+from chatd.domain.file_replies import FileEntry
 from chatd.frontend.flood import ENTRIES_PER_LINE
 from chatd.text import counted
 

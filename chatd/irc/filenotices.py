@@ -20,8 +20,8 @@ from typing import cast
 
 from twisted.internet.interfaces import IReactorTime
 
+from chatd.domain.file_replies import FileCancelled, FileDeclined, FileExpired, FileFetched, FileReply
 from chatd.domain.ports import Session
-from chatd.domain.replies import FileCancelled, FileDeclined, FileExpired, FileFetched, FileReply
 from chatd.frontend.transfer_parts import Transfer
 from chatd.irc.lines import Shape
 from chatd.irc.render import EventLines

@@ -20,7 +20,7 @@ is one more kept for an hour, so an answer is bounded as SEARCH's is.
 
 from typing import TYPE_CHECKING
 
-from chatd.domain.replies import FileEntry
+from chatd.domain.file_replies import FileEntry
 from chatd.frontend.flood import ENTRIES_PER_LINE
 from chatd.irc.declines import EVERY, decline
 from chatd.irc.message import Message

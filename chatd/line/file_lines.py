@@ -6,7 +6,7 @@ where a web port serves links: ``offered_text``), and they serve file transfers 
 """
 
 from chatd.domain.events import FileOffered
-from chatd.domain.replies import (
+from chatd.domain.file_replies import (
     FileCancelled,
     FileChunk,
     FileDeclined,

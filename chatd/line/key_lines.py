@@ -7,7 +7,7 @@ encrypted message came and how to read it, and the key answers all name where th
 
 from chatd.domain.envelopes import READ_ENCRYPTED
 from chatd.domain.events import Encrypted
-from chatd.domain.replies import KeyDropped, KeyLog, KeyPublished, Keys
+from chatd.domain.key_replies import KeyDropped, KeyLog, KeyPublished, Keys
 from chatd.line.pieces import Rendering, dated_utc
 
 

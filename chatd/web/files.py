@@ -46,8 +46,8 @@ from twisted.web.server import Request
 from typing_extensions import override
 
 from chatd.domain.errors import FileTooManyError
+from chatd.domain.file_replies import FileExpired
 from chatd.domain.files import KeptLink
-from chatd.domain.replies import FileExpired
 from chatd.failures import reason
 from chatd.frontend.downloads import SHORT
 from chatd.frontend.transfer_expiry import LOST
