@@ -145,7 +145,7 @@ class FilesTestCase(SynchronousTestCase):
     def transfers(self) -> Transfers:
         self.worker = ReadsHeldWorker()
         files = Transfers(self.link, self.clock, self.worker, self.folder)
-        files.watch(self.display)
+        files.bars.watch(self.display)
         return files
 
     def online(self) -> Peer:

@@ -25,7 +25,7 @@ class PipedProgressTests(PlainTestCase):
         super().setUp()
         self.folder = new_folder(self)
         files = Transfers(self.link, self.clock, InlineWorker(), self.folder)
-        files.watch(self.plain)
+        files.bars.watch(self.plain)
         self.link.files = files
         self.peer = self.endpoint.accept()
         self.peer.register()

@@ -86,7 +86,7 @@ class TransfersTerminalTestCase(TerminalTestCase):
 
     def attach(self, worker: object) -> Transfers:
         files = Transfers(self.link, self.clock, worker, self.folder)  # type: ignore[arg-type]  # the test's workers
-        files.watch(self.ui)
+        files.bars.watch(self.ui)
         self.link.files = files
         return files
 

@@ -285,7 +285,7 @@ def wants_colour(interactive: bool, no_color: bool, environment: Mapping[str, st
 def _plain(reactor: Any, link: Link) -> int:
     plain = PlainIO(link, sys.stderr)
     if link.files is not None:
-        link.files.watch(plain)
+        link.files.bars.watch(plain)
     warnings = FilteringLogObserver(textFileLogObserver(sys.stderr), [LogLevelFilterPredicate(LogLevel.warn)])
     globalLogBeginner.beginLoggingTo([warnings], redirectStandardIO=False)
     StandardIO(plain, reactor=reactor)
@@ -296,7 +296,7 @@ def _plain(reactor: Any, link: Link) -> int:
 def _interactive(reactor: Any, link: Link, colour: bool) -> int:
     ui = ChatTerminal(link, colour, _measure)
     if link.files is not None:
-        link.files.watch(ui)
+        link.files.bars.watch(ui)
 
     @provider(ILogObserver)
     def on_screen(event: dict[str, Any]) -> None:

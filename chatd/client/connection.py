@@ -316,7 +316,7 @@ class Link:
 
     def _finish(self, status: int) -> None:
         if self.files is not None:
-            self.files.stop()
+            self.files.bars.stop()
         if not self._finished.called:
             self._finished.callback(status)
 

@@ -68,7 +68,7 @@ def send(files: "Transfers", rest: str) -> None:
         lambda hashed: _hashed(files, upload, hashed),
         lambda failure: files.upload_failed(upload, f"it cannot be read ({failure.getErrorMessage()})"),
     )
-    files.tick_soon()
+    files.bars.tick_soon()
 
 
 def _hashed(files: "Transfers", upload: Upload, hashed: Hashed | None) -> None:
@@ -84,7 +84,7 @@ def _hashed(files: "Transfers", upload: Upload, hashed: Hashed | None) -> None:
         files.offer(upload)
     else:
         upload.stage = Up.WAITING
-    files.tick_soon()
+    files.bars.tick_soon()
 
 
 def accept(files: "Transfers", rest: str) -> None:
@@ -100,7 +100,7 @@ def accept(files: "Transfers", rest: str) -> None:
         f"{said} {quoted(offer.name)} ({size_words(offer.size)}) from {scrub(offer.nick)} into "
         f"{scrub(files.folder)}; /cancel {download.number} stops it."
     )
-    files.tick_soon()
+    files.bars.tick_soon()
 
 
 def decline(files: "Transfers", rest: str) -> None:

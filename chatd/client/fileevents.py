@@ -51,7 +51,7 @@ def upload_started(files: "Transfers", message: Message) -> Shown:
     if upload is None or upload.stage is not Up.OFFERING:
         return Shown(())
     upload.started(file_id, have, tail, chunk)
-    files.tick_soon()
+    files.bars.tick_soon()
     if have > 0:
         share = have * 100 // upload.size if upload.size else 100
         return files.lines(
@@ -72,7 +72,7 @@ def uploaded(files: "Transfers", message: Message) -> Shown:
     if upload is None:
         return Shown(())
     upload.uploaded()
-    files.refresh()
+    files.bars.refresh()
     return files.lines(
         [
             f"Sent {quoted(upload.name)} ({size_words(upload.size)}) to the server, checked: "

@@ -88,7 +88,7 @@ def _accept_refused(files: "Transfers", message: Message) -> Shown | None:
             ]
         )
     download.refused()
-    files.refresh()
+    files.bars.refresh()
     code, text = text_field(message, "code"), text_field(message, "text")
     return files.lines(
         [

@@ -6,8 +6,8 @@ above before they reach the server, and the server's file objects
 ``Download`` per file, and says in one line what each offer, end, failure
 or cancellation means. Every transfer has a small number (1, 2, 3) to type
 instead of its 16-digit id; a command without one means the latest. While
-transfers run it hands progress bars to a ``Display`` (the terminal) every
-half second. After a drop it offers the uploads again and re-accepts the
+transfers run, its ``bars`` (chatd.client.filebars) draw their progress on
+the terminal. After a drop it offers the uploads again and re-accepts the
 downloads from their part files; started afresh, it finds the part files
 left in the downloads folder and offers to resume them (``/files``).
 """
@@ -15,27 +15,22 @@ left in the downloads folder and offers to resume them (``/files``).
 from collections.abc import Callable, Mapping, Sequence
 from typing import Protocol
 
-from twisted.internet.interfaces import IDelayedCall, IReactorTime
+from twisted.internet.interfaces import IReactorTime
 
 from chatd.client.download import RETRIES, Download
 from chatd.client.download import Stage as Down
+from chatd.client.filebars import Transfer, TransferBars
 from chatd.client.filecommands import COMMANDS
 from chatd.client.fileevents import FOLLOWERS
 from chatd.client.filerefusals import error
 from chatd.client.filewords import quoted
 from chatd.client.partfile import Offer, PartFile
-from chatd.client.progress import SHOWN_AFTER_SECONDS, Bar, Meter
 from chatd.client.shown import Message, Shown
 from chatd.client.style import Look, View, compose
 from chatd.client.upload import Stage as Up
 from chatd.client.upload import Upload
 from chatd.client.worker import Worker
-from chatd.text import safe_file_name, scrub, size_words
-
-TICK_SECONDS = 0.5
-"""How often the progress bars are redrawn while a transfer runs."""
-
-Transfer = Upload | Download
+from chatd.text import scrub, size_words
 
 
 class Outlet(Protocol):
@@ -65,13 +60,6 @@ class Outlet(Protocol):
         ...
 
 
-class Display(Protocol):
-    """Where progress bars are drawn: above the input line."""
-
-    def progress(self, bars: Sequence[Bar]) -> None:
-        """Draw ``bars`` (none: take them away)."""
-
-
 class Transfers:
     """Every file going up or down on one link, numbered for typing."""
 
@@ -82,16 +70,9 @@ class Transfers:
         self.worker = worker
         self._numbers = 0
         self.all: dict[int, Transfer] = {}
-        self._meters: dict[tuple[int, bool], Meter] = {}
-        """Each running transfer's meter, by its number and whether it is hashing."""
-        self._since: dict[int, float] = {}
-        """When each running transfer was first measured: its bar shows a moment after."""
-        self._display: Display | None = None
-        self._ticking: IDelayedCall | None = None
-        self._drawn = False
+        self.bars = TransferBars(reactor, self.transfers)
+        """The progress bars (chatd.client.filebars), redrawn as the transfers go on."""
         self._looked = False
-        self._when_still: list[Callable[[], None]] = []
-        """Who waits for no transfer to be moving (a piped client at the end of its stdin)."""
         self._ended: set[str] = set()
         """The files of downloads that ended here, whose late answers stay quiet (``late_answer``)."""
         self._cancelling: set[str] = set()
@@ -104,10 +85,6 @@ class Transfers:
         order of its answers: an answer or a refusal is the first's of the offer it names (an error naming none
         answers another line). One cancelled meanwhile stays until its answer comes: an upload the server opens for
         it is cancelled there too."""
-
-    def watch(self, display: Display) -> None:
-        """Draw progress bars on ``display``."""
-        self._display = display
 
     def transfers(self) -> list[Transfer]:
         """The open transfers, oldest first."""
@@ -297,7 +274,7 @@ class Transfers:
         if isinstance(transfer, Download):
             self._ended.add(transfer.offer.file)
         self.all.pop(transfer.number, None)
-        self.refresh()
+        self.bars.refresh()
 
     # The connection.
 
@@ -311,7 +288,7 @@ class Transfers:
         if not self._looked:
             self._looked = True
             self.worker(PartFile.found, self.folder).addCallback(self._found)
-        self.tick_soon()
+        self.bars.tick_soon()
 
     def _found(self, parts: list[tuple[PartFile, Offer]]) -> None:
         known = {t.offer.file for t in self.transfers() if isinstance(t, Download)}
@@ -329,82 +306,7 @@ class Transfers:
         self._cancelling.clear()
         for transfer in self.transfers():
             transfer.offline()
-        self.refresh()
-
-    # Progress bars.
-
-    def _active(self) -> list[Transfer]:
-        return [
-            transfer
-            for transfer in self.transfers()
-            if (isinstance(transfer, Upload) and transfer.stage in _UPLOAD_BARS)
-            or (isinstance(transfer, Download) and transfer.stage in _DOWNLOAD_BARS)
-        ]
-
-    def moving(self) -> int:
-        """How many transfers are moving bytes now (hashing, sending, receiving, being checked)."""
-        return len(self._active())
-
-    def when_still(self, call: Callable[[], None]) -> None:
-        """Call ``call`` once no transfer is moving: now if none is.
-
-        A transfer stopped by a dropped connection does not count: it goes
-        on only when a connection comes back, which may never happen.
-        """
-        if self._active():
-            self._when_still.append(call)
-        else:
-            call()
-
-    def tick_soon(self) -> None:
-        """Redraw the bars in a moment, if anything is running (a timer only while something is)."""
-        if self._active() and (self._ticking is None or not self._ticking.active()):
-            self._ticking = self.reactor.callLater(TICK_SECONDS, self._tick)
-
-    def stop(self) -> None:
-        """The link is done: no more redraws."""
-        if self._ticking is not None and self._ticking.active():
-            self._ticking.cancel()
-        self._ticking = None
-
-    def _tick(self) -> None:
-        self._ticking = None
-        self.refresh()
-        if self._active():
-            self.tick_soon()
-
-    def refresh(self) -> None:
-        """Measure the running transfers and redraw their bars; take the bars of ended ones away.
-
-        A transfer's bar shows once it has run a moment, hashing included:
-        a file hashed for longer than that goes on to its upload's bar at
-        once, in the same row. Hashing and sending are measured apart, so
-        the rate of one is not taken for the other's.
-        """
-        now = self.reactor.seconds()
-        bars = []
-        active = self._active()
-        for transfer in active:
-            label, done, size = _progress(transfer)
-            key = _meter_key(transfer)
-            meter = self._meters.get(key)
-            if meter is None:
-                meter = self._meters[key] = Meter(now, done)
-            else:
-                meter.sample(now, done)
-            if now - self._since.setdefault(transfer.number, now) >= SHOWN_AFTER_SECONDS:
-                bars.append(Bar(label, min(done, size), size, meter.rate))
-        going = {transfer.number for transfer in active}
-        measured = {_meter_key(transfer) for transfer in active}
-        self._meters = {key: meter for key, meter in self._meters.items() if key in measured}
-        self._since = {number: since for number, since in self._since.items() if number in going}
-        if self._display is not None and (bars or self._drawn):
-            self._display.progress(bars)
-            self._drawn = bool(bars)
-        if not active and self._when_still:
-            calls, self._when_still = self._when_still, []
-            for call in calls:
-                call()
+        self.bars.refresh()
 
     # Helpers.
 
@@ -424,25 +326,3 @@ class Transfers:
 
     def say_lines(self, bodies: Sequence[str]) -> None:
         self.link.show_lines(self.lines(bodies, Look.STATUS))
-
-
-_UPLOAD_BARS = (Up.HASHING, Up.OFFERING, Up.SENDING, Up.CHECKING)
-"""The stages of an upload that have a bar."""
-
-_DOWNLOAD_BARS = (Down.ACCEPTING, Down.RECEIVING, Down.CHECKING)
-"""The stages of a download that have a bar."""
-
-
-def _meter_key(transfer: Transfer) -> tuple[int, bool]:
-    """Hashing and sending are measured apart: the transfer's number, and whether it is hashing."""
-    return transfer.number, isinstance(transfer, Upload) and transfer.stage is Up.HASHING
-
-
-def _progress(transfer: Transfer) -> tuple[str, int, int]:
-    """A running transfer's bar label (scrubbed), bytes done and bytes in all."""
-    if isinstance(transfer, Download):
-        offer = transfer.offer
-        return f"↓ {scrub(safe_file_name(offer.name))} from {scrub(offer.nick)}", transfer.held, offer.size
-    if transfer.stage is Up.HASHING:
-        return f"hashing {scrub(transfer.name)}", transfer.hashing_done, transfer.expected
-    return f"↑ {scrub(transfer.name)} to {scrub(transfer.target)}", transfer.held, transfer.size

@@ -81,13 +81,13 @@ class PlainIO(LineReceiver):
             e2e.when_idle(self.readConnectionLost)
             return
         transfers = self.link.files
-        if transfers is None or not transfers.moving():
+        if transfers is None or not transfers.bars.moving():
             self.link.leave()
             return
         self._errors.write(
-            f"chatd.client: waiting for {transfers.moving()} file transfer(s) before quitting\n"
+            f"chatd.client: waiting for {transfers.bars.moving()} file transfer(s) before quitting\n"
         )
-        transfers.when_still(self.link.leave)
+        transfers.bars.when_still(self.link.leave)
 
     def writeConnectionLost(self) -> None:  # noqa: N802 - IHalfCloseableProtocol's name
         """Nobody reads stdout any more (``| head``): leave as at the end of stdin."""

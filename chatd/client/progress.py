@@ -3,7 +3,7 @@
 A ``Meter`` follows one transfer's byte count over time and smooths its
 rate, so the time left does not jump with every chunk; ``bar_text`` lays a
 ``Bar`` out on one terminal row. The terminal draws the bars above the
-input line (ui.py); files.py decides which transfers have one. Where no
+input line (ui.py); filebars.py decides which transfers have one. Where no
 bar can be drawn (a pipe, a log), ``Steps`` turns the same bars into a
 line each time a transfer passes another ``STEP_PERCENT``.
 """

@@ -374,7 +374,7 @@ class ResendTests(TestCase):
             ['* The server holds 100% of "notes.txt" already: going on from there.'],
         )
         await until(lambda: worker.busy == 0, what="the tail's check")
-        self.assertEqual(alice.files.moving(), 0)
+        self.assertEqual(alice.files.bars.moving(), 0)
         alice.link.send("/files")
         await until(lambda: alice.screen.showing("[2] to #lobby"), what="the list")
         self.assertEqual(
