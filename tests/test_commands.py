@@ -14,6 +14,7 @@ from chatd.line import (
     account_commands,
     commands,
     files,
+    history_commands,
     keys,
     mode_commands,
     moderation_commands,
@@ -33,7 +34,6 @@ from chatd.line.commands import (
     Away,
     Format,
     Help,
-    History,
     Ignore,
     Join,
     Me,
@@ -42,10 +42,8 @@ from chatd.line.commands import (
     Part,
     Ping,
     Quit,
-    Resume,
     Rooms,
     Say,
-    Search,
     Takeover,
     Time,
     Topic,
@@ -57,6 +55,7 @@ from chatd.line.commands import (
 from chatd.line.error_fields import error_fields
 from chatd.line.errors import BadPointError, ModeLetterError, UnknownCommandError, UsageError
 from chatd.line.files import FileAbout, FileAccept, FileAck, FileDeclineEvery, FileListing, FileOffer, FilePut
+from chatd.line.history_commands import History, Resume, Search
 from chatd.line.keys import Emsg, KeyCommand
 from chatd.line.mode_commands import Invite, ListRoomBans, Mode
 from chatd.line.moderation_commands import (
@@ -713,6 +712,7 @@ class CommandTableTests(SynchronousTestCase):
             kind
             for module in (
                 commands,
+                history_commands,
                 moderation_commands,
                 account_commands,
                 room_commands,

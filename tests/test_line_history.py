@@ -13,8 +13,8 @@ from chatd.domain.resume import RESUME_MOST
 from chatd.domain.storage_ports import History
 from chatd.frontend.flood import RESUMED_BYTES
 from chatd.line.budget import SLOWED
-from chatd.line.commands import HISTORY_LINES
 from chatd.line.history import PAGING_LAPSE
+from chatd.line.history_commands import HISTORY_LINES
 from chatd.line.limits import LineLimits
 from chatd.line.protocol import LineProtocol
 from chatd.line.render import text_line

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from twisted.internet.defer import Deferred
 
 from chatd.domain.events import RoomEvent
-from chatd.line import commands as cmd
+from chatd.line import history_commands as hist
 from chatd.line.errors import UsageError
 from chatd.line.history_lines import history_bytes, history_end, none_kept, page_from, visible
 from chatd.line.render import Notice
@@ -35,7 +35,7 @@ page takes less, and a ``/history N`` long after a join, while the room talked o
 A host's reader who joined, watched for minutes and asked ``/history 3`` was told nothing earlier is kept."""
 
 
-def history(session: "LineSession", command: cmd.History) -> "Waiting":
+def history(session: "LineSession", command: hist.History) -> "Waiting":
     """``/history``: a page of a room's past before the oldest line shown, or before or around one line; or private
     messages.
 
@@ -45,15 +45,15 @@ def history(session: "LineSession", command: cmd.History) -> "Waiting":
     me = session.me()
     if command.nick is not None and _means_nick(session, command.nick, command.room):
         if command.around is not None or command.before is not None:
-            raise UsageError(cmd.PRIVATE_HISTORY_USAGE)
-        return private(session, command.nick, cmd.HISTORY_LINES if command.count is None else command.count)
+            raise UsageError(hist.PRIVATE_HISTORY_USAGE)
+        return private(session, command.nick, hist.HISTORY_LINES if command.count is None else command.count)
     name = session.room_or_current(command.room)
     paging = session.paging
     lapsed = paging is None or session.chat.time().at - paging[3] >= PAGING_LAPSE
     going_on = paging if paging is not None and not lapsed and paging[0] == fold(name) else None
     count = command.count
     if count is None:
-        count = going_on[2] if going_on is not None else cmd.HISTORY_LINES
+        count = going_on[2] if going_on is not None else hist.HISTORY_LINES
     read: Awaitable[Sequence[RoomEvent]]
     if command.around is not None:
         read = session.chat.history_around(me, name, command.around, count)
@@ -70,7 +70,7 @@ async def _paged(
     session: "LineSession",
     room: str,
     read: Awaitable[Sequence[RoomEvent]],
-    command: cmd.History,
+    command: hist.History,
     count: int,
     going_on: bool,
 ) -> None:

@@ -28,7 +28,7 @@ from chatd.domain.ports import RoomView
 from chatd.domain.resume import Missed
 from chatd.frontend.flood import ENTRIES_PER_LINE, RESUMED_BYTES, RESUMED_PER_CHARGE, first_fitting
 from chatd.frontend.held import as_deferred, fill_place
-from chatd.line import commands as cmd
+from chatd.line import history_commands as hist
 from chatd.line.history_lines import history_bytes, history_end, none_kept, page_from, visible
 from chatd.line.render import Notice
 from chatd.text import counted
@@ -92,7 +92,7 @@ def _replayed(events: Sequence[RoomEvent], session: "LineSession", room: str, co
     more = len(events) == count
     if events:
         # Read, shown or not: /history goes on from before them rather than reading them again.
-        page_from(session, room, events[0].seq, cmd.HISTORY_LINES)
+        page_from(session, room, events[0].seq, hist.HISTORY_LINES)
     if not shown:
         if not session.json:
             return b""
@@ -162,7 +162,7 @@ def _missed(session: "LineSession", room: str, missed: Missed) -> bytes:
         size += len(rendered[first])
     shown, rendered = shown[first:], rendered[first:]
     if shown:
-        page_from(session, room, shown[0].seq, cmd.HISTORY_LINES)
+        page_from(session, room, shown[0].seq, hist.HISTORY_LINES)
     cost = len(shown) // RESUMED_PER_CHARGE
     if cost:
         session.charge_answer(cost)

@@ -23,7 +23,7 @@ from chatd.domain.search import (
     search_words,
 )
 from chatd.frontend import searches
-from chatd.line import commands as cmd
+from chatd.line import history_commands as hist
 from chatd.line.history_lines import visible
 from chatd.line.render import Notice
 
@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from chatd.line.session import LineSession, Waiting
 
 
-def search(session: "LineSession", command: cmd.Search) -> "Waiting":
+def search(session: "LineSession", command: hist.Search) -> "Waiting":
     """``/search``: the newest lines of a room, or private messages with ``@NICK``, holding every word asked for
     (``before ID``: of those older than it), each with its id, charged and taken in turns as every front end's search
     is (chatd.frontend.searches).

@@ -15,7 +15,8 @@ from chatd.domain.files import PUT_LINE_MOST
 from chatd.domain.names import check_text
 from chatd.frontend.reading import Pause
 from chatd.line import files, table
-from chatd.line.commands import Resume, Say
+from chatd.line.commands import Say
+from chatd.line.history_commands import Resume
 from chatd.line.keys import line_most
 from chatd.line.receiving import LineReceiving
 from chatd.line.session import Waiting, decode

@@ -18,6 +18,7 @@ from chatd.domain.ports import RoomView, UserView
 from chatd.frontend.flood import ENTRIES_PER_LINE, RESUMED_PER_CHARGE
 from chatd.frontend.held import awaited
 from chatd.line import commands as cmd
+from chatd.line import history_commands as hist
 from chatd.line.errors import (
     AlreadyJoinedError,
     IgnoreSelfError,
@@ -176,7 +177,7 @@ def show_room(
     return resume_after(session, room, after, before)
 
 
-def resume(session: "LineSession", command: cmd.Resume) -> "Waiting":
+def resume(session: "LineSession", command: hist.Resume) -> "Waiting":
     """Note a room to come back to, and where the session left off there; with a nickname, join it now.
 
     Before a nickname, the rooms noted are where choosing one puts the

@@ -6,6 +6,7 @@ from chatd.domain.listing import PAGE_SIZE
 from chatd.domain.resume import RESUME_MOST
 from chatd.frontend.text_rules import NICKNAME_CHARACTERS
 from chatd.line import commands as cmd
+from chatd.line import history_commands as hist
 from chatd.line import takeover, talk
 from chatd.line.syntax import Spec, one_word
 
@@ -49,7 +50,7 @@ PRESENCE: tuple[Spec, ...] = (
         "resume",
         "[#room [ID]]",
         "rejoin a room showing what you missed since the line with that id",
-        cmd.parse_resume,
+        hist.parse_resume,
         talk.resume,
         needs_nick=False,
         details=f"#room: a room you are not in, # optional; ID: the id of the last line of it you saw "

@@ -9,6 +9,7 @@ from chatd.domain.reads import HISTORY_MOST
 from chatd.domain.search import MOST_WORDS, SCAN_CHARACTERS, SCAN_LINES, SEARCH_HITS, SHORTEST_INDEXED
 from chatd.line import commands as cmd
 from chatd.line import history, keys, moderation, search, talk
+from chatd.line import history_commands as hist
 from chatd.line import moderation_commands as mod
 from chatd.line.syntax import Spec, required_text
 
@@ -74,10 +75,10 @@ TALK: tuple[Spec, ...] = (
         "history",
         "[#room|NICK|@NICK] [N|around ID|before ID [N]]",
         "show a room's earlier lines, or your private messages with NICK",
-        cmd.parse_history,
+        hist.parse_history,
         history.history,
         details=f"#room: a room you are in (default: the current one), # optional; N: how many lines, "
-        f"1 to {HISTORY_MOST} (default {cmd.HISTORY_LINES}; a number alone is N, so write #2 for the "
+        f"1 to {HISTORY_MOST} (default {hist.HISTORY_LINES}; a number alone is N, so write #2 for the "
         "room #2). /history again, with no other command between and within two minutes, shows the "
         "lines before those; around ID shows the lines around the one with that id (JSON lines carry ids), before ID the N "
         "lines before it, whatever came between; a time like 2026-12-04T15:04:05Z (UTC) serves as ID. A word without # "
@@ -91,7 +92,7 @@ TALK: tuple[Spec, ...] = (
         "search",
         "[#room|@NICK] [before ID] words",
         "find a room's past lines, or your private messages with @NICK, holding some words, with their ids",
-        cmd.parse_search,
+        hist.parse_search,
         search.search,
         details=f"#room: a room you are in, written with its # (default: the current one); words: "
         f"what each line must hold, as words (any case or accents: cafe finds Café) or as text "
