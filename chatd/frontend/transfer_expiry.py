@@ -281,5 +281,5 @@ class TransferExpiry:
         expired = FileExpired(transfer.file, reason)
         self._people.tell_recipients(transfer, expired)  # none before the offer
         self._people.tell_sender(transfer, expired)
-        self._uploads.stop(transfer)
+        self._uploads.sessions.stop(transfer)
         self._open.forget(transfer)

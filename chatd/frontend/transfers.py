@@ -161,8 +161,8 @@ class Transfers:
             self._open.download_ended(transfer)
 
     def uploading(self, peer: Peer) -> bool:
-        """Whether ``peer``'s put lines may be long (``Uploads.uploading``)."""
-        return self._uploads.uploading(peer)
+        """Whether ``peer``'s put lines may be long (``UploadSessions.uploading``)."""
+        return self._uploads.sessions.uploading(peer)
 
     def transferring(self, peer: Peer) -> bool:
         """Whether ``peer`` has an upload or a download open: its input is then charged to its transfer budget.
@@ -370,7 +370,7 @@ class Transfers:
     def _withdraw(self, transfer: Transfer, peer: Peer, withdrawn: FileCancelled) -> None:
         """End ``transfer``, withdrawn on ``peer`` (its sender's session, or an operator's), telling its recipients
         not done with it, each session of its sender's but ``peer``, and ``peer`` unless told as a recipient."""
-        self._uploads.withdrawn(transfer, peer)
+        self._uploads.sessions.withdrawn(transfer, peer)
         self._people.tell_recipients(transfer, withdrawn)
         self._people.tell_sender(transfer, withdrawn, but=peer)
         if person(named_user(peer)) not in transfer.pending and not self._downloads.downloading(

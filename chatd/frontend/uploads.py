@@ -8,11 +8,11 @@ offers the file through the chat's seam (``Chat.offer_file``). An upload's
 bytes are its own until checked whole (``Transfer.own``), so no one else's
 chunks reach them; then they are its content's, and every other upload of
 that content still sending is uploaded at once. It owns who is uploading
-what, each owner's bytes a day (counted by chatd.frontend.upload_days), and
-the chunks still on their way when an upload ended under its session (the
-offers waiting for a check of their content are
-chatd.frontend.upload_checks'): the transfers themselves are the
-``OpenTransfers`` all the engine's parts share.
+what and the chunks still on their way when an upload ended under its
+session (its ``sessions``: chatd.frontend.upload_sessions), each owner's
+bytes a day (counted by chatd.frontend.upload_days), and the offers waiting
+for a check of their content (chatd.frontend.upload_checks): the transfers
+themselves are the ``OpenTransfers`` all the engine's parts share.
 """
 
 import base64
@@ -34,13 +34,14 @@ from chatd.domain.errors import (
     NoSuchFileError,
 )
 from chatd.domain.file_replies import FileProgress, FileUpload, FileUploaded
-from chatd.domain.files import CHUNK, WINDOW, FileTarget, OfferedFile, check_offer, content_key, own_key
+from chatd.domain.files import CHUNK, FileTarget, OfferedFile, check_offer, content_key, own_key
 from chatd.domain.people import account_key
 from chatd.failures import not_kept, reason
 from chatd.frontend.open_transfers import OpenTransfers
 from chatd.frontend.transfer_parts import Peer, Transfer, named_user, owner_key, person
 from chatd.frontend.upload_checks import UploadChecks
 from chatd.frontend.upload_days import UploadDays
+from chatd.frontend.upload_sessions import UploadSessions
 
 
 class Uploads:
@@ -71,26 +72,16 @@ class Uploads:
         self._spool = open_transfers.spool
         self._reactor = reactor
         self._new_id = new_id
-        self._uploading: dict[Peer, set[str]] = {}
-        self._late: dict[Peer, dict[str, int]] = {}
-        """Each session's uploads ended under it (``stop``), and how many of their chunks may still come."""
+        self.sessions = UploadSessions(open_transfers)
+        """Which session sends each upload, and the chunks still coming to one whose upload ended under it."""
         self._days = UploadDays(open_transfers, reactor)
         self._checks = UploadChecks()
-
-    def uploading(self, peer: Peer) -> bool:
-        """Whether ``peer`` has an upload open, or chunks of one ended under it may still come: its put lines may
-        then be long."""
-        return bool(self._uploading.get(peer)) or peer in self._late
 
     def detach(self, peer: Peer) -> None:
         """``peer`` is gone: its uploads wait to be resumed, on another session, with nothing of theirs late, and
         its offers waiting for a check are made by nobody."""
-        self._late.pop(peer, None)
+        self.sessions.detach(peer)
         self._checks.detach(peer)
-        for file in self._uploading.pop(peer, set()):
-            transfer = self._open.get(file)
-            if transfer is not None and transfer.uploader is peer:
-                transfer.uploader = None
 
     def offer(
         self, peer: Peer, target: str, size: int, sha256: str, mime: str, name: str
@@ -137,9 +128,8 @@ class Uploads:
             self._days.check(owner, size - self._spool.held(transfer.key), but=transfer)
             # Offered again on another session (its sender back on a new connection, or on another of their
             # account's): it goes on there, and the session that was sending it no longer counts as uploading.
-            self._end(transfer)
-        transfer.uploader = peer
-        self._uploading.setdefault(peer, set()).add(transfer.file)
+            self.sessions.end(transfer)
+        self.sessions.start(peer, transfer)
         held = self._spool.held(transfer.key)
         tail = self._spool.hash_before(transfer.key, held) if held else succeed("")
         return tail.addCallback(lambda tail: self._upload_from(peer, target, transfer, held, tail))
@@ -228,7 +218,7 @@ class Uploads:
         already), BadFileChunkError (not base64, empty, too long, past the
         end) or FileOffsetError. The last chunk checks the whole.
         """
-        if self._late_chunk(peer, file):
+        if self.sessions.late_chunk(peer, file):
             return succeed(None)
         transfer = self._upload_of(peer, file)
         try:
@@ -301,7 +291,7 @@ class Uploads:
                 return None
             if not good:
                 uploader = transfer.uploader
-                self._end(transfer)
+                self.sessions.end(transfer)
                 self._open.close(transfer)
                 if uploader is not None:
                     uploader.send(FileCorruptError(transfer.file))
@@ -323,7 +313,7 @@ class Uploads:
             if other.offered_at is None and not other.whole and not self._checks.under_way(other.key)
         ]
         uploader = transfer.uploader
-        self._end(transfer)
+        self.sessions.end(transfer)
         self._uploaded_now(transfer, uploader)
         for other in taken:
             self._taken_whole(other)
@@ -335,7 +325,7 @@ class Uploads:
     def _taken_whole(self, transfer: Transfer) -> None:
         """``transfer``, an upload still sending, has its content checked whole by another's: it needs no byte more,
         and is offered as an offer of a copy held whole is. Its own bytes go, and its session is told it is
-        uploaded; the chunks it sent before it heard are dropped without a word (``stop``).
+        uploaded; the chunks it sent before it heard are dropped without a word (``UploadSessions.stop``).
 
         Going on in its own bytes would send the file again for nothing,
         and a sender offline now would have to come back to send it before
@@ -345,7 +335,7 @@ class Uploads:
         answered so already).
         """
         uploader = transfer.uploader
-        self.stop(transfer)
+        self.sessions.stop(transfer)
         self._spool.drop(transfer.key)
         transfer.key = transfer.content
         self._uploaded_now(transfer, uploader)
@@ -356,41 +346,6 @@ class Uploads:
         self._open.offered(transfer, self._reactor.seconds())
         if uploader is not None:
             uploader.send(FileUploaded(transfer.file))
-
-    def _end(self, transfer: Transfer) -> None:
-        uploader, transfer.uploader = transfer.uploader, None
-        if uploader is not None:
-            self._uploading.get(uploader, set()).discard(transfer.file)
-
-    def withdrawn(self, transfer: Transfer, peer: Peer) -> None:
-        """Its sender withdrew ``transfer`` on ``peer``: its upload ends there, or under the other session sending
-        it (``stop``)."""
-        if transfer.uploader is peer:
-            self._end(transfer)
-        else:
-            self.stop(transfer)
-
-    def stop(self, transfer: Transfer) -> None:
-        """End ``transfer``'s upload under the session sending it, which did not ask (it expired, another session
-        withdrew it, or another upload of its content was checked whole, and the session is told so): the chunks it
-        sent before it heard, a window at most, are still read as chunks and dropped without a word, not refused as
-        lines too long for a connection with no upload open, each an error and a line of flood budget."""
-        uploader = transfer.uploader
-        self._end(transfer)
-        if uploader is not None:
-            self._late.setdefault(uploader, {})[transfer.file] = WINDOW
-
-    def _late_chunk(self, peer: Peer, file: str) -> bool:
-        """Whether a chunk of ``file`` from ``peer`` is one of those on their way when its upload ended under it."""
-        late = self._late.get(peer, {})
-        if file not in late:
-            return False
-        late[file] -= 1
-        if not late[file]:
-            del late[file]
-        if not late:
-            del self._late[peer]
-        return True
 
     def _deliver(self, transfer: Transfer, waited: bool = False) -> None:
         """Offer ``transfer`` to its people now; an offline account's offer waits for them."""
