@@ -10,7 +10,9 @@ chatd.frontend.downloads, or by an HTTP link), the sender told as each
 recipient has it whole, declines or cancels, and how many are left to
 (``left`` 0: a nickname's transfer is over; a room's stays open for
 whoever joins, ``Transfer.awaited``), by its ``TransferPeople``
-(chatd.frontend.transfer_people), who also follow renames; what waited
+(chatd.frontend.transfer_people), who also follow renames; a decline, a
+stop or a withdrawal is ended by its ``TransferEnds``
+(chatd.frontend.transfer_ends); what waited
 too long goes as its time comes, by its ``TransferExpiry``
 (chatd.frontend.transfer_expiry); a room's offer reaches those who join
 the room while it is open, by its ``LateJoiners``
@@ -32,10 +34,9 @@ from chatd.domain.errors import (
     ChatError,
     FileNeedsJsonError,
     FileResumeMismatchError,
-    NoSuchFileError,
     NoWebPortError,
 )
-from chatd.domain.file_replies import FileCancelled, FileDeclined, FileEntry, FileFetched, FileLink, FileList
+from chatd.domain.file_replies import FileEntry, FileFetched, FileLink, FileList
 from chatd.domain.files import CHUNK, FileLimits, content_key
 from chatd.domain.ports import Bus, Session, UserView
 from chatd.failures import reason
@@ -44,6 +45,7 @@ from chatd.frontend.file_pages import Place
 from chatd.frontend.late_joiners import LateJoiners
 from chatd.frontend.named_refusals import FileRefusedError, OfferRefusedError, named_refusals
 from chatd.frontend.open_transfers import OpenTransfers
+from chatd.frontend.transfer_ends import TransferEnds
 from chatd.frontend.transfer_expiry import TransferExpiry
 from chatd.frontend.transfer_parts import (
     Elsewhere,
@@ -121,6 +123,7 @@ class Transfers:
         self._people = TransferPeople(chat, self._open, bus)
         self._expiry = TransferExpiry(self._open, self._uploads, self._people, reactor)
         self._late = LateJoiners(chat, self._open, self._people, reactor, bus)
+        self._ends = TransferEnds(chat, self._open, self._downloads, self._uploads.sessions, self._people)
 
     @property
     def limits(self) -> FileLimits:
@@ -289,97 +292,23 @@ class Transfers:
     # Either side.
 
     def decline(self, peer: Peer, file: str, *, tell_peer: bool = False) -> bool:
-        """A recipient refuses ``file``: the recipient is done with it, and the sender and the recipient's other
-        sessions are told; unless another of their sessions is fetching it, which goes on, and tells once it ends
-        (then False).
-
-        ``tell_peer``: ``peer`` is told too, as their other sessions are, for
-        a decline that named no file (``/file decline *``, chatd.line.file_declines):
-        its client learns from it which of the offers it shows ended.
-        Raises NoSuchFileError for a file not offered to them, or one they are done with."""
-        me = named_user(peer)
-        transfer = self._open.offered_to(me, file)
-        self._downloads.cancel(file, peer)
-        return self._declined(transfer, me, None if tell_peer else peer)
+        """A recipient refuses ``file`` on ``peer`` (``TransferEnds.decline``); False if another session of theirs
+        fetching it goes on."""
+        return self._ends.decline(peer, file, tell_peer=tell_peer)
 
     def decline_elsewhere(self, session: Session, user: UserView, file: str) -> bool:
-        """``user`` refuses ``file`` on ``session``, of a front end the engine does not serve (IRC's FILES DECLINE,
-        chatd.irc.declines), as ``decline`` does; False if a session of theirs the engine serves is fetching it, which
-        goes on. Raises NoSuchFileError for a file not offered to them, or one they are done with."""
-        return self._declined(self._open.offered_to(user, file), user, session)
-
-    def _declined(self, transfer: Transfer, me: UserView, on: Peer | Session | None) -> bool:
-        """``me`` is done with ``transfer``, declined on the session ``on``: its sender and each other session of
-        theirs are told (every one, ``on`` None), unless a session of theirs is fetching it (then False, and nothing
-        changes)."""
-        key = person(me)
-        if self._people.fetching(transfer, key):
-            return False
-        declined = FileDeclined(transfer.file, me.nick, self._open.finished(transfer, key))
-        self._people.tell_sender(transfer, declined)
-        self._people.tell_recipient(transfer, key, declined, but=on)
-        return True
+        """``user`` refuses ``file`` on ``session``, of a front end the engine does not serve
+        (``TransferEnds.decline_elsewhere``)."""
+        return self._ends.decline_elsewhere(session, user, file)
 
     def cancel(self, peer: Peer, file: str, reason: str = "") -> None:
-        """The sender withdraws ``file`` (everyone not done is told, and each of the sender's sessions: the one
-        uploading it may be another), or a recipient stops fetching it (the sender is, and the recipient's other
-        sessions, as for ``decline``)."""
-        transfer = self._open.get(file)
-        me = named_user(peer)
-        key = person(me)
-        if transfer is not None and transfer.by == key:
-            self._withdraw(
-                transfer, peer, FileCancelled(file, me.nick, reason or "withdrawn by the sender", 0)
-            )
-            return
-        transfer = self._open.fetchable(peer, file)
-        self._downloads.cancel(file, peer)
-        why = reason or "cancelled by the recipient"
-        if key not in transfer.pending or self._people.fetching(transfer, key):
-            # Only this session's download stops: its user is done with the file already, or fetches it elsewhere.
-            peer.send(FileCancelled(file, me.nick, why, len(transfer.pending)))
-            self._open.download_ended(transfer)
-            return
-        cancelled = FileCancelled(file, me.nick, why, self._open.finished(transfer, key))
-        self._people.tell_sender(transfer, cancelled)
-        self._people.tell_recipient(transfer, key, cancelled, but=peer)
-        peer.send(cancelled)
+        """The sender withdraws ``file``, or a recipient stops fetching it (``TransferEnds.cancel``)."""
+        self._ends.cancel(peer, file, reason)
 
     def withdraw(self, peer: Peer, file: str) -> None:
-        """``peer``'s user withdraws the offer ``file``: their own, as ``cancel`` does, or someone else's offer to a
-        room, as an operator or one with authority in that room (``Chat.check_file_withdrawer``). Everyone told
-        of a withdrawal is told, the withdrawer's nickname in ``nick``, why in ``reason`` and the room in
-        ``taken_down_from``. Raises NoSuchFileError for an offer to a nickname not theirs, or one not offered yet
-        (nobody has seen its upload); a FileRefusedError naming ``file`` for one without the authority, so that a
-        client with a take-down out tells its refusal from another command's ``not-owner``."""
-        transfer = self._open.get(file)
-        me = named_user(peer)
-        if transfer is not None and transfer.by == person(me):
-            self.cancel(peer, file)
-            return
-        if transfer is None or not transfer.target.room or transfer.offered_at is None:
-            raise NoSuchFileError(file)
-        room = transfer.target.to
-        try:
-            self._chat.check_file_withdrawer(me, room)
-        except ChatError as refusal:
-            raise FileRefusedError(refusal, file) from None
-        why = f"withdrawn from {room} by an operator"
-        self._withdraw(transfer, peer, FileCancelled(file, me.nick, why, 0, taken_down_from=room))
-
-    def _withdraw(self, transfer: Transfer, peer: Peer, withdrawn: FileCancelled) -> None:
-        """End ``transfer``, withdrawn on ``peer`` (its sender's session, or an operator's), telling its recipients
-        not done with it, each session of its sender's but ``peer``, and ``peer`` unless told as a recipient."""
-        self._uploads.sessions.withdrawn(transfer, peer)
-        self._people.tell_recipients(transfer, withdrawn)
-        self._people.tell_sender(transfer, withdrawn, but=peer)
-        if person(named_user(peer)) not in transfer.pending and not self._downloads.downloading(
-            transfer.file, peer
-        ):
-            peer.send(withdrawn)
-        self._downloads.cancel_file(transfer.file)
-        transfer.pending.clear()
-        self._open.forget(transfer)
+        """``peer``'s user withdraws the offer ``file``, theirs or a room's they have authority in
+        (``TransferEnds.withdraw``)."""
+        self._ends.withdraw(peer, file)
 
     def listing(self, peer: Peer, after: Place | None = None) -> FileList:
         """The transfers open to and from ``peer``'s user, with where each stands: a page of them, past the place
