@@ -285,7 +285,9 @@ class WholeTransferTests(FileTestCase):
             [{"type": "file_fetched", "file": "0000000000000001", "nick": "bob", "left": 0}],
         )
         alice.dataReceived(b"/file list\n")
-        self.assertEqual(self.objects(alice_wire), [{"type": "file_list", "files": [], "next": None}])
+        self.assertEqual(
+            self.objects(alice_wire), [{"type": "file_list", "files": [], "next": None, "wait": 0.0}]
+        )
 
     def test_a_text_sender_reads_one_line_when_the_recipient_has_the_file(self) -> None:
         """An nc sender is told in words who fetched which transfer."""
@@ -377,10 +379,13 @@ class WholeTransferTests(FileTestCase):
                     }
                 ],
                 "next": None,
+                "wait": 0.0,
             },
         )
         bob.dataReceived(b"/file list\n")
-        self.assertEqual(self.objects(bob_wire), [{"type": "file_list", "files": [], "next": None}])
+        self.assertEqual(
+            self.objects(bob_wire), [{"type": "file_list", "files": [], "next": None, "wait": 0.0}]
+        )
 
 
 class RenameTests(FileTestCase):
@@ -1698,7 +1703,9 @@ class ExpiryTests(FileTestCase):
         )
         self.assertEqual(self.lines(bob_wire), [])
         alice.dataReceived(b"/file list\n")
-        self.assertEqual(self.objects(alice_wire), [{"type": "file_list", "files": [], "next": None}])
+        self.assertEqual(
+            self.objects(alice_wire), [{"type": "file_list", "files": [], "next": None, "wait": 0.0}]
+        )
 
     def test_an_upload_let_go_tells_its_sender_why(self) -> None:
         """An upload idle for an hour, or unfinished past --file-keep, is let go: its sender hears which."""

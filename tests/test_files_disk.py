@@ -67,7 +67,7 @@ class FullDiskTests(ThreadedSpoolTestCase):
         self.assertFalse(os.path.lexists(self.part))
         self.assertEqual(self.spool.reserved, 0)
         self.alice.dataReceived(b"/file list\n")
-        self.assertEqual(self.told(), [{"type": "file_list", "files": [], "next": None}])
+        self.assertEqual(self.told(), [{"type": "file_list", "files": [], "next": None, "wait": 0.0}])
 
     def test_the_same_file_goes_whole_once_there_is_room(self) -> None:
         """Offered again once the disk has room, the file is uploaded from its first byte, not from what the

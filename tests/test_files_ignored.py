@@ -87,7 +87,9 @@ class HiddenOfferEndTests(FileTestCase):
         for user, wire in ((bob, bob_wire), (dave, dave_wire), (carol, carol_wire)):
             self.lines(wire)
             user.dataReceived(b"/file list\n")
-        self.assertEqual(self.objects(bob_wire), [{"type": "file_list", "files": [], "next": None}])
+        self.assertEqual(
+            self.objects(bob_wire), [{"type": "file_list", "files": [], "next": None, "wait": 0.0}]
+        )
         self.assertEqual(self.lines(dave_wire), [b"*** Files (0):"])
         self.assertEqual([entry["file"] for entry in self.objects(carol_wire)[-1]["files"]], [FILE])
         alice.dataReceived(b"/file cancel %s\n" % FILE.encode())

@@ -1,9 +1,10 @@
 """What ``/file list`` costs of the flood budget (chatd/line/files.py), over StringTransport (issue 16).
 
-A listing costs its line and one more for every ``ENTRIES_PER_LINE`` (10)
-entries it shows, as ``/rooms`` and IRC's FILES do: a user offered many
-files could otherwise have the server write a long answer over and over
-for one line each.
+A listing costs a line for every ``ENTRIES_PER_LINE`` (10) entries it shows,
+rounded up, its command's line the first (``file_listing_lines``), as IRC's
+FILES does: a user offered many files could otherwise have the server write
+a long answer over and over for one line each, and a full page of 100 fits
+in the default burst of 10.
 """
 
 import hashlib
@@ -40,12 +41,16 @@ class ListBudgetTests(FileTestCase):
         return held - session.budget_held()
 
     def test_a_long_list_costs_a_line_of_flood_budget_per_ten_transfers(self) -> None:
-        """A /file list of one offer costs its line; of 25 offers, its line and two more: bob's in text and carol's
-        in JSON alike."""
+        """A /file list of one offer costs its line; of ten, its line still; of 25 offers, three lines, its own the
+        first: bob's in text and carol's in JSON alike."""
         self.offered(1)
         self.assertEqual((self.cost(self.bob), self.cost(self.carol)), (1, 1))
         self.assertEqual(self.lines(self.bob_wire)[0], b"*** Files (1):")
-        self.offered(24)
+        self.offered(9)
+        self.assertEqual((self.cost(self.bob), self.cost(self.carol)), (1, 1))
+        self.assertEqual(self.lines(self.bob_wire)[0], b"*** Files (10):")
+        self.objects(self.carol_wire)
+        self.offered(15)
         self.assertEqual((self.cost(self.bob), self.cost(self.carol)), (3, 3))
         self.assertEqual(self.lines(self.bob_wire)[0], b"*** Files (25):")
         [listing] = self.objects(self.carol_wire)

@@ -58,7 +58,6 @@ class ListPagesTests(FileTestCase):
         """The files (ids) and the next cursor of bob's answer to ``line``."""
         self.clock.advance(60)  # the flood budget full again
         self.bob.dataReceived(line + b"\n")
-        # A full page costs more than a burst's budget: a flood notice follows it, the page itself whole.
         [listing] = [item for item in self.objects(self.bob_wire) if item["type"] != "notice"]
         self.assertEqual(listing["type"], "file_list")
         return [entry["file"] for entry in listing["files"]], listing["next"]
@@ -92,6 +91,7 @@ class ListPagesTests(FileTestCase):
         self.restart_with(*range(101))
         self.bob.dataReceived(b"/format text\n")
         self.lines(self.bob_wire)
+        self.clock.advance(60)
         self.bob.dataReceived(b"/file list\n")
         lines = self.lines(self.bob_wire)
         self.assertEqual(
@@ -132,13 +132,17 @@ class ListPagesTests(FileTestCase):
             [file for page in pages for file in page], [_id(252), *(_id(n) for n in range(1, 252))]
         )
 
-    def test_each_page_costs_a_line_more_for_every_ten_files(self) -> None:
-        """Each page is charged by the files it shows: the last, of 25, costs its line and two more, as a listing of
-        25 always did; a full page, its line and ten more, past a burst's budget (a flood notice says so)."""
+    def test_each_page_costs_a_line_for_every_ten_files_its_own_among_them(self) -> None:
+        """Each page is charged by the files it shows, a line per 10 rounded up, its command's line the first: a
+        full page 10 lines, the default burst, so a full budget takes it with no flood notice; the last, of 25,
+        3 lines, as a listing of 25 always cost."""
         self.restart_with(*range(125))
+        self.clock.advance(60)
+        held = self.bob.budget_held()
         self.bob.dataReceived(b"/file list\n")
+        self.assertEqual(held - self.bob.budget_held(), 10)
         told = self.objects(self.bob_wire)
-        self.assertEqual([item["type"] for item in told], ["file_list", "notice"])
+        self.assertEqual([item["type"] for item in told], ["file_list"])
         self.clock.advance(60)
         held = self.bob.budget_held()
         self.bob.dataReceived(b"/file list after %s\n" % str(told[0]["next"]).encode())
@@ -163,3 +167,23 @@ class ListPagesTests(FileTestCase):
             self.assertEqual(self.lines(self.bob_wire), [BAD_CURSOR], line)
         self.bob.dataReceived(b"/file list AFTER 0-0000000000000001\n")
         self.assertEqual(self.lines(self.bob_wire)[0], b"*** Files (2):")
+
+    def test_a_reader_following_each_page_s_wait_is_never_told_it_floods(self) -> None:
+        """With 250 open, bob follows each page's cursor once its ``wait`` is over, as the page does: three pages
+        in a row, each whole, and no flood notice at any of them."""
+        self.restart_with(*range(250))
+        self.clock.advance(60)  # the flood budget full again after connecting
+        line, shown, waits = b"/file list", [], []
+        while True:
+            self.bob.dataReceived(line + b"\n")
+            answers = self.objects(self.bob_wire)
+            self.assertEqual([item["type"] for item in answers], ["file_list"])
+            [listing] = answers
+            shown += [entry["file"] for entry in listing["files"]]
+            waits.append(listing["wait"])
+            if listing["next"] is None:
+                break
+            self.clock.advance(listing["wait"])
+            line = b"/file list after " + listing["next"].encode()
+        self.assertEqual(shown, [_id(n) for n in range(1, 251)])
+        self.assertEqual(waits, [5.0, 5.0, 0.0])

@@ -114,7 +114,9 @@ class OtherSessionTests(SessionsTestCase):
         self.assertEqual(self.objects(self.alice_wire), [fetched])
         self.assertEqual(self.objects(self.second_wire), [fetched])
         self.second.dataReceived(b"/file list\n")
-        self.assertEqual(self.objects(self.second_wire), [{"type": "file_list", "files": [], "next": None}])
+        self.assertEqual(
+            self.objects(self.second_wire), [{"type": "file_list", "files": [], "next": None, "wait": 0.0}]
+        )
 
     def test_an_accept_on_another_session_after_the_fetch_names_the_file_it_refuses(self) -> None:
         """bob's other session accepts a file he fetched already (its /file accept crossed the news): the refusal

@@ -286,12 +286,13 @@ class BoundTests(FilesTestCase):
         self.assertEqual(lines, [*shown, notice("dave", end)])
 
     def test_a_long_list_costs_a_line_of_flood_budget_per_ten_offers(self) -> None:
-        """Each FILES of 20 offers costs three lines, as a listing of 20 does: after three of them (nine lines),
-        a fourth and a PING are past the burst of ten, and the PING waits its turn."""
+        """Each FILES of 20 offers costs two lines, its own the first, as ``/file list`` of 20 does: five of them
+        take the burst of ten, all answered at once; a PING after them is past it, and the next waits its turn."""
         self.clock.advance(60)
-        self.send(self.dave, "FILES", "FILES", "FILES", "FILES", "PING late")
+        self.send(self.dave, *["FILES"] * 5, "PING early", "PING late")
         lines = self.lines(self.dave_wire)
-        self.assertEqual(len([line for line in lines if b"End of file offers" in line]), 4)
+        self.assertEqual(len([line for line in lines if b"End of file offers" in line]), 5)
+        self.assertIn(f":{SERVER} PONG {SERVER} early".encode(), lines)
         self.assertNotIn(f":{SERVER} PONG {SERVER} late".encode(), lines)
         self.clock.advance(10)
         self.assertIn(f":{SERVER} PONG {SERVER} late".encode(), self.lines(self.dave_wire))

@@ -221,11 +221,13 @@ class KeptOfferTests(FileTestCase):
         bob, bob_wire = self.json_user(b"bob")
         bob.dataReceived(b"/file list\n/file accept 0000000000000001\n")
         listing, refusal = self.objects(bob_wire)
-        self.assertEqual(listing, {"type": "file_list", "files": [], "next": None})
+        self.assertEqual(listing, {"type": "file_list", "files": [], "next": None, "wait": 0.0})
         self.assertEqual((refusal["type"], refusal["code"]), ("error", "no-such-file"))
         alice, alice_wire = self.json_user(b"alice")
         alice.dataReceived(b"/file list\n")
-        self.assertEqual(self.objects(alice_wire), [{"type": "file_list", "files": [], "next": None}])
+        self.assertEqual(
+            self.objects(alice_wire), [{"type": "file_list", "files": [], "next": None, "wait": 0.0}]
+        )
         self.assertEqual(self.store.records, {})
 
     def test_an_offer_whose_file_was_cut_short_is_dropped_too(self) -> None:

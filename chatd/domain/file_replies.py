@@ -158,10 +158,15 @@ class FileEntry:
 class FileList:
     """The open transfers to and from the asker, so a client that came back can resume them: one page of them,
     oldest first; ``next`` is the cursor that asks for the page after it (``/file list after CURSOR``), None on the
-    last (chatd.frontend.file_pages)."""
+    last (chatd.frontend.file_pages).
+
+    ``wait`` is the seconds a reader should let pass before it asks for the
+    next page, as ``KeyLog``'s is: the front end, which holds the
+    connection's flood budget, sets it (0 on the last page)."""
 
     files: tuple[FileEntry, ...]
     next: str | None = None
+    wait: float = 0.0
 
 
 FileReply = (

@@ -14,8 +14,9 @@ from typing import NamedTuple
 FILES_PAGE = 100
 """Most transfers one ``/file list`` answer shows. A user in many rooms may legitimately be offered thousands, and
 the page and the terminal client ask for the list as they connect: all of them in one answer (some 300 bytes each
-in JSON) could pass the default 256 KiB ``--sendq`` and cut the user off at every connect. 100 is some 30 KB, a
-few lines of flood budget (one per 10 entries), and a whole reload's worth for nearly everyone."""
+in JSON) could pass the default 256 KiB ``--sendq`` and cut the user off at every connect. 100 is some 30 KB, 10
+lines of flood budget with its command's (chatd.frontend.flood's ``file_listing_lines``: the default burst), and a
+whole reload's worth for nearly everyone."""
 
 _CURSOR = re.compile("([0-9]{1,20})-([0-9a-f]{16})")
 """A cursor as ``cursor_text`` writes one: the microsecond the transfer began, a dash, its file id."""

@@ -25,6 +25,20 @@ A command costs one line, whatever it answers; a long answer costs more,
 so paging through a big chat is slowed like a flood (issue 12), in every
 front end alike."""
 
+
+def file_listing_lines(entries: int) -> int:
+    """Lines of flood budget a listing of ``entries`` files costs past its command's own line (issue 16).
+
+    A line for every ``ENTRIES_PER_LINE`` entries, rounded up, its command's
+    line the first of them: a full ``/file list`` page (100,
+    chatd.frontend.file_pages) costs 10 lines in all, the default burst
+    (``--flood-burst``), where a line more had a page that follows its pages
+    told it floods, each next page waiting 5 s. IRC's FILES and both
+    ``decline *`` are charged so too, so the file listings stay alike.
+    """
+    return max(0, -(-entries // ENTRIES_PER_LINE) - 1)
+
+
 RESUMED_BYTES = 256 * 1024
 """Most bytes of deletions and lines a resume shows (the default --sendq), so a client that has not read them yet is
 never cut off for what it asked for: on the line protocol the first deletions and then the latest lines that fit

@@ -15,7 +15,7 @@ offer's NOTICE and each line FILES lists (chatd.irc.notices).
 from typing import TYPE_CHECKING
 
 from chatd.domain.file_replies import FileEntry
-from chatd.frontend.flood import ENTRIES_PER_LINE
+from chatd.frontend.flood import file_listing_lines
 from chatd.text import counted
 
 if TYPE_CHECKING:
@@ -48,7 +48,7 @@ def decline(session: "IRCSession", file: str) -> None:
 
 
 def _decline_every(session: "IRCSession", offers: list[FileEntry]) -> None:
-    """Decline each of ``offers``, all those open to the user, in one NOTICE; charged a line per 10 as FILES is."""
+    """Decline each of ``offers``, all those open to the user, in one NOTICE; charged as FILES is (``file_listing_lines``)."""
     if not offers:
         session.server_notice("No file is offered to you")
         return
@@ -59,7 +59,7 @@ def _decline_every(session: "IRCSession", offers: list[FileEntry]) -> None:
     elif declined < len(offers):
         text += f" of {len(offers)}: another connection of yours is fetching the rest"
     session.server_notice(text)
-    session.charge_answer(len(offers) // ENTRIES_PER_LINE)
+    session.charge_answer(file_listing_lines(len(offers)))
 
 
 def _declined(session: "IRCSession", offer: FileEntry) -> bool:

@@ -14,14 +14,14 @@ offer's and with a link made for them by the offer's own machinery
 
 At most ``FILES_SHOWN`` are listed, the oldest first (they expire first),
 and the closing NOTICE says how many more wait: each line costs flood
-budget as a listing's does (``ENTRIES_PER_LINE``), and each link it names
+budget as ``/file list``'s does (``file_listing_lines``), and each link it names
 is one more kept for an hour, so an answer is bounded as SEARCH's is.
 """
 
 from typing import TYPE_CHECKING
 
 from chatd.domain.file_replies import FileEntry
-from chatd.frontend.flood import ENTRIES_PER_LINE
+from chatd.frontend.flood import file_listing_lines
 from chatd.irc.declines import EVERY, decline
 from chatd.irc.message import Message
 from chatd.irc.notices import offer_words
@@ -61,7 +61,7 @@ def files(session: "IRCSession", message: Message) -> "Waiting":
         for offer in shown:
             session.server_notice(_listed(offer, engine.link_for(offer.file, me)))
     session.server_notice(_end(len(shown), len(offers), room))
-    session.charge_answer(len(shown) // ENTRIES_PER_LINE)
+    session.charge_answer(file_listing_lines(len(shown)))
     return None
 
 

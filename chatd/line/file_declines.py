@@ -13,12 +13,13 @@ declines it (``Transfers.decline``): its sender is told, and each of their
 other sessions, while one another session of theirs is fetching goes on.
 This session is told of each too (``tell_peer``), bar those it was not
 shown: its client named no offer, and learns so which of those it shows
-ended. Then one notice says how many, charged a line of flood budget per
-10 offers as ``/file list`` is.
+ended. Then one notice says how many, charged as ``/file list`` is
+(``file_listing_lines``).
 """
 
 from typing import TYPE_CHECKING
 
+from chatd.frontend.flood import file_listing_lines
 from chatd.frontend.transfer_parts import named_user
 from chatd.frontend.transfers import Transfers
 from chatd.line.render import Notice
@@ -36,7 +37,9 @@ def decline_every(session: "LineSession", files: Transfers) -> None:
     offers = files.offers_to(named_user(session))
     declined = sum(files.decline(session, offer.file, tell_peer=True) for offer in offers)
     session.send(declined_notice(declined, len(offers) - declined))
-    session.charge_listing(len(offers))
+    lines = file_listing_lines(len(offers))
+    if lines:
+        session.charge_answer(lines)
 
 
 def declined_notice(declined: int, fetching: int) -> Notice:

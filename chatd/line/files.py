@@ -12,17 +12,20 @@ its transfer by a whole chunk or more; one that moves it by less (a put of
 a short chunk, an ack of bytes acknowledged already) costs a line as any
 line does, or a client sent them a byte at a time, hundreds of lines a
 second within the transfer budget's bytes (``_moved_little``). ``list``
-costs more, by the transfers it shows, as ``/rooms`` does
-(``charge_listing``), and answers a page at a time
-(chatd.frontend.file_pages): ``list after CURSOR`` the page after another.
+costs more, by the transfers it shows (``file_listing_lines``: a full page
+its command included fits in the default burst), and answers a page at a
+time (chatd.frontend.file_pages): ``list after CURSOR`` the page after
+another, once the last page's ``wait`` is over.
 """
 
+import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from chatd.domain.files import CHUNK
 from chatd.frontend.file_pages import Place, read_cursor
+from chatd.frontend.flood import file_listing_lines
 from chatd.frontend.transfers import Transfers
 from chatd.line.errors import NoFilesError, UsageError
 from chatd.line.file_declines import EVERY, decline_every
@@ -210,8 +213,14 @@ def run_file(session: "LineSession", command: FileCommand) -> "Waiting":
             listing = files.listing(session, after)
             # What it is listed it is shown, and hears the end of.
             session.offers_hidden.difference_update(entry.file for entry in listing.files)
-            # Paid for by its size as /rooms is: a user offered many files could have it written over and over.
-            session.send_listing(listing, len(listing.files))
+            # Paid for by its size: a user offered many files could have it written over and over. Charged first,
+            # so a page with a next says how long until the budget is full again (``wait``): a reader following
+            # at once was told it floods from the second page on, its next pages waiting 5 s each.
+            lines = file_listing_lines(len(listing.files))
+            if lines:
+                session.charge_answer(lines)
+            wait = session.budget_full_in() if listing.next is not None else 0.0
+            session.send(replace(listing, wait=math.ceil(wait * 1000) / 1000))
     return None
 
 

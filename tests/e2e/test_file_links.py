@@ -74,4 +74,6 @@ class FileLinkTests(SynchronousTestCase):
             until(alice, "file_fetched"), {"type": "file_fetched", "file": file, "nick": "bob", "left": 0}
         )
         alice.say("/file list")
-        self.assertEqual(until(alice, "file_list"), {"type": "file_list", "files": [], "next": None})
+        self.assertEqual(
+            until(alice, "file_list"), {"type": "file_list", "files": [], "next": None, "wait": 0.0}
+        )

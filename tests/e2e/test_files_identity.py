@@ -73,7 +73,9 @@ class FilesIdentityTests(SynchronousTestCase):
 
         stranger = enter(daemon, "alice", STRANGER)
         stranger.say("/file list")
-        self.assertEqual(answer(stranger, "file_list"), {"type": "file_list", "files": [], "next": None})
+        self.assertEqual(
+            answer(stranger, "file_list"), {"type": "file_list", "files": [], "next": None, "wait": 0.0}
+        )
         stranger.say(f"/file cancel {file}")
         self.assertEqual(refusal(answer(stranger, "file_cancelled")), ("error", "no-such-file", file))
         stranger.say(OFFER)
@@ -126,7 +128,9 @@ class FilesIdentityTests(SynchronousTestCase):
         stranger.say(f"/file accept {file}")
         self.assertEqual(refusal(answer(stranger, "file_chunk")), ("error", "no-such-file", file))
         stranger.say("/file list")
-        self.assertEqual(answer(stranger, "file_list"), {"type": "file_list", "files": [], "next": None})
+        self.assertEqual(
+            answer(stranger, "file_list"), {"type": "file_list", "files": [], "next": None, "wait": 0.0}
+        )
         stranger.say(f"/file link {file}")
         self.assertEqual(refusal(answer(stranger, "file_link")), ("error", "no-such-file", file))
         gone(stranger)

@@ -89,7 +89,7 @@ class LostBytesTests(SynchronousTestCase):
             else:
                 self.assertEqual(listed["kind"], "flood")
             listed = self.bob.expect_json()
-        self.assertEqual(listed, {"type": "file_list", "files": [], "next": None})
+        self.assertEqual(listed, {"type": "file_list", "files": [], "next": None, "wait": 0.0})
         self.assert_one_line_in_the_log()
 
     def test_a_download_resumed_after_the_bytes_went_ends_as_one_begun(self) -> None:

@@ -174,7 +174,9 @@ class RestartTests(SynchronousTestCase):
         )
         bob = enter(daemon, "bob", "127.0.0.3")
         bob.say("/file list")
-        self.assertEqual(until(bob, "file_list"), {"type": "file_list", "files": [], "next": None})
+        self.assertEqual(
+            until(bob, "file_list"), {"type": "file_list", "files": [], "next": None, "wait": 0.0}
+        )
         bob.say(f"/file accept {file}")
         refusal = bob.expect_json()
         while refusal["type"] != "error":

@@ -14,6 +14,7 @@ export const FileReturning = (Base) =>
     constructor() {
       super();
       this.drops = 0; // the socket's drops so far: what was awaited across one answers a connection gone by
+      this.listNext = null; // the timer that asks for the list's next page once the last one's wait is over
     }
 
     /** The page has a nickname (first, or again after a drop): ask which transfers are open to and from its user. */
@@ -29,6 +30,9 @@ export const FileReturning = (Base) =>
      * The server answers a page at a time (at most 100): one naming a
      * `next` cursor is followed by a request for the page after it, until
      * the last, so that every file open is shown however many there are.
+     * Each page costs flood budget by its size, so the next is asked for once
+     * the page's `wait` is over (its budget full again): asked at once, it
+     * had the page told the server slows it, from the second page on.
      */
     listed(object) {
       if (!Array.isArray(object.files)) return;
@@ -41,7 +45,18 @@ export const FileReturning = (Base) =>
         this.offered(entry)?.card.say(this.host.mine(entry.nick) ? "Still offered." : "Still offered to you.");
       }
       // A cursor is given back as it is; one with a space or a line break in it would be another command.
-      if (typeof object.next === "string" && /^[\x21-\x7e]+$/.test(object.next)) this.host.send(`/file list after ${object.next}`);
+      if (typeof object.next === "string" && /^[\x21-\x7e]+$/.test(object.next)) this.askNextPage(object.next, object.wait);
+    }
+
+    /** Ask for the list's page after `cursor` once `wait` seconds (the last page's) are over. */
+    askNextPage(cursor, wait) {
+      const seconds = typeof wait === "number" && Number.isFinite(wait) && wait > 0 ? wait : 0;
+      if (this.listNext !== null) clearTimeout(this.listNext);
+      // setTimeout takes at most 2^31 - 1 ms; past that it fires at once.
+      this.listNext = setTimeout(() => {
+        this.listNext = null;
+        this.host.send(`/file list after ${cursor}`);
+      }, Math.min(seconds * 1000, 2 ** 31 - 1));
     }
 
     /** An upload of the user's the server holds part of and this page does not (it was reloaded): choosing the file again goes on. */
@@ -59,6 +74,9 @@ export const FileReturning = (Base) =>
      */
     lost() {
       this.drops += 1;
+      // The page after a cursor is asked for again from the first on the next connection (ask).
+      if (this.listNext !== null) clearTimeout(this.listNext);
+      this.listNext = null;
       for (const upload of this.waiting) {
         if (upload.id === null) upload.offerLost = true;
       }
