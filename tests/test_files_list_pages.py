@@ -173,17 +173,32 @@ class ListPagesTests(FileTestCase):
         in a row, each whole, and no flood notice at any of them."""
         self.restart_with(*range(250))
         self.clock.advance(60)  # the flood budget full again after connecting
-        line, shown, waits = b"/file list", [], []
+        self.assertEqual(self.follow(), ([100, 100, 50], [5.0, 5.0, 0.0]))
+
+    def test_a_first_page_asked_as_the_reader_connects_is_what_its_budget_pays_for(self) -> None:
+        """Just connected, bob's burst is part spent naming himself: the first page shows what the rest pays for,
+        and each after it, asked for once the last one's ``wait`` is over, a full 100; never a flood notice."""
+        self.restart_with(*range(250))
+        held = self.bob.budget_held() - 1  # what the listing may spend once its own line is paid
+        self.assertLess(held, 9)
+        first = (int(held) + 1) * 10
+        self.assertEqual(self.follow()[0], [first, 100, 150 - first])
+
+    def follow(self) -> tuple[list[int], list[float]]:
+        """Follow bob's pages from the first, each once the last one's ``wait`` is over, asserting that each answer
+        is the page alone and that they show every file, oldest first: each page's size, and its wait."""
+        line, shown, sizes, waits = b"/file list", [], [], []
         while True:
             self.bob.dataReceived(line + b"\n")
             answers = self.objects(self.bob_wire)
             self.assertEqual([item["type"] for item in answers], ["file_list"])
             [listing] = answers
             shown += [entry["file"] for entry in listing["files"]]
+            sizes.append(len(listing["files"]))
             waits.append(listing["wait"])
             if listing["next"] is None:
                 break
             self.clock.advance(listing["wait"])
             line = b"/file list after " + listing["next"].encode()
         self.assertEqual(shown, [_id(n) for n in range(1, 251)])
-        self.assertEqual(waits, [5.0, 5.0, 0.0])
+        return sizes, waits

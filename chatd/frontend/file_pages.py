@@ -8,8 +8,11 @@ it ended), and transfers begun in the same instant are neither lost nor
 shown twice across a page's end.
 """
 
+import math
 import re
 from typing import NamedTuple
+
+from chatd.frontend.flood import ENTRIES_PER_LINE
 
 FILES_PAGE = 100
 """Most transfers one ``/file list`` answer shows. A user in many rooms may legitimately be offered thousands, and
@@ -17,6 +20,21 @@ the page and the terminal client ask for the list as they connect: all of them i
 in JSON) could pass the default 256 KiB ``--sendq`` and cut the user off at every connect. 100 is some 30 KB, 10
 lines of flood budget with its command's (chatd.frontend.flood's ``file_listing_lines``: the default burst), and a
 whole reload's worth for nearly everyone."""
+
+
+def page_most(held: float) -> int:
+    """The most transfers a page may show a connection whose flood budget holds ``held`` lines once its command is
+    paid: as many as that pays for (``file_listing_lines``), at most ``FILES_PAGE``, never fewer than what its
+    command's line alone pays for.
+
+    The page asks for the list as it connects, its burst part spent on its
+    nickname, keys and rooms: a full page then took it past the budget,
+    told "The server is slowing this page down" before it had read
+    anything; a smaller first page fits, and the pages after it, asked for
+    once each ``wait`` is over, are whole.
+    """
+    return min(FILES_PAGE, (max(0, math.floor(held)) + 1) * ENTRIES_PER_LINE)
+
 
 _CURSOR = re.compile("([0-9]{1,20})-([0-9a-f]{16})")
 """A cursor as ``cursor_text`` writes one: the microsecond the transfer began, a dash, its file id."""

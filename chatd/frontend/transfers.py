@@ -41,7 +41,7 @@ from chatd.domain.files import CHUNK, FileLimits, content_key
 from chatd.domain.ports import Bus, Session, UserView
 from chatd.failures import reason
 from chatd.frontend.downloads import Downloads
-from chatd.frontend.file_pages import Place
+from chatd.frontend.file_pages import FILES_PAGE, Place
 from chatd.frontend.late_joiners import LateJoiners
 from chatd.frontend.named_refusals import FileRefusedError, OfferRefusedError, named_refusals
 from chatd.frontend.open_transfers import OpenTransfers
@@ -310,10 +310,10 @@ class Transfers:
         (``TransferEnds.withdraw``)."""
         self._ends.withdraw(peer, file)
 
-    def listing(self, peer: Peer, after: Place | None = None) -> FileList:
-        """The transfers open to and from ``peer``'s user, with where each stands: a page of them, past the place
-        ``after`` if given (chatd.frontend.file_pages)."""
-        return self._open.listing(peer, after)
+    def listing(self, peer: Peer, after: Place | None = None, page: int = FILES_PAGE) -> FileList:
+        """The transfers open to and from ``peer``'s user, with where each stands: a page of at most ``page``, past
+        the place ``after`` if given (chatd.frontend.file_pages)."""
+        return self._open.listing(peer, after, page)
 
     def offers_to(self, user: UserView) -> list[FileEntry]:
         """The offers open to ``user``, oldest first, as ``listing`` shows them a session of theirs: what IRC's FILES

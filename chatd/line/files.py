@@ -24,7 +24,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from chatd.domain.files import CHUNK
-from chatd.frontend.file_pages import Place, read_cursor
+from chatd.frontend.file_pages import Place, page_most, read_cursor
 from chatd.frontend.flood import file_listing_lines
 from chatd.frontend.transfers import Transfers
 from chatd.line.errors import NoFilesError, UsageError
@@ -210,7 +210,7 @@ def run_file(session: "LineSession", command: FileCommand) -> "Waiting":
         case FileAbout(_, file):
             session.send(files.link(session, file))
         case FileListing(after):
-            listing = files.listing(session, after)
+            listing = files.listing(session, after, page_most(session.budget_held()))
             # What it is listed it is shown, and hears the end of.
             session.offers_hidden.difference_update(entry.file for entry in listing.files)
             # Paid for by its size: a user offered many files could have it written over and over. Charged first,

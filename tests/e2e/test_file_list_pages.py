@@ -1,7 +1,7 @@
 """More files offered than ``/file list`` answers at once: the page and the terminal client follow every page (issue 16).
 
-A real daemon on loopback, shared by both tests, each with nicknames of its
-own. Seven senders, each on an address of its own (127.0.0.2 to .8: the
+A real daemon on loopback, shared by the tests, each with nicknames of its
+own; the one on the default flood burst starts its own. Seven senders, each on an address of its own (127.0.0.2 to .8: the
 server counts a guest's offers by address), offer 15 small files each to
 one recipient: 105, past the 100 an answer shows, within every bound on
 offering (16 from one sender to one person). The page, reloaded, shows
@@ -12,11 +12,12 @@ after page. Every wait polls a condition until a deadline.
 from twisted.internet import threads
 from twisted.trial.unittest import TestCase
 
-from tests.e2e.browser import SHARED_WEB, Page, lent_web, quiet
+from tests.e2e.browser import SHARED_WEB, Page, lent_web, quiet, web_url
 from tests.e2e.daemon import Daemon, LineClient, SharedDaemon
-from tests.e2e.lobby import PROMPT, WELCOME
+from tests.e2e.lobby import LOOPBACK, PROMPT, WELCOME
 from tests.e2e.test_client_files import UNLIMITED, User, until
 from tests.e2e.test_web_files import content, next_of, upload
+from tests.e2e.test_web_reading import SLOWED
 
 SENDERS = 7
 OFFERS_EACH = 15
@@ -43,6 +44,21 @@ def offer_many(daemon: Daemon, to: str, prefix: str) -> list[str]:
     return files
 
 
+def reloaded_with_many(daemon: Daemon, page: Page, prefix: str) -> None:
+    """ben logs in on ``page``, is offered many files (``offer_many``, by senders named ``prefix`` and a number),
+    sees each, and reloads the page: it shows every one again."""
+    page.login("ben")
+    files = sorted(offer_many(daemon, "ben", prefix))
+
+    def shown() -> list[str]:
+        return sorted(page.script("return [...window.chatd.files.offers.keys()];"))
+
+    page.wait(lambda: shown() == files or None, "every offer as it came")
+    page.driver.refresh()
+    page.wait_in("ben")
+    page.wait(lambda: shown() == files or None, "every offer again after the reload")
+
+
 class ListPagesTests(TestCase):
     shared = SharedDaemon((*SHARED_WEB, *UNLIMITED))
 
@@ -55,16 +71,17 @@ class ListPagesTests(TestCase):
         offer is shown again, none lost past the first 100."""
         daemon, url = lent_web(self.shared, self)
         page = Page(self, url)
-        page.login("ben")
-        files = offer_many(daemon, "ben", "s")
+        reloaded_with_many(daemon, page, "s")
+        quiet(self, page)
 
-        def shown() -> list[str]:
-            return sorted(page.script("return [...window.chatd.files.offers.keys()];"))
-
-        page.wait(lambda: shown() == sorted(files) or None, "every offer as it came")
-        page.driver.refresh()
-        page.wait_in("ben")
-        page.wait(lambda: shown() == sorted(files) or None, "every offer again after the reload")
+    def test_a_page_reloaded_on_the_default_burst_follows_its_pages_without_being_slowed(self) -> None:
+        """On the default burst of 10 lines (refilled at 20 a second, so the senders offer quickly), ben's page,
+        offered 105 files and reloaded, asks for the list as it connects and the second page once the first
+        one's wait is over: every offer shows again, and the page never says the server slows it."""
+        daemon = Daemon.start(self, [*LOOPBACK, "--web-port", "0", "--flood-rate", "20"])
+        page = Page(self, web_url(daemon))
+        reloaded_with_many(daemon, page, "b")
+        self.assertEqual([text for text in page.texts(".log .line .text") if SLOWED in text], [])
         quiet(self, page)
 
     async def test_the_terminal_client_lists_every_page_of_the_server_s_files(self) -> None:
