@@ -72,13 +72,39 @@ def safe_file_name(name: str) -> str:
     kept = "".join(char for char in last if unicodedata.category(char) not in _NOT_IN_FILE_NAMES)
     kept = kept.strip().lstrip(".").strip()
     if len(kept.encode()) > FILE_NAME_MOST:
-        stem, dot, extension = kept.rpartition(".")
-        if not dot or not stem or len(extension.encode()) > _LONGEST_EXTENSION:
-            stem, extension = kept, ""
-        tail = "." + extension if extension else ""
-        stem = stem.encode()[: FILE_NAME_MOST - len(tail.encode())].decode("utf-8", "ignore").rstrip()
-        kept = stem + tail
+        kept = _cut_name(kept, FILE_NAME_MOST, "")
     return kept or FILE_NAME_FALLBACK
+
+
+ELLIPSIS = "\u2026"
+"""What stands where a name shown cut lost its middle, so that its reader sees it is not the whole name."""
+
+
+def elided_file_name(name: str, most: int) -> str:
+    """``name`` in at most ``most`` bytes of UTF-8: whole if it fits, else cut at a character with ``ELLIPSIS``
+    before its short extension (``a long report….pdf``), so a reader still sees what kind of file it is.
+
+    For a line with no room for a whole name, as an IRC NOTICE of 512 bytes
+    (chatd.irc.notices). With no room even for the ellipsis and the
+    extension, the ellipsis alone, past ``most``: the name's place still
+    shows that something was left out.
+    """
+    if len(name.encode()) <= most:
+        return name
+    return _cut_name(name, most, ELLIPSIS)
+
+
+def _cut_name(name: str, most: int, mark: str) -> str:
+    """``name`` cut at a character to ``most`` bytes with ``mark`` after what is kept of its stem, keeping a short
+    extension; ``mark`` alone if not even that fits."""
+    stem, dot, extension = name.rpartition(".")
+    if not dot or not stem or len(extension.encode()) > _LONGEST_EXTENSION:
+        stem, extension = name, ""
+    tail = mark + ("." + extension if extension else "")
+    room = most - len(tail.encode())
+    if room < 0:
+        return mark
+    return stem.encode()[:room].decode("utf-8", "ignore").rstrip() + tail
 
 
 WHOLE_DIGITS_MOST = 18

@@ -56,10 +56,10 @@ from chatd.domain.events import (
     Walled,
     Whispered,
 )
-from chatd.irc.lines import Shape, event_tags, part_id, source
+from chatd.irc.lines import Shape, event_tags, part_id, source, trailing_room
 from chatd.irc.message import Message
 from chatd.irc.modes import mode_string
-from chatd.irc.notices import killed_reason, notice, offer_words
+from chatd.irc.notices import killed_reason, notice, offer_words, own_offer_words
 from chatd.irc.pieces import ACTION, ACTION_RESERVE, split_text, text_room
 
 _TEXT_AT = {
@@ -272,9 +272,33 @@ class EventMessages:
         yield self._offer_notice(event, shape, None)
 
     def _offer_notice(self, event: FileOffered, shape: Shape, link: str | None) -> Message:
-        text = offer_words(
-            event.actor.nick, event.to, event.file, event.name, event.size, event.mime, event.sha256, link
+        """The NOTICE of an offer to a recipient, naming ``link`` if any, within IRC's 512 bytes."""
+        room = trailing_room(self._offer_message(event, shape, ""))
+        return self._offer_message(
+            event,
+            shape,
+            offer_words(
+                event.actor.nick,
+                event.to,
+                event.file,
+                event.name,
+                event.size,
+                event.mime,
+                event.sha256,
+                link,
+                room=room,
+            ),
         )
+
+    def _own_offer_notice(self, event: FileOffered, shape: Shape) -> Message:
+        """The NOTICE of an offer to its sender's own connections: what went out, and how to withdraw it."""
+        room = trailing_room(self._offer_message(event, shape, ""))
+        words = own_offer_words(
+            event.to, event.file, event.name, event.size, event.mime, event.sha256, room=room
+        )
+        return self._offer_message(event, shape, words)
+
+    def _offer_message(self, event: FileOffered, shape: Shape, text: str) -> Message:
         return Message(
             tags=event_tags(event, shape, 0), source=self.server, command="NOTICE", params=(event.to, text)
         )

@@ -49,7 +49,6 @@ from chatd.frontend.flood import ENTRIES_PER_LINE, RESUMED_PER_CHARGE
 from chatd.frontend.own import acted, news_of
 from chatd.frontend.pings import PingRound
 from chatd.frontend.sockets import Tuning
-from chatd.frontend.transfers import Transfers
 from chatd.frontend.wiring import Wiring
 from chatd.irc.channels import join_burst
 from chatd.irc.filenotices import FileNotices
@@ -139,8 +138,8 @@ class IRCFactory(FrontEndFactory[IRCProtocol]):
 
     def deliver(self, event: Event, sessions: Sequence[Session]) -> None:
         """Render ``event`` once per shape and write it to each session; joiners then get their burst."""
-        if isinstance(event, FileOffered) and self.files is not None and self.files.links is not None:
-            self._offer_with_links(event, self.files, cast(Sequence[IRCSession], sessions))
+        if isinstance(event, FileOffered):
+            self._offered(event, cast(Sequence[IRCSession], sessions))
             return
         if isinstance(event, Deleted):
             self._deleted(event, cast(Sequence[IRCSession], sessions))
@@ -265,17 +264,24 @@ class IRCFactory(FrontEndFactory[IRCProtocol]):
             for session in cast(list[IRCSession], watching):
                 session.sink.write(self.events.away_on_join(event, Shape(session.shape), away))
 
-    def _offer_with_links(self, event: FileOffered, files: Transfers, sessions: Sequence[IRCSession]) -> None:
-        """Each recipient's NOTICE of an offer names a link made for them: IRC has no other way to fetch it."""
+    def _offered(self, event: FileOffered, sessions: Sequence[IRCSession]) -> None:
+        """An offer's NOTICE: the sender's own connections read what went out and how to withdraw it (told how to
+        decline it, they were refused trying); with the web port on, each recipient's names a link made for them,
+        IRC having no other way to fetch it; without, the recipients' is rendered once a shape."""
+        linking = self.files if self.files is not None and self.files.links is not None else None
+        rendered: dict[int, bytes] = {}
         for session in sessions:
-            user = session.user
-            link = None if user is None else files.link_for(event.file, user)
-            shape = Shape(session.shape)
-            session.sink.write(
-                self.events.render(event, shape)
-                if link is None
-                else self.events.file_offered(event, shape, link)
-            )
+            user, shape = session.user, session.shape
+            if acted(user, event.actor):
+                session.sink.write(self.events.own_offer(event, Shape(shape)))
+                continue
+            link = None if linking is None or user is None else linking.link_for(event.file, user)
+            if link is not None:
+                session.sink.write(self.events.file_offered(event, Shape(shape), link))
+                continue
+            found = rendered.get(shape)
+            data = rendered[shape] = self.events.render(event, Shape(shape)) if found is None else found
+            session.sink.write(data)
 
     def forget(self, protocol: IRCProtocol) -> None:
         """``protocol``'s connection is gone; the last one gone ends a shutdown."""

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 from chatd.domain.file_replies import FileEntry
 from chatd.frontend.flood import file_listing_lines
 from chatd.irc.declines import EVERY, decline
+from chatd.irc.lines import trailing_room
 from chatd.irc.message import Message
 from chatd.irc.notices import offer_words
 from chatd.text import fold
@@ -57,18 +58,30 @@ def files(session: "IRCSession", message: Message) -> "Waiting":
     if room is not None:
         offers = [offer for offer in offers if fold(offer.to) == fold(room)]
     shown = offers[:FILES_SHOWN]
+    fits = trailing_room(
+        Message(source=session.factory.server_name, command="NOTICE", params=(session.shown, ""))
+    )
     if engine is not None:
         for offer in shown:
-            session.server_notice(_listed(offer, engine.link_for(offer.file, me)))
+            session.server_notice(_listed(offer, engine.link_for(offer.file, me), fits))
     session.server_notice(_end(len(shown), len(offers), room))
     session.charge_answer(file_listing_lines(len(shown)))
     return None
 
 
-def _listed(offer: FileEntry, link: str | None) -> str:
-    """``offer`` in the words of its own NOTICE, with ``link`` if any."""
+def _listed(offer: FileEntry, link: str | None, room: int) -> str:
+    """``offer`` in the words of its own NOTICE, with ``link`` if any, in ``room`` bytes."""
     return offer_words(
-        offer.nick, offer.to, offer.file, offer.name, offer.size, offer.mime, offer.sha256, link, listed=True
+        offer.nick,
+        offer.to,
+        offer.file,
+        offer.name,
+        offer.size,
+        offer.mime,
+        offer.sha256,
+        link,
+        room=room,
+        listed=True,
     )
 
 

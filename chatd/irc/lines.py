@@ -57,6 +57,12 @@ def line(message: Message) -> bytes:
     return data + b"\r\n"
 
 
+def trailing_room(message: Message) -> int:
+    """The bytes ``message``'s last parameter, empty in it, may take for all but its tags to fit IRC's 512 bytes:
+    for words that make themselves fit (a file's offer, chatd.irc.notices), rather than be cut at the end."""
+    return MESSAGE_LIMIT - 2 - len(render(replace(message, tags={})).encode("utf-8"))
+
+
 def _fitted(message: Message) -> bytes:
     """``message`` rendered with its last parameter cut so that all but its tags fit in ``MESSAGE_LIMIT``."""
     over = len(render(replace(message, tags={})).encode("utf-8")) - (MESSAGE_LIMIT - 2)

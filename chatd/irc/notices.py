@@ -5,6 +5,8 @@ from the server, to the room, to everyone or to one user, as the event
 asks.
 """
 
+from collections.abc import Callable
+
 from chatd.domain.durations import format_duration
 from chatd.domain.events import (
     CHAT,
@@ -28,7 +30,7 @@ from chatd.domain.events import (
 )
 from chatd.domain.ids import id_moment
 from chatd.irc.lines import timestamp
-from chatd.text import message_not_kept_words, registration_undone_words, tally_words
+from chatd.text import elided_file_name, message_not_kept_words, registration_undone_words, tally_words
 
 
 def killed_reason(event: Killed) -> str:
@@ -97,6 +99,7 @@ def offer_words(
     sha256: str,
     link: str | None,
     *,
+    room: int,
     listed: bool = False,
 ) -> str:
     """What an IRC user reads of a file ``sender`` offers ``to`` (issue 16): its name, size, type and hash, how to
@@ -104,12 +107,40 @@ def offer_words(
     ``file`` (chatd.irc.declines): in the offer's NOTICE, and in each FILES lists (chatd.irc.files, ``listed``).
 
     The offer's NOTICE ends saying FILES lists it again: it comes once, and an IRC user knows of no FILES unless
-    told. The order is what matters most first, so that a line cut at IRC's 512 bytes (a long file name) loses the
-    hint first, then how to decline (``FILES DECLINE *`` still does, and FILES's last line says so), before
-    anything of the offer or how to fetch it."""
+    told. The words take at most ``room`` bytes, what IRC's 512 leave the NOTICE's text (chatd.irc.lines' ``trailing_room``): a long
+    file name is shown cut, with an ellipsis (``elided_file_name``), so that how to decline it still fits; the
+    offer's id names it whole."""
     fetch = f"fetch it at {link} (a link for you alone, good once) or with" if link else "fetch it with"
-    text = (
-        f'{sender} offers {to} "{name}" ({size} bytes, {mime}, sha256 {sha256}): {fetch} the bundled client'
-        f" (python -m chatd.client) or the web page; FILES DECLINE {file} declines it"
-    )
-    return text if listed else f"{text}; send FILES to list it again"
+    again = "" if listed else "; send FILES to list it again"
+
+    def words(shown: str) -> str:
+        return (
+            f'{sender} offers {to} "{shown}" ({size} bytes, {mime}, sha256 {sha256}): {fetch} the bundled client'
+            f" (python -m chatd.client) or the web page; FILES DECLINE {file} declines it{again}"
+        )
+
+    return _fitted(words, name, room)
+
+
+def own_offer_words(to: str, file: str, name: str, size: int, mime: str, sha256: str, *, room: int) -> str:
+    """What the sender's own IRC connections read of their offer to ``to``: what went out and how to withdraw it.
+
+    Not how to fetch or decline it, as its recipients are told: declining
+    one's own offer is refused (it is not offered to oneself), and an offer
+    is made and withdrawn from the line port or the page alone. In at most
+    ``room`` bytes, as ``offer_words``."""
+
+    def words(shown: str) -> str:
+        return (
+            f'You offered {to} "{shown}" ({size} bytes, {mime}, sha256 {sha256}): the bundled client or the web'
+            f" page withdraws it (/file cancel {file})"
+        )
+
+    return _fitted(words, name, room)
+
+
+def _fitted(words: Callable[[str], str], name: str, room: int) -> str:
+    """``words`` of the file ``name``, in at most ``room`` bytes if cutting the name can make them fit."""
+    text = words(name)
+    over = len(text.encode()) - room
+    return text if over <= 0 else words(elided_file_name(name, len(name.encode()) - over))

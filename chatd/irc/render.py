@@ -126,6 +126,10 @@ class EventLines(EventMessages):
         """The NOTICE of an offer for one recipient, with ``link``, a single-use URL made for them alone."""
         return line(self._offer_notice(event, shape, link))
 
+    def own_offer(self, event: FileOffered, shape: Shape) -> bytes:
+        """The NOTICE of an offer for its sender's own connections: what went out, and how to withdraw it."""
+        return line(self._own_offer_notice(event, shape))
+
     def server_notice(self, shape: Shape, at: float, to: str, text: str) -> bytes:
         """A NOTICE from the server to ``to`` (a channel, or a nickname) saying ``text``, with no event behind it (the
         end of a file's offer, chatd.irc.filenotices): so no msgid; ``at`` is its server-time."""

@@ -1,9 +1,9 @@
 """More files offered than ``/file list`` answers at once: the page and the terminal client follow every page (issue 16).
 
 A real daemon on loopback, shared by the tests, each with nicknames of its
-own; the one on the default flood burst starts its own. Seven senders, each on an address of its own (127.0.0.2 to .8: the
-server counts a guest's offers by address), offer 15 small files each to
-one recipient: 105, past the 100 an answer shows, within every bound on
+own (the one on the default flood burst starts its own). Seven senders,
+each on an address of its own (127.0.0.2 to .8: the server counts a
+guest's offers by address), offer 15 small files each to one recipient: 105, past the 100 an answer shows, within every bound on
 offering (16 from one sender to one person). The page, reloaded, shows
 them all again; the terminal client's ``/files`` lists them all, page
 after page. Every wait polls a condition until a deadline.

@@ -74,7 +74,8 @@ class EndedOfferTests(SynchronousTestCase):
 
     def test_the_senders_irc_connection_reads_that_a_recipient_fetched_the_file(self) -> None:
         """ada, registered, offers bob a file from the line port while online over IRC too: her IRC connection
-        reads the offer's NOTICE, then, once bob fetches it, one saying he has."""
+        reads the offer's NOTICE, what she offered and how to withdraw it (not to decline it), then, once bob
+        fetches it, one saying he has."""
         daemon, port = self.lent()
         ada = registered(daemon, "ada")
         on_irc = IRCClient(daemon, port, "ada", password=PASSWORD)
@@ -83,7 +84,13 @@ class EndedOfferTests(SynchronousTestCase):
         data = content(20_000, seed=5)
         file_id = upload(ada, "bob", "notes.txt", data, "text/plain")
         offer = on_irc.next("privnotice", where=lambda heard: heard.nick == NAME)
-        self.assertTrue(offer.arguments[0].startswith('ada offers bob "notes.txt" (20000 bytes'), offer)
+        self.assertTrue(offer.arguments[0].startswith('You offered bob "notes.txt" (20000 bytes'), offer)
+        self.assertTrue(
+            offer.arguments[0].endswith(
+                f": the bundled client or the web page withdraws it (/file cancel {file_id})"
+            ),
+            offer,
+        )
 
         self.assertEqual(fetch(bob, file_id), data)
         self.assertEqual(
