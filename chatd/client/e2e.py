@@ -22,13 +22,14 @@ from collections.abc import Callable
 from datetime import UTC
 from typing import Protocol
 
-from twisted.internet.interfaces import IDelayedCall, IReactorTime
+from twisted.internet.interfaces import IReactorTime
 
 from chatd.client.crypto import Identity, IdentityError, fingerprint
 from chatd.client.e2ecommands import COMMANDS
 from chatd.client.keychecks import ask_log, follow_key_log, follow_keys, refused, release
 from chatd.client.keyring import Keyring
 from chatd.client.keywants import Want
+from chatd.client.pages import NextPage
 from chatd.client.sealing import open_encrypted
 from chatd.client.shown import Message, Shown
 from chatd.client.style import Look, View, compose, moment
@@ -85,7 +86,7 @@ class EndToEnd:
         """``keys`` answers held until the log catches up with their seq."""
         self.log_fetching = False
         """A ``/key log`` is asked and not answered, or waits (``log_next``) to be asked."""
-        self.log_next: IDelayedCall | None = None
+        self.log_next = NextPage(clock)
         """The next page's ``/key log``, waiting the seconds the last page said (its ``wait``)."""
         self.log_long = False
         """Whether this check of the log needed more than a page, and the user was told it is under way."""
@@ -193,9 +194,8 @@ class EndToEnd:
                 self.say(f"Not sent to {scrub(want.nick)}: the connection dropped first.", Look.ERROR)
             release(self, want)
         self.wants, self.log_waiting, self.log_fetching, self.account = [], [], False, None
-        if self.log_next is not None:
-            self.log_next.cancel()
-        self.log_next, self.log_long = None, False
+        self.log_next.cancel()
+        self.log_long = False
         self.own_known = None
         self.idle()
 

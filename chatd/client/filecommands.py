@@ -167,6 +167,7 @@ def list_files(files: "Transfers", rest: str) -> None:
     rows = [_row(transfer) for transfer in files.transfers()]
     lines = [f"Transfers here ({len(rows)}):", *rows] if rows else ["No transfers here."]
     files.say_lines(lines)
+    files.list_anew()
     files.put("/file list")
 
 

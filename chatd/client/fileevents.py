@@ -11,6 +11,7 @@ chatd.client.filerefusals.
 
 import re
 from collections.abc import Callable
+from functools import partial
 from typing import TYPE_CHECKING
 
 from chatd.client.fileends import cancelled, declined, expired, fetched
@@ -141,8 +142,9 @@ def listed(files: "Transfers", message: Message) -> Shown:
         )
     cursor = message.get("next")
     if isinstance(cursor, str) and _CURSOR.fullmatch(cursor):
-        # A page of at most 100 (docs/PROTOCOL.md): the next is asked for at once, and shown as it comes.
-        files.put(f"/file list after {cursor}")
+        # A page of at most 100 (docs/PROTOCOL.md): the next is asked for once the page's wait is over, and shown
+        # as it comes.
+        files.list_next.ask(message.get("wait"), partial(files.put, f"/file list after {cursor}"))
         return files.lines([f"Files on the server ({len(rows)} here, more to come):", *rows])
     return files.lines(
         [f"Files on the server ({len(rows)}):", *rows] if rows else ["No files on the server."]

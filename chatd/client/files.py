@@ -24,6 +24,7 @@ from chatd.client.filecommands import COMMANDS
 from chatd.client.fileevents import FOLLOWERS
 from chatd.client.filerefusals import error
 from chatd.client.filewords import quoted
+from chatd.client.pages import NextPage
 from chatd.client.partfile import Offer, PartFile
 from chatd.client.shown import Message, Shown
 from chatd.client.style import Look, View, compose
@@ -85,6 +86,8 @@ class Transfers:
         order of its answers: an answer or a refusal is the first's of the offer it names (an error naming none
         answers another line). One cancelled meanwhile stays until its answer comes: an upload the server opens for
         it is cancelled there too."""
+        self.list_next = NextPage(reactor)
+        """The ``/file list after CURSOR`` of the listing shown, waiting the seconds its last page said (``wait``)."""
 
     def transfers(self) -> list[Transfer]:
         """The open transfers, oldest first."""
@@ -220,10 +223,17 @@ class Transfers:
         return file_id in self._ended and self.download_for(message) is None
 
     def _typed(self, text: str) -> None:
-        """``text`` goes to the server as typed: a ``/file`` line naming an ended download has its answer shown."""
+        """``text`` goes to the server as typed: a ``/file`` line naming an ended download has its answer shown, and
+        a ``/file list`` starts a listing anew (``list_anew``)."""
         words = text.split()
         if len(words) > 2 and words[0].lower() == "/file":
             self._ended.discard(words[2])
+        if len(words) > 1 and words[0].lower() == "/file" and words[1].lower() == "list":
+            self.list_anew()
+
+    def list_anew(self) -> None:
+        """A listing starts: the page the last one waited to ask for is not asked as well (each would be followed)."""
+        self.list_next.cancel()
 
     def unheard(self, verb: str) -> bool:
         """Whether a file command of the user's could not reach the server now; if so, says in one line to ``verb``
@@ -304,6 +314,7 @@ class Transfers:
         answered, and a cancel the drop may have lost is sent again when wanted (``cancel_on_server``)."""
         self._unanswered.clear()
         self._cancelling.clear()
+        self.list_next.cancel()
         for transfer in self.transfers():
             transfer.offline()
         self.bars.refresh()

@@ -10,7 +10,7 @@ sealed, fingerprints shown, held messages let go. A part of encryption
 key than its log holds; the page keeps it apart too (keychecks.js).
 """
 
-import math
+from functools import partial
 from typing import TYPE_CHECKING
 
 from chatd.client.crypto import fingerprint, fingerprints
@@ -90,25 +90,8 @@ def ask_log(e2e: "EndToEnd") -> None:
         _next_page_due(e2e)
 
 
-def _ask_next_page(e2e: "EndToEnd", wait: float) -> None:
-    """Ask for the log's next page in ``wait`` seconds (at once if 0), still fetching meanwhile.
-
-    A page costs flood budget by its size (6 lines for 500 entries), so a
-    client asking for each page the moment the last came was over budget
-    from the second on, and cut off reading a log past some 6,500
-    entries: the server says in each page how long its budget takes to
-    hold the next (docs/PROTOCOL.md, ``key_log``).
-    """
-    e2e.log_fetching = True
-    if wait <= 0:
-        _next_page_due(e2e)
-        return
-    e2e.log_next = e2e.clock.callLater(wait, _next_page_due, e2e)
-
-
 def _next_page_due(e2e: "EndToEnd") -> None:
     """Ask for the log's entries after the last one checked."""
-    e2e.log_next = None
     e2e.put(f"/key log {e2e.keyring.log.seq + 1}")
 
 
@@ -162,7 +145,10 @@ def follow_key_log(e2e: "EndToEnd", message: Message) -> None:
         if not e2e.log_long:
             e2e.log_long = True
             e2e.say(LOG_PROGRESS.format(seq=e2e.keyring.log.seq, total=seq))
-        _ask_next_page(e2e, page_wait(message.get("wait")))
+        # A page costs flood budget by its size (6 lines for 500 entries): asked at once, a log past some 6,500
+        # entries was cut off (chatd.client.pages).
+        e2e.log_fetching = True
+        e2e.log_next.ask(message.get("wait"), partial(_next_page_due, e2e))
         return
     e2e.save()
     _new_devices(e2e)
@@ -260,13 +246,3 @@ def release(e2e: "EndToEnd", want: Want | None) -> None:
     for shown, sender in want.held:
         e2e.link.show(warned(e2e, shown, want.nick, sender))
     want.held = []
-
-
-def page_wait(wait: object) -> float:
-    """The seconds a ``key_log`` page's ``wait`` says to let pass before the next; 0 if it says none a clock takes.
-
-    A server from before ``wait`` says nothing: the next page is asked at once, as it always was.
-    """
-    if isinstance(wait, bool) or not isinstance(wait, int | float) or not math.isfinite(wait) or wait < 0:
-        return 0.0
-    return float(wait)
