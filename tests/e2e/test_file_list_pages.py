@@ -1,12 +1,14 @@
 """More files offered than ``/file list`` answers at once: the page and the terminal client follow every page (issue 16).
 
 A real daemon on loopback, shared by the tests, each with nicknames of its
-own (the one on the default flood burst starts its own). Seven senders,
+own (those on the default flood burst start their own). Seven senders,
 each on an address of its own (127.0.0.2 to .8: the server counts a
 guest's offers by address), offer 15 small files each to one recipient: 105, past the 100 an answer shows, within every bound on
 offering (16 from one sender to one person). The page, reloaded, shows
 them all again; the terminal client's ``/files`` lists them all, page
-after page. Every wait polls a condition until a deadline.
+after page, and on the default burst (offered 256, by 16 senders) asks for
+each once the last one's ``wait`` is over. Every wait polls a condition
+until a deadline.
 """
 
 from twisted.internet import threads
@@ -22,6 +24,9 @@ from tests.e2e.test_web_reading import SLOWED
 SENDERS = 7
 OFFERS_EACH = 15
 
+FLOODING = "You are sending faster than the server allows"
+"""The start of the server's line to a connection over its flood budget, as the terminal client shows it."""
+
 
 def sender(daemon: Daemon, nick: str, address: str) -> LineClient:
     """A program on the line port from ``address``, speaking JSON, named ``nick``."""
@@ -33,13 +38,15 @@ def sender(daemon: Daemon, nick: str, address: str) -> LineClient:
     return client
 
 
-def offer_many(daemon: Daemon, to: str, prefix: str) -> list[str]:
-    """``SENDERS`` senders (``prefix`` and a number) offer ``to`` ``OFFERS_EACH`` files each, uploaded: the ids."""
+def offer_many(
+    daemon: Daemon, to: str, prefix: str, senders: int = SENDERS, each: int = OFFERS_EACH
+) -> list[str]:
+    """``senders`` senders (``prefix`` and a number) offer ``to`` ``each`` files each, uploaded: the ids."""
     files = []
-    for number in range(SENDERS):
+    for number in range(senders):
         client = sender(daemon, f"{prefix}{number}", f"127.0.0.{number + 2}")
-        for each in range(OFFERS_EACH):
-            seed = number * OFFERS_EACH + each
+        for one in range(each):
+            seed = number * each + one
             files.append(upload(client, to, f"p{seed:03d}.txt", content(10, seed=seed), "text/plain"))
     return files
 
@@ -98,3 +105,22 @@ class ListPagesTests(TestCase):
         listed = [line for line in cleo.screen.matching("] from t") if line.endswith(" offered")]
         self.assertEqual(len(listed), 105, listed)
         self.assertEqual(len({line.split('"')[1] for line in listed}), 105)
+
+    async def test_the_terminal_client_on_the_default_burst_follows_its_pages_without_being_slowed(
+        self,
+    ) -> None:
+        """On the default burst of 10 lines (refilled at 20 a second, so the senders offer quickly), cleo's client,
+        offered 256 files (16 senders, 16 each: every place a recipient has), lists them with /files: each page of
+        100 spends the whole burst, and the next is asked for once its wait is over, so every file is shown, three
+        pages, and the server never says she floods."""
+        daemon = Daemon.start(self, [*LOOPBACK, "--flood-rate", "20"])
+        cleo = User(self, daemon.port, "cleo")
+        await until(lambda: cleo.screen.showing("cleo joined #lobby"), what="cleo in")
+        await threads.deferToThread(offer_many, daemon, "cleo", "d", 16, 16)
+        await until(lambda: len(cleo.screen.matching('"p255.txt"')) == 1, what="the last offer")
+        cleo.link.send("/files")
+        await until(lambda: cleo.screen.showing("Files on the server (56):"), what="the last page")
+        self.assertEqual(len(cleo.screen.matching("Files on the server (100 here, more to come):")), 2)
+        listed = [line for line in cleo.screen.matching("] from d") if line.endswith(" offered")]
+        self.assertEqual(len({line.split('"')[1] for line in listed}), 256, listed)
+        self.assertEqual(cleo.screen.matching(FLOODING), [])
