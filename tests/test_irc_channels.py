@@ -36,6 +36,20 @@ class JoinTests(IRCTestCase):
             b":testhost 403 alice bad :Bad channel name: a room name is # followed by its name", lines
         )
 
+    def test_a_join_past_the_room_limit_names_the_channel_refused(self) -> None:
+        """405 names the channel the JOIN could not enter, as clients show it ("Cannot join #r20"), not ``*``."""
+        alice, wire = self.irc_user("alice")
+        self.send(alice, "JOIN " + ",".join(f"#r{number}" for number in range(20)))
+        self.lines(wire)
+        self.send(alice, "JOIN #r20,#r21")
+        self.assertEqual(
+            self.lines(wire),
+            [
+                b":testhost 405 alice #r20 :You have joined too many channels (at most 20)",
+                b":testhost 405 alice #r21 :You have joined too many channels (at most 20)",
+            ],
+        )
+
     def test_extended_join_and_userhost_in_names(self) -> None:
         """extended-join adds the account (or *) and a name; userhost-in-names shows nick!user@host."""
         alice, wire = self.irc_user("alice", "extended-join", "userhost-in-names")

@@ -62,7 +62,7 @@ def _join_each(session: "IRCSession", me: UserView, rooms: list[tuple[str, str]]
             with session.factory.speaking(session):
                 session.chat.join(me, name, key)
         except ChatError as error:
-            session.refuse(error, "JOIN")
+            session.refuse(error, "JOIN", name)
     return None
 
 

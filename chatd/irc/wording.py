@@ -119,7 +119,7 @@ def refusal(error: ChatError, command: str, target: str = "*") -> Refusal:
         case NotInRoomError(room=room):
             return n.ERR_NOTONCHANNEL, (room, "You're not on that channel")
         case TooManyRoomsError(limit=limit):
-            return n.ERR_TOOMANYCHANNELS, ("*", f"You have joined too many channels (at most {limit})")
+            return n.ERR_TOOMANYCHANNELS, (target, f"You have joined too many channels (at most {limit})")
         case UserNotInRoomError(nick=nick, room=room):
             return n.ERR_USERNOTINCHANNEL, (nick, room, "They aren't on that channel")
         case NotOwnerError(room=room) | TopicLockedError(room=room):
