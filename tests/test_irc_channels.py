@@ -50,6 +50,12 @@ class JoinTests(IRCTestCase):
             ],
         )
 
+    def test_a_join_naming_only_commas_is_461(self) -> None:
+        """JOIN ``,,,`` names no channel: 461, as JOIN with none, and nothing else happens."""
+        alice, wire = self.irc_user("alice")
+        self.send(alice, "JOIN ,,,")
+        self.assertEqual(self.lines(wire), [b":testhost 461 alice JOIN :Not enough parameters"])
+
     def test_extended_join_and_userhost_in_names(self) -> None:
         """extended-join adds the account (or *) and a name; userhost-in-names shows nick!user@host."""
         alice, wire = self.irc_user("alice", "extended-join", "userhost-in-names")

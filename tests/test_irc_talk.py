@@ -133,6 +133,17 @@ class RoomTalkTests(IRCTestCase):
             [b":testhost 412 alice :No text to send", b":testhost 411 alice :No recipient given (PRIVMSG)"],
         )
 
+    def test_targets_that_are_only_commas_are_no_recipient(self) -> None:
+        """A PRIVMSG whose targets are all empty (``,,,``) names no one: 411, as with no target at all."""
+        self.send(self.alice, "PRIVMSG ,,, :hi", "NOTICE ,,, :hi")
+        self.assertEqual(self.lines(self.alice_wire), [b":testhost 411 alice :No recipient given (PRIVMSG)"])
+        self.assertEqual(self.lines(self.bob_wire), [])
+        self.send(self.alice, "PRIVMSG #lobby,,,,,bob :both")
+        self.assertEqual(self.lines(self.alice_wire), [])
+        self.assertEqual(
+            self.lines(self.bob_wire), [b"[00:00] #lobby <alice> both", b"[00:00] <alice -> bob> both"]
+        )
+
     def test_away_and_back(self) -> None:
         """AWAY :text is 306; AWAY alone 305."""
         self.send(self.alice, "AWAY :lunch", "AWAY")

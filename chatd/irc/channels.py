@@ -45,9 +45,12 @@ def join(session: "IRCSession", message: Message) -> "Waiting":
         return None
     keys = message.params[1].split(",") if len(message.params) > 1 else []
     names = message.params[0].split(",")
-    return _join_each(
-        session, me, [(name, keys[n] if n < len(keys) else "") for n, name in enumerate(names) if name]
-    )
+    rooms = [(name, keys[n] if n < len(keys) else "") for n, name in enumerate(names) if name]
+    if not rooms:
+        # ``JOIN ,,,`` names no channel, as a JOIN without one; it was answered with nothing.
+        session.reply(n.ERR_NEEDMOREPARAMS, "JOIN", "Not enough parameters")
+        return None
+    return _join_each(session, me, rooms)
 
 
 def _join_each(session: "IRCSession", me: UserView, rooms: list[tuple[str, str]]) -> "Waiting":

@@ -53,7 +53,9 @@ def notice(session: "IRCSession", message: Message) -> "Waiting":
 
 def _send(session: "IRCSession", message: Message, *, quiet: bool) -> "Waiting":
     """Say the text to each target; what a service was asked to do (log in, register) the connection waits for."""
-    if not message.params:
+    # Empty targets (``,,,``, ``#a,``) name no one: targets that are only commas are no recipient at all.
+    targets = [target for target in message.params[0].split(",") if target] if message.params else []
+    if not targets:
         if not quiet:
             session.reply(n.ERR_NORECIPIENT, f"No recipient given ({message.command})")
         return None
@@ -62,15 +64,12 @@ def _send(session: "IRCSession", message: Message, *, quiet: bool) -> "Waiting":
             session.reply(n.ERR_NOTEXTTOSEND, "No text to send")
         return None
     text = message.params[1]
-    targets = message.params[0].split(",")
     if len(targets) > TARGETS_MOST and not quiet:
         session.reply(
             n.ERR_TOOMANYTARGETS, targets[TARGETS_MOST], f"Too many recipients: at most {TARGETS_MOST}"
         )
     waiting: Waiting = None
     for target in targets[:TARGETS_MOST]:
-        if not target:
-            continue
         named = services.service(target)
         if named is not None:
             # No services here: the server answers a PRIVMSG (a NOTICE, never), and the text (a password,
