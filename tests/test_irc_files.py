@@ -204,8 +204,16 @@ class ChannelTests(FilesTestCase):
         )
 
     def test_anything_but_one_channel_is_refused(self) -> None:
-        """FILES with a nickname, or with two channels, is one FAIL saying how FILES is used, naming the word."""
-        for arguments, word in ((("dave",), "dave"), (("#lobby", "#other"), "#other")):
+        """FILES with a nickname, with two channels (two words, or IRC's list ``#a,#b``), or with a word no
+        channel could be named, is one FAIL saying how FILES is used, naming the word."""
+        cases = (
+            (("dave",), "dave"),
+            (("#lobby", "#other"), "#other"),
+            (("#lobby,#other",), "#lobby,#other"),
+            (("#",), "#"),
+            (("#no!such",), "#no!such"),
+        )
+        for arguments, word in cases:
             self.assertEqual(
                 self.listed(self.dave, self.dave_wire, *arguments),
                 [f":{SERVER} FAIL FILES INVALID_PARAMS {word} :{USAGE}".encode()],

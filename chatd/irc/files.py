@@ -20,7 +20,9 @@ is one more kept for an hour, so an answer is bounded as SEARCH's is.
 
 from typing import TYPE_CHECKING
 
+from chatd.domain.errors import InvalidRoomNameError
 from chatd.domain.file_replies import FileEntry
+from chatd.domain.names import check_room_name
 from chatd.frontend.flood import file_listing_lines
 from chatd.irc.declines import EVERY, decline
 from chatd.irc.lines import trailing_room
@@ -48,7 +50,7 @@ def files(session: "IRCSession", message: Message) -> "Waiting":
     if params and params[0].upper() == "DECLINE" and len(params) == 2:
         decline(session, params[1])
         return None
-    if len(params) > 1 or (params and not params[0].startswith("#")):
+    if len(params) > 1 or (params and not _channel(params[0])):
         session.fail("FILES", "INVALID_PARAMS", params[-1], USAGE)
         return None
     room = params[0] if params else None
@@ -67,6 +69,16 @@ def files(session: "IRCSession", message: Message) -> "Waiting":
     session.server_notice(_end(len(shown), len(offers), room))
     session.charge_answer(file_listing_lines(len(shown)))
     return None
+
+
+def _channel(word: str) -> bool:
+    """Whether ``word`` could name one channel: ``#a,#b`` (IRC's list of two) or ``#`` is no channel, and was
+    answered as if one with no offers, ``No file is offered to you in #a,#b``."""
+    try:
+        check_room_name(word, None)
+    except InvalidRoomNameError:
+        return False
+    return True
 
 
 def _listed(offer: FileEntry, link: str | None, room: int) -> str:
