@@ -109,6 +109,18 @@ class JoinTests(IRCTestCase):
         )
         self.assertEqual(self.lines(bob_wire), [b"[00:00] #lobby -- alice left (bye now)"])
 
+    def test_empty_names_in_a_part_are_skipped_and_only_commas_are_461(self) -> None:
+        """PART ``#a,`` leaves #a alone, with no 403 for the empty name after the comma; PART ``,,,`` names no
+        channel: one 461, as PART with none."""
+        alice, wire = self.irc_user("alice")
+        self.send(alice, "JOIN #a")
+        self.lines(wire)
+        self.send(alice, "PART #a,", "PART ,,,")
+        self.assertEqual(
+            self.lines(wire),
+            [b":alice!alice@chatd PART #a", b":testhost 461 alice PART :Not enough parameters"],
+        )
+
 
 class TopicTests(IRCTestCase):
     def test_topic_set_seen_by_all_and_asked(self) -> None:
@@ -306,6 +318,21 @@ class KickTests(IRCTestCase):
             [b":testhost 482 bob #x :alice owns the channel; only IRC operators may kick them"],
         )
         self.assertEqual(self.lines(wire), [])
+
+    def test_a_kick_of_only_commas_is_one_461_and_an_empty_name_is_skipped(self) -> None:
+        """KICK #x ``,,,`` names nobody: one 461, not a 401 for each empty name; KICK #x ``bob,`` kicks bob
+        alone."""
+        alice, wire = self.irc_user("alice")
+        bob, bob_wire = self.irc_user("bob")
+        self.send(alice, "JOIN #x")
+        self.send(bob, "JOIN #x")
+        self.lines(wire)
+        self.lines(bob_wire)
+        self.send(alice, "KICK #x ,,,")
+        self.assertEqual(self.lines(wire), [b":testhost 461 alice KICK :Not enough parameters"])
+        self.assertEqual(self.lines(bob_wire), [])
+        self.send(alice, "KICK #x bob,")
+        self.assertEqual(self.lines(wire), [b":alice!alice@chatd KICK #x bob :alice"])
 
 
 class RegisteredRoomKickTests(IRCTestCase):

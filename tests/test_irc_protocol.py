@@ -118,7 +118,7 @@ class EchoedWordTests(IRCTestCase):
             [
                 b":testhost 442 alice * :You're not on that channel",
                 b":testhost 366 alice * :End of /NAMES list",
-                b":testhost 403 alice * :No such channel",
+                b":testhost 461 alice PART :Not enough parameters",
                 b":testhost 410 alice * :Invalid CAP command",
                 b":testhost 432 alice * :Erroneous nickname: a nickname holds only letters, digits, '-', '_', "
                 b"'[', ']', '{', '}', '\\', '|', '^' and '`'",

@@ -47,10 +47,24 @@ def join(session: "IRCSession", message: Message) -> "Waiting":
     names = message.params[0].split(",")
     rooms = [(name, keys[n] if n < len(keys) else "") for n, name in enumerate(names) if name]
     if not rooms:
-        # ``JOIN ,,,`` names no channel, as a JOIN without one; it was answered with nothing.
-        session.reply(n.ERR_NEEDMOREPARAMS, "JOIN", "Not enough parameters")
+        _none_named(session, "JOIN")
         return None
     return _join_each(session, me, rooms)
+
+
+def _named(session: "IRCSession", command: str, names: str) -> list[str]:
+    """The names a comma-separated list gives, the empty ones (``#a,``) left out; a list of commas alone is
+    answered as ``command`` with no names (``_none_named``), and gives none."""
+    named = [name for name in names.split(",") if name]
+    if not named:
+        _none_named(session, command)
+    return named
+
+
+def _none_named(session: "IRCSession", command: str) -> None:
+    """461 for ``command`` whose list was commas alone (``,,,``): one line, where each empty name was a 403 or
+    401 of ``*`` (PART, KICK) or nothing at all (JOIN)."""
+    session.reply(n.ERR_NEEDMOREPARAMS, command, "Not enough parameters")
 
 
 def _join_each(session: "IRCSession", me: UserView, rooms: list[tuple[str, str]]) -> "Waiting":
@@ -120,7 +134,7 @@ def send_topic(session: "IRCSession", topic: Topic) -> None:
 def part(session: "IRCSession", message: Message) -> "Waiting":
     """PART #a,#b [:reason]."""
     reason = message.params[1] if len(message.params) > 1 else ""
-    for name in message.params[0].split(","):
+    for name in _named(session, "PART", message.params[0]):
         try:
             session.chat.part(session.me(), name, reason)
         except ChatError as error:
@@ -259,7 +273,7 @@ def _listed(session: "IRCSession", named: list[str]) -> Iterator[RoomSummary]:
 def kick(session: "IRCSession", message: Message) -> "Waiting":
     """KICK #room nick[,nick] [:reason]."""
     reason = message.params[2] if len(message.params) > 2 else ""
-    for nick in message.params[1].split(","):
+    for nick in _named(session, "KICK", message.params[1]):
         try:
             session.chat.kick(session.me(), nick, message.params[0], reason)
         except ChatError as error:
