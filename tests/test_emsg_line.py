@@ -90,13 +90,16 @@ class EmsgTests(AccountTestCase):
         self.assertEqual(self.lines(self.bob_wire), [])
 
     def test_envelopes_not_of_the_agreed_shape_are_refused(self) -> None:
-        """Not base64, not JSON, no boxes, a short nonce: each one error line."""
+        """Not base64, not JSON, no boxes, a short nonce, a version that is ``true`` (which Python's ``== 1`` took
+        and the page's ``=== 1`` refuses, so the recipient could never open it): each one error line."""
         me = b64(bytes(ALICE.public_key))
+        box = b64(b"n" * 24) + ":" + b64(b"x" * 16)
         shapes = [
             "%%%",
             b64(b"not json"),
             b64(json.dumps({"v": 1, "from": me, "to": {}}).encode()),
             b64(json.dumps({"v": 1, "from": me, "to": {me: b64(b"n") + ":" + b64(b"x" * 16)}}).encode()),
+            b64(json.dumps({"v": True, "from": me, "to": {me: box}}).encode()),
         ]
         for shape in shapes:
             self.clock.advance(1)

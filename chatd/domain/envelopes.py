@@ -50,7 +50,10 @@ def check_envelope(envelope: str, sender_keys: tuple[str, ...]) -> None:
     except (binascii.Error, ValueError, RecursionError):
         # RecursionError: JSON nested deeper than Python's stack, 12,000 "[" in one line, is no envelope either.
         raise BadEnvelopeError("not base64 of JSON") from None
-    if not isinstance(data, dict) or data.get("v") != 1 or set(data) != {"v", "from", "to"}:
+    # ``true == 1`` in Python, not in the page's ``v === 1``: an envelope of ``"v":true`` went to a recipient
+    # whose page could never open it.
+    version = data.get("v") if isinstance(data, dict) else None
+    if isinstance(version, bool) or version != 1 or set(data) != {"v", "from", "to"}:
         raise BadEnvelopeError('not {"v":1,"from":KEY,"to":{...}}')
     sender, boxes = data["from"], data["to"]
     if not isinstance(sender, str) or sender not in sender_keys:
