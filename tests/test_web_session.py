@@ -86,8 +86,9 @@ class UpgradeTests(WebTestCase):
         self.assertFalse(client.connection.session.upgraded)
 
     def test_a_request_that_asks_no_upgrade_wsproto_takes_is_refused_quietly(self) -> None:
-        """Without Sec-WebSocket-Key, with a subprotocol that is not ASCII, with an Origin no URL has, or by HEAD:
-        400, 400, 403 and 405, and nothing in the log.
+        """Without Sec-WebSocket-Key, with one that is not base64 of 16 bytes (RFC 6455, 4.2.1: not ASCII, or
+        short), with a subprotocol that is not ASCII, with an Origin no URL has, or by HEAD: 400, 400, 400, 400,
+        403 and 405, and nothing in the log.
 
         Twisted logged each request without a key at error level (a line a
         request, from anyone), and the others were a 500 with a critical
@@ -99,6 +100,8 @@ class UpgradeTests(WebTestCase):
         key = b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
         for method, extra, status in (
             (b"GET", upgrade, 400),
+            (b"GET", upgrade + b"Sec-WebSocket-Key: \xff\xfe\r\n", 400),
+            (b"GET", upgrade + b"Sec-WebSocket-Key: c2hvcnQ=\r\n", 400),
             (b"GET", upgrade + key + b"Sec-WebSocket-Protocol: \xff\r\n", 400),
             (b"GET", upgrade + key + b"Origin: http://[::1\r\n", 403),
             (b"HEAD", b"", 405),

@@ -24,6 +24,8 @@ channel's pauses are one more reason of the session's ``Reading``
 a flooding connection read again early.
 """
 
+import base64
+import binascii
 import typing
 from collections.abc import Callable, Iterable, Sequence
 from typing import cast
@@ -45,6 +47,9 @@ from chatd.frontend.sockets import Tuning
 
 PONG = b"\x8a"
 """A pong frame's first byte (FIN, opcode 0xA): its second is its payload's length, at most 125 and unmasked."""
+
+_KEY_BYTES = 16
+"""The nonce a client's ``Sec-WebSocket-Key`` carries in base64 (RFC 6455, 4.1)."""
 
 
 class Upgradable(typing.Protocol):
@@ -264,7 +269,19 @@ def _upgrade_asked(request: Request) -> bool:
         H11Handshake(ConnectionType.SERVER).initiate_upgrade_connection(headers, request.path)
     except Exception:  # wsproto's own errors, h11's under them, a UnicodeDecodeError: each a refusal
         return False
-    return True
+    return _key_well_formed(request.getHeader(b"sec-websocket-key") or b"")
+
+
+def _key_well_formed(key: bytes) -> bool:
+    """Whether ``key`` is base64 of 16 bytes, as RFC 6455 (4.2.1) has every client's ``Sec-WebSocket-Key`` be.
+
+    wsproto hashes whatever it is given (``\xff\xfe``, ``short``) and
+    answers 101; the RFC has a server refuse such a handshake with 400.
+    """
+    try:
+        return len(base64.b64decode(key, validate=True)) == _KEY_BYTES
+    except (binascii.Error, ValueError):
+        return False
 
 
 class _Upgrades:
