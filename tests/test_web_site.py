@@ -144,6 +144,19 @@ class PageTests(WebTestCase):
             self.assertEqual(status, 404, path)
         self.assertEqual([event for event in logged if event.get("log_failure")], [])
 
+    def test_a_header_line_past_twisteds_limit_is_answered_400_as_too_many_headers_are(self) -> None:
+        """A request line or a header line over 16 KiB is answered 400 and closed, as headers over 16 KiB in all
+        are: Twisted's line reader dropped the connection with no answer at all."""
+        for request in (
+            b"GET / HTTP/1.1\r\nHost: chat.test\r\nX-Big: " + b"a" * 16400 + b"\r\n\r\n",
+            b"GET /" + b"a" * 16400 + b" HTTP/1.1\r\nHost: chat.test\r\n\r\n",
+        ):
+            client = self.open()
+            client.connection.dataReceived(request)
+            self.end_pass()
+            self.assertEqual(client.wire.value(), b"HTTP/1.1 400 Bad Request\r\n\r\n")
+            self.assertTrue(client.wire.disconnecting)
+
     def test_other_methods_are_not_allowed(self) -> None:
         """A POST to the page is 405: it only serves files."""
         client = self.open()

@@ -214,6 +214,15 @@ class _QuietChannel(HTTPChannel):
 
     _log = Logger(observer=FilteringLogObserver(globalLogPublisher, [_NotARoutineTimeout()]))
 
+    @override
+    def lineLengthExceeded(self, line: bytes) -> None:
+        """A request or header line over ``MAX_LENGTH`` (16 KiB) is a 400, as headers over 16 KiB in all are.
+
+        ``LineReceiver``'s own answer is to drop the connection without a
+        word, so a browser or program sending one long cookie read nothing.
+        """
+        self._respondToBadRequestAndDisconnect()
+
 
 class _QuietSite(Site):
     """A site that logs no requests: connections are logged as admitted, at a bounded rate.
