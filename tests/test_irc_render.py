@@ -98,6 +98,18 @@ class LengthTests(SynchronousTestCase):
         self.assertTrue(f"Quit: {reason}".startswith(shown))
         self.assertGreater(len(shown), 100)
 
+    def test_a_long_word_echoed_before_the_text_is_star_when_cutting_the_text_cannot_fit_it(self) -> None:
+        """A client's own word echoed before a reply's text (``NICK`` of 505 letters, refused 432) that would take
+        the line past 512 bytes even with the text cut away is ``*``, as a word that cannot stand there is, and
+        the text is whole: the line was 521 bytes, over what IRC lets a server send."""
+        text = "Erroneous nickname: a nickname is at most 24 characters"
+        numeric = Message(source="testhost", command="432", params=("bob", "n" * 505, text), trailing=True)
+        self.assertEqual(line(numeric), b":testhost 432 bob * :" + text.encode() + b"\r\n")
+        fits = Message(source="testhost", command="432", params=("bob", "n" * 400, text), trailing=True)
+        self.assertEqual(
+            line(fits), b":testhost 432 bob " + b"n" * 400 + b" :" + text.encode()[:73] + b"\r\n"
+        )
+
     def test_tags_have_room_of_their_own(self) -> None:
         """Tags do not count: a line whose text fits is not cut however long its tags; a numeric's text is cut
         to fit after them."""

@@ -64,11 +64,22 @@ def trailing_room(message: Message) -> int:
 
 
 def _fitted(message: Message) -> bytes:
-    """``message`` rendered with its last parameter cut so that all but its tags fit in ``MESSAGE_LIMIT``."""
+    """``message`` rendered with its last parameter cut so that all but its tags fit in ``MESSAGE_LIMIT``.
+
+    Only a client's own word echoed back (``432 nick NNNN...``) makes a
+    parameter before the last so long that no cut of the last can make
+    room: the longest such is then ``*``, as one that cannot stand there
+    is (``middle``), and the text after it is whole again.
+    """
     over = len(render(replace(message, tags={})).encode("utf-8")) - (MESSAGE_LIMIT - 2)
     if over <= 0:
         return render(message).encode("utf-8")  # its tags made it long, and they have room of their own
     last = message.params[-1].encode("utf-8")
+    before = message.params[:-1]
+    longest = max(range(len(before)), key=lambda number: len(before[number]), default=None)
+    if over > len(last) and longest is not None and len(before[longest]) > 1:
+        starred = (*before[:longest], "*", *message.params[longest + 1 :])
+        return _fitted(replace(message, params=starred))
     cut = max(len(last) - over, 0)
     while cut and last[cut] & 0xC0 == 0x80:  # not inside a character
         cut -= 1
