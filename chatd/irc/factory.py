@@ -192,6 +192,9 @@ class IRCFactory(FrontEndFactory[IRCProtocol]):
             user = session.user
             if movers is not None and (user is None or user.nick not in movers):
                 session.sink.write_later(data)
+            elif session is self._speaking:
+                # Its own JOIN, made after its labelled command waited: in that command's batch, if one is open.
+                session.write(data)
             else:
                 session.sink.write(data)
         if isinstance(event, Joined):
