@@ -98,6 +98,16 @@ class RegisterTests(LineTestCase):
         alice.dataReceived(b"/register " + PASSWORD + b"\n/register " + PASSWORD + b"\n")
         self.assertEqual(self.lines(wire)[-1], b"ERR already-identified you are identified as alice already")
 
+    def test_registering_or_identifying_twice_names_the_account_as_registered(self) -> None:
+        """Alice is told she is identified as Alice, as she registered it, not as the folded key alice."""
+        alice, wire = self.connect(b"Alice")
+        alice.dataReceived(b"/register " + PASSWORD + b"\n")
+        self.lines(wire)
+        alice.dataReceived(b"/register " + PASSWORD + b"\n")
+        self.assertEqual(self.lines(wire), [b"ERR already-identified you are identified as Alice already"])
+        alice.dataReceived(b"/identify " + PASSWORD + b"\n")
+        self.assertEqual(self.lines(wire), [b"ERR already-identified you are identified as Alice already"])
+
     def test_the_password_is_in_no_log_and_no_event(self) -> None:
         """Registering and identifying log and publish the nickname and address, never the password."""
         logged = EventLoggingObserver.createWithCleanup(self, globalLogPublisher)  # type: ignore[arg-type]

@@ -110,7 +110,7 @@ class Identity:
         """
         user = own(view)
         if user.account is not None:
-            raise AlreadyIdentifiedError(user.account)
+            raise AlreadyIdentifiedError(self._accounts.nick(user.account))
         owner = self._accounts.owner(user.nick)
         if owner is not None:
             raise NicknameRegisteredError(user.nick, self._accounts.nick(owner))
@@ -290,7 +290,7 @@ class Identity:
         users = self._state.users
         holder = users.by_account.get(account)
         if view is not None and holder is not None and own(view) is holder:
-            raise AlreadyIdentifiedError(account)
+            raise AlreadyIdentifiedError(self._accounts.nick(account))
         if holder is not None:
             if view is not None:
                 self._talk.quit(view)

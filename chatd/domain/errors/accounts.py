@@ -99,7 +99,8 @@ class NotIdentifiedError(ChatError):
 
 @dataclass(eq=False)
 class AlreadyIdentifiedError(ChatError):
-    """The user is identified to the account ``account`` already."""
+    """The user is identified to the account ``account`` already: its nickname as registered (``Alice``), as
+    the user is told, never the folded key (``alice``)."""
 
     code = "already-identified"
     account: str
