@@ -167,6 +167,16 @@ class PlainTests(PlainTestCase):
         self.plain.connectionLost(Failure(ConnectionDone()))
         self.assertEqual(self.statuses, [0])
 
+    def test_a_last_line_without_a_newline_is_sent_before_quitting(self) -> None:
+        """``printf 'alice\\nbye all' | python -m chatd.client``: the last line, unended, was dropped unsent."""
+        peer = self.accept()
+        peer.sent()
+        self.plain.dataReceived(b"alice\n")
+        peer.register()
+        self.plain.dataReceived(b"bye all")
+        self.plain.readConnectionLost()
+        self.assertEqual(peer.sent(), ["alice", "bye all", "/quit"])
+
     def test_server_gone_exits_1(self) -> None:
         """A server that goes away mid-script ends the client with status 1, said on stderr."""
         peer = self.accept()

@@ -73,8 +73,15 @@ class PlainIO(LineReceiver):
         """stdin ended: quit once every file moving is through, and exit once the server has had everything.
 
         ``echo "/send bob f" | python -m chatd.client`` means to send the
-        file: quitting at the end of stdin would cut its upload short.
+        file: quitting at the end of stdin would cut its upload short. A
+        last line with no newline after it (``printf``, an editor that adds
+        none) is a line all the same, sent first.
         """
+        if not self.paused:
+            # Not paused, every whole line is read already: what is left is the unended last one.
+            rest = self.clearLineBuffer()
+            if rest:
+                self.lineReceived(rest)
         e2e = self.link.e2e
         if e2e is not None and e2e.busy():
             # A /msg waits for the recipient's keys before its sealed line goes.
