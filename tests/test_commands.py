@@ -473,6 +473,21 @@ class ParseCommandTests(SynchronousTestCase):
         self.assertEqual(COMMANDS["part"].parse("#dev bye"), Part(RoomThenText("#dev", "bye")))
         self.assertEqual(COMMANDS["join"].parse("dev"), Join("#dev"))
 
+    def test_a_full_width_number_sign_names_a_room_as_hash_does(self) -> None:
+        """A Chinese or Japanese keyboard types the full-width sign U+FF03, which NFKC makes ``#``: it names the room.
+
+        Before, ``/join`` of it and ``dev`` was refused as ``'##dev' is not a
+        valid room name``, a name nobody typed, and ``/topic`` of it set the
+        current room's topic to the text.
+        """
+        self.assertEqual(parse("/join \uff03dev"), Join("#dev"))
+        self.assertEqual(parse("/who \uff03dev"), Who("#dev", 1))
+        self.assertEqual(parse("/topic \uff03dev"), Topic("#dev", None))
+        self.assertEqual(parse("/history \uff03dev 5"), History("#dev", 5))
+        self.assertEqual(parse("/search \uff03dev words"), Search("#dev", "words", None, None))
+        self.assertEqual(parse("/part \uff03dev bye"), Part(RoomThenText("#dev", "bye")))
+        self.assertEqual(parse("/delete \uff03dev 01a20cc867700000"), Delete("#dev", "01a20cc867700000", ""))
+
     def test_commands_that_act_on_rooms_or_people_need_a_nickname(self) -> None:
         """Commands that act as someone need a nickname; help, nick, the listings, whois, time, quit and format do not."""
         for examples in VALID.values():

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from chatd.line.errors import UsageError
-from chatd.line.syntax import Command, RoomThenText, room_argument, room_then_text
+from chatd.line.syntax import Command, RoomThenText, names_room, room_argument, room_then_text
 from chatd.text import whole_number
 
 CLEAR_TOPIC = "-"
@@ -206,9 +206,9 @@ def parse_part(args: str) -> Command:
 
 def parse_topic(args: str) -> Command:
     room = None
-    if args.startswith("#"):
-        room, _, args = args.partition(" ")
-        args = args.strip()
+    if names_room(args):
+        first, _, args = args.partition(" ")
+        room, args = room_argument(first), args.strip()
     if not args:
         return Topic(room, None)
     return Topic(room, "" if args == CLEAR_TOPIC else args)

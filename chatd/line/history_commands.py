@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from chatd.domain.ids import Point
 from chatd.frontend.points import point_of
 from chatd.line.errors import BadPointError, UsageError
-from chatd.line.syntax import Command, room_argument
+from chatd.line.syntax import Command, names_room, room_argument
 from chatd.text import whole_number
 
 
@@ -90,7 +90,7 @@ def parse_history(args: str) -> Command:
     elif words and not _digits(words[0]) and not _anchored(words):
         first = words.pop(0)
         room = room_argument(first)
-        nick = None if first.startswith("#") else first
+        nick = None if names_room(first) else first
     match words:
         case []:
             return History(room, None, nick=nick)
@@ -170,8 +170,8 @@ def parse_search(args: str) -> Command:
     first, _, rest = args.partition(" ")
     room = nick = before = None
     query = args
-    if first.startswith("#"):
-        room, query = first, rest.strip()
+    if names_room(first):
+        room, query = room_argument(first), rest.strip()
     elif first.startswith("@"):
         nick, query = first[1:], rest.strip()
     word, _, after = query.partition(" ")

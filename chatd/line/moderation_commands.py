@@ -10,7 +10,14 @@ from dataclasses import dataclass, field
 
 from chatd.domain.ids import event_point
 from chatd.line.errors import UsageError
-from chatd.line.syntax import Command, RoomThenText, room_then_text, word_and_duration
+from chatd.line.syntax import (
+    Command,
+    RoomThenText,
+    names_room,
+    room_argument,
+    room_then_text,
+    word_and_duration,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,8 +54,8 @@ def parse_delete(args: str) -> Command:
     (as ``/search`` and JSON lines show it; a time names no one line), then the reason, if any."""
     words = args.split(None, 1)
     room = None
-    if words and words[0].startswith("#"):
-        room, words = words[0], words[1].split(None, 1) if len(words) > 1 else []
+    if words and names_room(words[0]):
+        room, words = room_argument(words[0]), words[1].split(None, 1) if len(words) > 1 else []
     if not words or event_point(words[0]) is None:
         raise UsageError(DELETE_USAGE)
     return Delete(room, words[0], words[1].strip() if len(words) > 1 else "")

@@ -10,11 +10,13 @@ re-implementing it; a room is read by one rule (``room_argument``) in every
 command.
 """
 
+import unicodedata
 from collections.abc import Callable
 from dataclasses import KW_ONLY, dataclass
 from typing import TYPE_CHECKING, Any
 
 from chatd.domain.durations import parse_duration
+from chatd.domain.names import ROOM_PREFIX
 from chatd.line.errors import UsageError
 
 if TYPE_CHECKING:
@@ -61,13 +63,25 @@ class Spec:
         return f"/{self.name} {self.arguments}".rstrip()
 
 
+def names_room(word: str) -> bool:
+    """Whether ``word`` is written as a room: ``#`` first, or a sign NFKC makes ``#``.
+
+    A Chinese or Japanese keyboard types the full-width sign (U+FF03); room
+    names are read after NFKC, so it is the room's ``#`` too, not a name's
+    first letter (``/join`` of it and ``dev`` was refused as ``##dev``, a
+    name nobody typed).
+    """
+    return unicodedata.normalize("NFKC", word[:1]) == ROOM_PREFIX
+
+
 def room_argument(word: str) -> str:
-    """A room as typed: ``lobby`` means ``#lobby``, as most chat users type it.
+    """A room as typed: ``lobby`` means ``#lobby``, as most chat users type it, and a full-width sign first is
+    ``#`` (``names_room``).
 
     The one rule for a room named in a command and for ``--default-room``
     (chatd.tap), so a bare name means the same room everywhere.
     """
-    return word if word.startswith("#") else "#" + word
+    return ROOM_PREFIX + (word[1:] if names_room(word) else word)
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,8 +105,8 @@ def room_then_text(args: str) -> RoomThenText:
     first, _, rest = args.partition(" ")
     if not first:
         return RoomThenText(None, "")
-    if first.startswith("#"):
-        return RoomThenText(first, rest.strip())
+    if names_room(first):
+        return RoomThenText(room_argument(first), rest.strip())
     return RoomThenText(room_argument(first), rest.strip(), args)
 
 

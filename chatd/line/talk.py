@@ -13,7 +13,7 @@ from twisted.internet.defer import Deferred
 
 from chatd.domain.errors import BannedError, ChatError, NoSuchRoomError
 from chatd.domain.events import MessageNotKept
-from chatd.domain.names import ROOM_PREFIX, check_room_name
+from chatd.domain.names import check_room_name
 from chatd.domain.ports import RoomView, UserView
 from chatd.frontend.flood import ENTRIES_PER_LINE, RESUMED_PER_CHARGE
 from chatd.frontend.held import awaited
@@ -29,6 +29,7 @@ from chatd.line.errors import (
 )
 from chatd.line.render import Notice
 from chatd.line.replay import replay, resume_after
+from chatd.line.syntax import names_room
 from chatd.text import fold, message_not_kept_words, tally_period
 
 if TYPE_CHECKING:
@@ -115,7 +116,7 @@ def join(session: "LineSession", command: cmd.Join, asked: bool = True) -> "Wait
     that is there is joined whatever word follows, as IRC's JOIN is (its key
     may have gone meanwhile). ``asked``: as ``show_room`` has it.
     """
-    if command.key.startswith(ROOM_PREFIX) and not _takes_key(session, command.room):
+    if names_room(command.key) and not _takes_key(session, command.room):
         raise UsageError(
             f"{cmd.JOIN_USAGE}, one room at a time: /join {command.room}, then /join {command.key}"
         )
@@ -273,7 +274,7 @@ def list_users(session: "LineSession", command: cmd.Users) -> None:
 
 def msg(session: "LineSession", command: cmd.Msg) -> None:
     """Send a private message; one to a room (no nickname starts with ``#``) is refused saying how to talk there."""
-    if command.nick.startswith(ROOM_PREFIX):
+    if names_room(command.nick):
         current = session.current is not None and fold(session.current) == fold(command.nick)
         raise MessageToRoomError(command.nick, current)
     answer = session.chat.whisper(session.me(), command.nick, command.text)
