@@ -142,6 +142,22 @@ class EmsgTests(AccountTestCase):
         self.alice.dataReceived(b"/msg bob " + b"y" * 600 + b"\n")
         self.assertIn("line-too-long", self.codes())
 
+    def test_an_envelope_too_long_is_told_the_limit_of_envelopes(self) -> None:
+        """An /emsg past 16,384 bytes is told that limit, the one it broke, not the 512 bytes of other lines.
+
+        A program told 512 would cut its envelopes to a size far below what
+        the server takes.
+        """
+        self.alice.dataReceived(f"/emsg bob {'A' * 16400}\n".encode())
+        self.clock.advance(10)  # its bytes are over the flood budget's burst: it waits its turn
+        [error] = [row for row in map(json.loads, self.lines(self.alice_wire)) if row["type"] == "error"]
+        self.assertEqual(error["code"], "line-too-long")
+        self.assertEqual(
+            error["text"],
+            "lines are at most 16384 bytes (an accented letter takes 2, a Chinese or Japanese character 3); "
+            "that one had 16410 bytes and was not sent",
+        )
+
     def codes(self) -> list[object]:
         """The codes of the errors alice was sent since last asked (a flood notice may come with them)."""
         return [row.get("code") for row in map(json.loads, self.lines(self.alice_wire))]

@@ -25,6 +25,7 @@ from chatd.line.errors import (
     TelnetCommandError,
     TelnetOverflowError,
 )
+from chatd.line.keys import line_most
 from chatd.line.telnet import IAC, TelnetFilter
 
 
@@ -101,6 +102,12 @@ class LineReceiving(LineBudget, LineReceiver):
             return max(self.factory.limits.max_line, EMSG_LINE_MOST)
         return self.factory.limits.max_line
 
+    def _line_most(self, line: bytes) -> int:
+        """The longest ``line`` may be, by what it is: a ``/file put`` while uploading, an ``/emsg``, else
+        ``max_line``."""
+        putting = line.startswith(b"/file put ") and self._uploading()
+        return PUT_LINE_MOST if putting else line_most(line, self.factory.limits.max_line)
+
     def _receive(self, data: bytes) -> None:
         """Feed bytes to LineReceiver, recovering from overlong lines, then send any paste."""
         self.MAX_LENGTH = self._longest() + 1
@@ -127,7 +134,9 @@ class LineReceiving(LineBudget, LineReceiver):
             return
         ended, newline, rest = line.partition(b"\n")
         size = len(ended.removesuffix(b"\r")) if newline else None
-        self.send(LineTooLongError(self.factory.limits.max_line, size))
+        # The limit this line broke: an /emsg is told 16,384, not the 512 of other lines (unless its
+        # connection may send no /emsg, and so no line past max_line).
+        self.send(LineTooLongError(min(self._longest(), self._line_most(ended)), size))
         if newline:
             self._overflow = rest
         else:

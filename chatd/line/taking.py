@@ -11,13 +11,11 @@ from twisted.python.failure import Failure
 from typing_extensions import override
 
 from chatd.domain.errors import ChatError
-from chatd.domain.files import PUT_LINE_MOST
 from chatd.domain.names import check_text
 from chatd.frontend.reading import Pause
 from chatd.line import files, table
 from chatd.line.commands import Say
 from chatd.line.history_commands import Resume
-from chatd.line.keys import line_most
 from chatd.line.receiving import LineReceiving
 from chatd.line.session import Waiting, decode
 from chatd.line.table import Request
@@ -61,8 +59,7 @@ class LineTaking(LineReceiving):
         ``LineSession.perform``).
         """
         try:
-            putting = line.startswith(b"/file put ") and self._uploading()
-            text = decode(line, PUT_LINE_MOST if putting else line_most(line, self.factory.limits.max_line))
+            text = decode(line, self._line_most(line))
             if self.user is not None and not text.strip():
                 # A blank line in a named user's paste (code has them) is
                 # shown as nothing, but paid for as one of its lines.
