@@ -246,6 +246,22 @@ class PasteTests(LimitsTestCase):
             b"ERR bad-text not sent: control or bidi character U+001B refused", self.lines(alice_wire)
         )
 
+    def test_line_of_nothing_visible_in_paste_is_refused_alone(self) -> None:
+        """A line of a zero-width space or a Hangul filler is refused as it is alone; the rest goes through.
+
+        It was let into the paste as an empty line, which everyone in the
+        room read as ``<alice>`` and nothing: a line of fillers passing for a
+        blank one, which no real blank line of a paste ever shows.
+        """
+        alice, alice_wire = self.connect(b"alice")
+        _, bob_wire = self.connect(b"bob")
+        alice.dataReceived("one\n\u200b\n\u3164\nthree\n".encode())
+        self.assertEqual(self.said(bob_wire), [b"one", b"three"])
+        self.assertEqual(
+            [line for line in self.lines(alice_wire) if line.startswith(b"ERR")],
+            [b"ERR bad-text not sent: nothing in it would show"] * 2,
+        )
+
     def test_command_in_paste_keeps_its_place(self) -> None:
         """Lines before a command are sent before it runs, lines after it after."""
         alice, alice_wire = self.connect(b"alice")

@@ -11,7 +11,7 @@ from twisted.python.failure import Failure
 from typing_extensions import override
 
 from chatd.domain.errors import ChatError
-from chatd.domain.names import check_text
+from chatd.domain.names import check_said
 from chatd.frontend.reading import Pause
 from chatd.line import files, table
 from chatd.line.commands import Say
@@ -69,7 +69,9 @@ class LineTaking(LineReceiving):
             request = table.parse(text) if text.strip() else None
             if request is not None and request.row is table.LINE and self.user is not None:
                 assert isinstance(request.command, Say), "the plain line's row gives Say"
-                self._gather(check_text(request.command.text))
+                # Each line on its own must show, as a line alone must: a line of fillers would
+                # reach the room as an empty line of the paste, where no blank line ever shows.
+                self._gather(check_said(request.command.text))
                 return None
         except ChatError:
             self.guarded(self._send_paste)
@@ -124,7 +126,7 @@ class LineTaking(LineReceiving):
         return waiting.addErrback(refused)
 
     def _gather(self, text: str) -> None:
-        """Add ``text`` to the paste (it may show nothing, and is then refused with it)."""
+        """Add ``text``, a line that shows something, to the paste."""
         if self._paste is None:
             self._paste = [text]
         else:
