@@ -626,6 +626,20 @@ class BadInputTests(LineTestCase):
         self.assertEqual(self.lines(bob_wire), [b"[00:00] #lobby <alice> after"])
         self.assertEqual(self.lines(wire)[0], too_long(MAX_LINE_BYTES + 1).encode())
 
+    def test_a_byte_order_mark_before_the_nickname_is_dropped(self) -> None:
+        """``nc HOST PORT < script.txt`` of a file Notepad saved starts with a BOM: the nickname is still taken.
+
+        It was refused as ``'\\ufeffalice'``, holding an invisible character,
+        and the script's next line was then taken for the nickname.
+        """
+        alice, wire = self.connect()
+        alice.dataReceived(b"\xef\xbb\xbfalice\nhello\n")
+        lines = self.lines(wire)
+        self.assertEqual((lines[0], lines[-1]), (b"*** You are alice.", b"[00:00] #lobby <alice> hello"))
+        bot, bot_wire = self.connect()
+        bot.dataReceived(b"\xef\xbb\xbf/format json\n")
+        self.assertEqual(json.loads(self.lines(bot_wire)[0])["kind"], "format")
+
     def test_overlong_line_says_how_long_it_was(self) -> None:
         """200 Japanese characters are 600 bytes: the refusal says so, and what a character takes."""
         alice, wire = self.connect(b"alice")

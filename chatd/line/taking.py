@@ -20,6 +20,9 @@ from chatd.line.receiving import LineReceiving
 from chatd.line.session import Waiting, decode
 from chatd.line.table import Request
 
+BYTE_ORDER_MARK = "\ufeff"
+"""U+FEFF at the start of a text stream: how UTF-8 files from Windows begin, never part of what they say."""
+
 LINES_PER_CHARGE = 5
 """Lines of a paste that cost one line of flood budget."""
 
@@ -60,6 +63,10 @@ class LineTaking(LineReceiving):
         """
         try:
             text = decode(line, self._line_most(line))
+            if self.user is None:
+                # A file Notepad saved starts with a byte order mark, the encoding's signature and no text:
+                # piped in (nc < script.txt), it made the nickname line a bad nickname.
+                text = text.removeprefix(BYTE_ORDER_MARK)
             if self.user is not None and not text.strip():
                 # A blank line in a named user's paste (code has them) is
                 # shown as nothing, but paid for as one of its lines.
