@@ -28,8 +28,6 @@ def expected(data: bytes) -> list[Received]:
     received: list[Received] = []
     for line in data.split(b"\n")[:-1]:
         line = line.removesuffix(b"\r")
-        if not line:
-            continue
         tags, text = b"", line
         if line.startswith(b"@"):
             tags, _, text = line.partition(b" ")
@@ -88,9 +86,9 @@ class LineTests(SynchronousTestCase):
         """Of two CRs before an LF, one stays in the line."""
         self.assertEqual(LineSplitter().feed(b"PING a\r\r\n"), ["PING a\r"])
 
-    def test_empty_lines_are_skipped(self) -> None:
-        """Empty lines, with or without a CR, give nothing."""
-        self.assertEqual(LineSplitter().feed(b"\n\r\n\nPING a\n\r\n"), ["PING a"])
+    def test_empty_lines_are_given_empty(self) -> None:
+        """Empty lines, with or without a CR, are given as empty text: the connection charges each as a line."""
+        self.assertEqual(LineSplitter().feed(b"\n\r\n\nPING a\n\r\n"), ["", "", "", "PING a", ""])
 
     def test_unfinished_line_waits_for_its_lf(self) -> None:
         """A line is given only once its LF has arrived, joined from every read it came in."""

@@ -48,6 +48,15 @@ class BytesTests(IRCTestCase):
         alice.dataReceived(b"   \r\nPING x\r\n")
         self.assertEqual(self.lines(wire), [b":testhost PONG testhost x"])
 
+    def test_an_empty_line_costs_a_line_of_budget(self) -> None:
+        """Empty lines, CR LF or LF alone, are ignored but each costs a line, as a line protocol user's blank line does:
+        past the burst of ten, the PING after them waits its turn."""
+        alice, wire = self.irc_user("alice")
+        alice.dataReceived(b"\r\n" * 5 + b"\n" * 5 + b"PING x\r\n")
+        self.assertEqual(self.lines(wire), [])
+        self.clock.advance(1)
+        self.assertEqual(self.lines(wire), [b":testhost PONG testhost x"])
+
     def test_flood_waits_then_is_cut_off(self) -> None:
         """Past the burst, messages wait their turn (fakelag); a client that keeps flooding is closed."""
         alice, wire = self.irc_user("alice")

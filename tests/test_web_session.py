@@ -341,6 +341,16 @@ class SocketBudgetTests(WebTestCase):
         alice.send("/away 9")
         self.assertIn("flood", alice.kinds())
 
+    def test_an_empty_message_costs_a_line(self) -> None:
+        """An empty message, or CR LF alone, is a blank line, and costs a line as an nc user's blank line does (and
+        as IRC's empty messages do): the nickname and nine of them are the burst, the next line is past it."""
+        alice = self.browser("alice")
+        for number in range(9):
+            alice.send("" if number % 2 else "\r\n")
+        self.assertNotIn("flood", alice.kinds())
+        alice.send("/away 9")
+        self.assertIn("flood", alice.kinds())
+
 
 class ControlFrameBudgetTests(WebTestCase):
     """Pings and pongs cost a line each, and frames past the budget wait unread, as an nc user's lines do."""

@@ -60,7 +60,10 @@ Received = str | Overlong | NotUtf8
 class LineSplitter:
     """One connection's reader: bytes in any chunks -> the lines they finish, in order.
 
-    Empty lines are skipped silently, as Modern IRC says. An unfinished
+    Empty lines are given too, as empty text: the connection ignores them
+    without a word, as Modern IRC says, but charges each as a line of flood
+    budget, as it does any line and as the line protocol charges a blank
+    line (and an empty WebSocket message is an empty line). An unfinished
     line at the end of a connection is never given.
     """
 
@@ -110,8 +113,6 @@ class LineSplitter:
         self._buffer = b""
         if line.endswith(b"\r"):
             line = line[:-1]
-        if not line:
-            return
         if _too_long(line, finished=True):
             received.append(Overlong())
             return
