@@ -43,3 +43,14 @@ class MessageBudgetTests(IRCSocketTestCase):
         self.assertEqual(self.texts(alice), [])
         self.clock.advance(1)
         self.assertEqual(self.texts(alice), [":testhost PONG testhost x"])
+
+
+class CloseTests(IRCSocketTestCase):
+    def test_text_that_is_not_utf8_is_closed_1007_in_a_reason_of_ours(self) -> None:
+        """A text message of invalid UTF-8 closes the socket with 1007 (RFC 6455 section 8.1) and a short reason of
+        chatd's, not Python's decoding error."""
+        alice = self.irc_socket("alice")
+        # FIN and text, masked with a zero key, four bytes: 0xff is no UTF-8.
+        alice.connection.dataReceived(b"\x81\x84\x00\x00\x00\x00PIN\xff")
+        self.assertEqual(alice.events()[-1], CloseConnection(1007, "invalid UTF-8"))
+        self.assertTrue(alice.wire.disconnecting)

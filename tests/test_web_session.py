@@ -204,8 +204,7 @@ class TalkTests(WebTestCase):
         alice.send("/quit")
         events = alice.events()
         self.assertEqual(json.loads(events[0].data)["kind"], "bye")  # type: ignore[attr-defined]
-        self.assertIsInstance(events[-1], CloseConnection)
-        self.assertEqual(events[-1].code, 1000)  # type: ignore[attr-defined]
+        self.assertEqual(events[-1], CloseConnection(1000, "closing"))
         self.assertTrue(alice.wire.disconnecting)
 
 
@@ -260,8 +259,7 @@ class LimitTests(WebTestCase):
         alice.connection.dataReceived(alice.ws.send(TextMessage("y" * 30, message_finished=False)))
         events = alice.events()
         self.assertEqual(json.loads(events[0].data)["code"], "message-too-big")  # type: ignore[attr-defined]
-        self.assertIsInstance(events[-1], CloseConnection)
-        self.assertEqual(events[-1].code, 1009)  # type: ignore[attr-defined]
+        self.assertEqual(events[-1], CloseConnection(1009, "message too big"))
 
     def test_whole_messages_arriving_in_one_read_are_each_within_the_limit(self) -> None:
         """Five whole messages in one read, together past the limit, are five messages, not one too long (issue 16)."""
@@ -314,11 +312,26 @@ class LimitTests(WebTestCase):
         # FIN and text, masked with a zero key, one byte: 0xff is no UTF-8.
         alice.connection.dataReceived(b"\x81\x81\x00\x00\x00\x00\xff")
         events = alice.events()
-        self.assertIsInstance(events[-1], CloseConnection)
-        self.assertEqual(events[-1].code, 1007)  # type: ignore[attr-defined]
+        self.assertEqual(events[-1], CloseConnection(1007, "invalid UTF-8"))
         self.assertTrue(alice.wire.disconnecting)
         alice.connection.connectionLost()
         self.assertEqual(self.lines(bob_wire), [b"[00:00] -- alice quit (connection closed)"])
+
+    def test_a_frame_breaking_the_protocol_is_closed_1002_in_a_reason_of_ours(self) -> None:
+        """An unmasked frame from a client closes the socket with 1002 and chatd's short reason, not the parser's
+        wording of what it found."""
+        alice = self.browser("alice")
+        alice.objects()
+        alice.connection.dataReceived(b"\x81\x01a")
+        self.assertEqual(alice.events()[-1], CloseConnection(1002, "protocol error"))
+
+    def test_a_clients_close_is_answered_with_its_code_and_our_reason(self) -> None:
+        """A client's close is answered with its code, and not with its own words echoed back: chatd's reason for a
+        code it knows, none for one it does not."""
+        alice = self.browser("alice")
+        alice.objects()
+        alice.connection.dataReceived(alice.ws.send(CloseConnection(4000, "\u202etxet")))
+        self.assertEqual(alice.events()[-1], CloseConnection(4000, ""))
 
     def test_binary_message_is_refused(self) -> None:
         """A binary message is no line: one error, and the session goes on."""

@@ -48,6 +48,17 @@ from chatd.frontend.sockets import Tuning
 PONG = b"\x8a"
 """A pong frame's first byte (FIN, opcode 0xA): its second is its payload's length, at most 125 and unmasked."""
 
+CLOSE = b"\x88"
+"""A close frame's first byte (FIN, opcode 0x8): its second is its payload's length, at most 125 and unmasked."""
+
+CLOSE_REASONS = {
+    1000: "closing",
+    1002: "protocol error",
+    1007: "invalid UTF-8",
+    1009: "message too big",
+}
+"""The reason each close frame chatd sends carries, by its code (RFC 6455 section 7.4.1); other codes carry none."""
+
 _KEY_BYTES = 16
 """The nonce a client's ``Sec-WebSocket-Key`` carries in base64 (RFC 6455, 4.1)."""
 
@@ -142,7 +153,8 @@ class WebConnection(ProtocolWrapper):
 
         A pong among them answers a client's ping, which Twisted tells the
         session nothing of; the session hears of it here, so that pings on a
-        quiet socket do not add up to a message too big.
+        quiet socket do not add up to a message too big. A close frame gets
+        the reason of its code here (``closing_reason``).
         """
         if self._subprotocol is not None and data.startswith(b"HTTP/1.1 101"):
             head, end, rest = data.partition(b"\r\n\r\n")
@@ -150,6 +162,8 @@ class WebConnection(ProtocolWrapper):
             self._subprotocol = None
         elif data[:1] == PONG and self.session.upgraded:
             self.session.ping_answered(data[1] & 0x7F)
+        elif data[:1] == CLOSE and self.session.upgraded:
+            data = closing_reason(data)
         super().write(data)
 
     def pauseProducing(self) -> None:
@@ -194,6 +208,24 @@ class WebConnection(ProtocolWrapper):
         super().connectionLost(reason)
         if not self.session.upgraded:
             self.session.connectionLost(reason)
+
+
+def closing_reason(frame: bytes) -> bytes:
+    """The close ``frame`` Twisted wrote (whole, in one write), its reason replaced by chatd's for its code.
+
+    wsproto closes a socket that breaks the protocol with its exception's
+    text as the reason (1007 with "'utf-8' codec can't decode byte 0xff in
+    position 3...", Python's words for the client), and answers a client's
+    close with the client's own reason echoed back. chatd's sessions close
+    with a code alone. So every close frame is given its reason here, one of
+    ours, short and the same whoever started the close: the code says what
+    happened, and the last line before it (an ``ERR`` or ``ERROR``) says why.
+    """
+    if len(frame) < 4:  # no code: a close that says nothing stays so
+        return frame
+    code = int.from_bytes(frame[2:4], "big")
+    reason = CLOSE_REASONS.get(code, "").encode()
+    return CLOSE + bytes((2 + len(reason),)) + frame[2:4] + reason
 
 
 class ChatSocket(WebSocketResource):
