@@ -117,6 +117,17 @@ class RegistrationTests(IRCTestCase):
             [b":testhost 431 * :No nickname given", b":testhost 461 * USER :Not enough parameters"],
         )
 
+    def test_user_with_an_empty_real_name_is_461_and_may_be_sent_again(self) -> None:
+        """USER whose real name is empty is 461, as Ergo answers it, and registers nobody; a USER sent after it
+        registers."""
+        client, wire = self.irc_connect()
+        self.send(client, "NICK alice", "USER a b c :")
+        self.assertEqual(self.lines(wire), [b":testhost 461 alice USER :Not enough parameters"])
+        self.send(client, "USER a 0 * :Alice")
+        self.assertEqual(
+            self.lines(wire)[0], b":testhost 001 alice :Welcome to the chatd IRC network, alice!alice@chatd"
+        )
+
     def test_commands_before_registration_are_451(self) -> None:
         """JOIN before registering is 451; so is a command chatd does not know."""
         client, wire = self.irc_connect()

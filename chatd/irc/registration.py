@@ -125,11 +125,15 @@ def _claimed(session: "IRCSession", error: NicknameRegisteredError) -> None:
 
 
 def user(session: "IRCSession", message: Message) -> "Waiting":
-    """USER name mode unused :real name."""
+    """USER name mode unused :real name; an empty real name is 461, as Ergo answers it (the user name cannot be
+    empty: only a last parameter may be, and USER has four)."""
     if session.user is not None or session.username is not None:
         session.reply(n.ERR_ALREADYREGISTERED, "You may not reregister")
         return None
-    session.username = message.params[0] or "user"
+    if not message.params[3]:
+        session.reply(n.ERR_NEEDMOREPARAMS, "USER", "Not enough parameters")
+        return None
+    session.username = message.params[0]
     session.realname = message.params[3]
     return try_register(session)
 
