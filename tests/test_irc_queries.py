@@ -28,6 +28,15 @@ class QueryTests(IRCTestCase):
             ],
         )
 
+    def test_a_whox_token_not_of_one_to_three_digits_is_given_as_0(self) -> None:
+        """A WHOX token is up to three digits (IRCv3 WHOX); a longer one, or one not of digits, is given back as
+        ``0``, as charybdis and UnrealIRCd give it, not echoed."""
+        self.send(self.alice, "WHO bob %tn,12345", "WHO bob %tn,abc", "WHO bob %tn,999")
+        self.assertEqual(
+            [line for line in self.lines(self.wire) if b" 354 " in line],
+            [b":testhost 354 alice 0 :bob", b":testhost 354 alice 0 :bob", b":testhost 354 alice 999 :bob"],
+        )
+
     def test_whois_shows_rooms_away_and_end(self) -> None:
         """WHOIS: 311, 312, 319, 301, 318; an unknown nick 401 then 318."""
         self.send(self.alice, "WHOIS bob", "WHOIS nobody")

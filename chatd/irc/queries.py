@@ -28,6 +28,9 @@ WHOWAS_MOST = 10
 WHOX_FIELDS = "tcuihsnfdlaor"
 """The WHOX fields in the order 354 gives them (the order of the letters asked does not matter)."""
 
+WHOX_TOKEN_DIGITS = 3
+"""Digits a WHOX token may have (IRCv3 WHOX); any other token is given back as ``0``, as charybdis gives it."""
+
 
 def who(session: "IRCSession", message: Message) -> "Waiting":
     """WHO #room (a big room's first page) or WHO nick, with WHOX's ``%fields[,token]`` if given; 315 ends it."""
@@ -66,7 +69,7 @@ def _who_line(
         session.reply(n.RPL_WHOREPLY, room, nick, HOST, server, nick, flags, f"0 {nick}")
         return
     values = {
-        "t": token or "0",
+        "t": token if token.isascii() and token.isdigit() and len(token) <= WHOX_TOKEN_DIGITS else "0",
         "c": room,
         "u": nick,
         "i": "255.255.255.255",
