@@ -68,6 +68,17 @@ class LabelTests(IRCTestCase):
         self.send(carol, "@label=w JOIN #x")
         self.assertEqual(self.lines(wire)[0], b":carol!carol@chatd JOIN #x")
 
+    def test_an_empty_label_or_one_past_64_bytes_is_ignored(self) -> None:
+        """The label tag has a required value of at most 64 bytes (labeled-response): an empty one, or a longer one,
+        is no label, and the answer comes unlabelled rather than tagged ``@label`` or with 300 bytes echoed."""
+        self.send(self.alice, "@label= PING a", "@label PING b", f"@label={'x' * 300} PING c")
+        self.assertEqual(
+            self.lines(self.wire),
+            [b":testhost PONG testhost a", b":testhost PONG testhost b", b":testhost PONG testhost c"],
+        )
+        self.send(self.alice, f"@label={'y' * 64} PING d")
+        self.assertEqual(self.lines(self.wire), [b"@label=" + b"y" * 64 + b" :testhost PONG testhost d"])
+
     def test_label_without_the_capability_is_ignored(self) -> None:
         """A client that did not take labeled-response gets its answer unlabelled."""
         bob, wire = self.irc_user("bob")

@@ -44,6 +44,9 @@ SHAPES = {
 _LABELLING = frozenset({"labeled-response", "batch"})
 """What a client takes for its labels to be answered: the labeled-response spec has it take batch too."""
 
+LABEL_MOST = 64
+"""Bytes a label may have: labeled-response has its value required and at most this long; any other is no label."""
+
 
 class IRCSession(ABC):
     """One IRC client: its place in the chat and the replies it is sent."""
@@ -206,7 +209,8 @@ class IRCSession(ABC):
         """Run ``message``; its answer carries its ``label`` tag if the client took labeled-response."""
         # A labelled answer of several lines is a batch: labels are honoured only for a client that took both.
         label = message.tags.get("label") if self.caps >= _LABELLING else None
-        if label is None:
+        if not label or len(label.encode()) > LABEL_MOST:
+            # Echoed, an empty one would read "@label" and a long one lengthen every line of the answer.
             return self._run(message)
         return labelled(self, label, lambda: self._run(message))
 
