@@ -125,6 +125,17 @@ class RoomTalkTests(IRCTestCase):
             self.lines(self.alice_wire)[0], b":testhost 407 alice carol :Too many recipients: at most 4"
         )
 
+    def test_a_target_named_twice_is_sent_the_line_once(self) -> None:
+        """Targets that fold alike (``#lobby,#LOBBY``, ``bob,BOB``) are one recipient: each is sent the line once,
+        and repeats count for nothing towards the four a PRIVMSG may name."""
+        _, carol_wire = self.irc_user("carol")
+        self.send(self.alice, "PRIVMSG #lobby,#lobby,#LOBBY,#lobby,bob,BOB,carol :once")
+        self.assertEqual(
+            self.lines(self.bob_wire), [b"[00:00] #lobby <alice> once", b"[00:00] <alice -> bob> once"]
+        )
+        self.assertEqual(self.lines(carol_wire), [b":alice!alice@chatd PRIVMSG carol :once"])
+        self.assertEqual(self.lines(self.alice_wire), [])
+
     def test_no_text_and_no_recipient(self) -> None:
         """PRIVMSG without text is 412, without a target 411."""
         self.send(self.alice, "PRIVMSG #lobby", "PRIVMSG")

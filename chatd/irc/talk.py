@@ -22,6 +22,7 @@ from chatd.irc import numerics as n
 from chatd.irc import services
 from chatd.irc.message import Message
 from chatd.irc.pieces import ACTION
+from chatd.text import fold
 
 if TYPE_CHECKING:
     from chatd.irc.session import IRCSession, Waiting
@@ -53,8 +54,7 @@ def notice(session: "IRCSession", message: Message) -> "Waiting":
 
 def _send(session: "IRCSession", message: Message, *, quiet: bool) -> "Waiting":
     """Say the text to each target; what a service was asked to do (log in, register) the connection waits for."""
-    # Empty targets (``,,,``, ``#a,``) name no one: targets that are only commas are no recipient at all.
-    targets = [target for target in message.params[0].split(",") if target] if message.params else []
+    targets = _targets(message.params[0]) if message.params else []
     if not targets:
         if not quiet:
             session.reply(n.ERR_NORECIPIENT, f"No recipient given ({message.command})")
@@ -83,6 +83,20 @@ def _send(session: "IRCSession", message: Message, *, quiet: bool) -> "Waiting":
             if not quiet:
                 session.refuse(error, message.command, target)
     return waiting
+
+
+def _targets(named: str) -> list[str]:
+    """The recipients a comma-separated list names, each once, in the order first named.
+
+    Empty targets (``,,,``, ``#a,``) name no one. Targets that fold alike
+    (``#c,#C``) are one recipient, named again: sent the line once, as
+    ircds send it, and not counted again towards ``TARGETS_MOST``.
+    """
+    seen: dict[str, str] = {}
+    for target in named.split(","):
+        if target:
+            seen.setdefault(fold(target), target)
+    return list(seen.values())
 
 
 def _to(session: "IRCSession", target: str, text: str, quiet: bool) -> None:
