@@ -2,6 +2,7 @@
 
 from twisted.internet.testing import StringTransport
 
+from chatd.irc.isupport import isupport_tokens
 from chatd.irc.protocol import IRCProtocol
 from tests.irc import IRCTestCase
 
@@ -333,6 +334,31 @@ class KickTests(IRCTestCase):
         self.assertEqual(self.lines(bob_wire), [])
         self.send(alice, "KICK #x bob,")
         self.assertEqual(self.lines(wire), [b":alice!alice@chatd KICK #x bob :alice"])
+
+    def test_a_kick_names_as_many_as_targmax_says_and_the_next_is_407(self) -> None:
+        """ISUPPORT's TARGMAX says how many one KICK may name, and a KICK does that many: of five names, the first
+        four are kicked, and the fifth is named in a 407 and stays."""
+        alice, wire = self.irc_user("alice")
+        self.send(alice, "JOIN #x")
+        others = [self.irc_user(nick) for nick in ("b1", "b2", "b3", "b4", "b5")]
+        for protocol, _ in others:
+            self.send(protocol, "JOIN #x")
+        self.lines(wire)
+        [targmax] = [
+            token for token in isupport_tokens(self.chat.limits, "chatd") if token.startswith("TARGMAX=")
+        ]
+        self.assertIn("KICK:4", targmax.removeprefix("TARGMAX=").split(","))
+        self.send(alice, "KICK #x b1,b2,b3,b4,b5 :out")
+        self.assertEqual(
+            self.lines(wire),
+            [
+                b":testhost 407 alice b5 :Too many recipients: at most 4",
+                *[f":alice!alice@chatd KICK #x b{number} :out".encode() for number in range(1, 5)],
+            ],
+        )
+        self.assertNotIn(b":alice!alice@chatd KICK #x b5 :out", self.lines(others[4][1]))
+        self.send(alice, "NAMES #x")
+        self.assertEqual(self.lines(wire)[0], b":testhost 353 alice = #x :@alice b5")
 
 
 class RegisteredRoomKickTests(IRCTestCase):

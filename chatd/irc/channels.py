@@ -52,6 +52,10 @@ def join(session: "IRCSession", message: Message) -> "Waiting":
     return _join_each(session, me, rooms)
 
 
+KICK_TARGETS_MOST = 4
+"""Nicknames one KICK may name (ISUPPORT ``TARGMAX``), as many as a PRIVMSG's recipients; past them, 407."""
+
+
 def _named(session: "IRCSession", command: str, names: str) -> list[str]:
     """The names a comma-separated list gives, the empty ones (``#a,``) left out; a list of commas alone is
     answered as ``command`` with no names (``_none_named``), and gives none."""
@@ -271,9 +275,16 @@ def _listed(session: "IRCSession", named: list[str]) -> Iterator[RoomSummary]:
 
 
 def kick(session: "IRCSession", message: Message) -> "Waiting":
-    """KICK #room nick[,nick] [:reason]."""
+    """KICK #room nick[,nick] [:reason]: up to ``KICK_TARGETS_MOST`` nicknames; past them, 407 names the next."""
     reason = message.params[2] if len(message.params) > 2 else ""
-    for nick in _named(session, "KICK", message.params[1]):
+    nicks = _named(session, "KICK", message.params[1])
+    if len(nicks) > KICK_TARGETS_MOST:
+        session.reply(
+            n.ERR_TOOMANYTARGETS,
+            nicks[KICK_TARGETS_MOST],
+            f"Too many recipients: at most {KICK_TARGETS_MOST}",
+        )
+    for nick in nicks[:KICK_TARGETS_MOST]:
         try:
             session.chat.kick(session.me(), nick, message.params[0], reason)
         except ChatError as error:

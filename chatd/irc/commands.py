@@ -68,7 +68,12 @@ COMMANDS: dict[str, Row] = {
         channels.join,
         1,
     ),
-    "KICK": Row("KICK #room nick [:reason]", "put someone out of a room you run", channels.kick, 2),
+    "KICK": Row(
+        "KICK #room nick[,nick] [:reason]",
+        "put someone (up to four at once) out of a room you run",
+        channels.kick,
+        2,
+    ),
     "KILL": Row("KILL nick [:reason]", "take someone off the server (operators)", operators.kill, 1),
     "LIST": Row(
         "LIST [#room,...] [>N,<N]",

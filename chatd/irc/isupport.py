@@ -10,6 +10,7 @@ from collections.abc import Iterator
 
 from chatd.domain.limits import Limits
 from chatd.domain.modes import ROOM_BANS_MOST
+from chatd.irc.channels import KICK_TARGETS_MOST
 from chatd.irc.history import CHATHISTORY_MOST
 from chatd.irc.modes import MODES_MOST
 from chatd.irc.talk import TARGETS_MOST
@@ -37,7 +38,7 @@ def isupport_tokens(limits: Limits, network: str) -> list[str]:
         f"NETWORK={network}",
         f"NICKLEN={limits.nickname}",
         "PREFIX=(ov)@+",
-        f"TARGMAX=JOIN:,KICK:1,NAMES:1,NOTICE:{TARGETS_MOST},PART:,PRIVMSG:{TARGETS_MOST},WHOIS:1",
+        f"TARGMAX=JOIN:,KICK:{KICK_TARGETS_MOST},NAMES:1,NOTICE:{TARGETS_MOST},PART:,PRIVMSG:{TARGETS_MOST},WHOIS:1",
         f"TOPICLEN={limits.topic}",
         "UTF8ONLY",
         "WHOX",
