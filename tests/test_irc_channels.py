@@ -461,3 +461,17 @@ class UserModeTests(IRCTestCase):
                 b":testhost 401 alice nobody :No such nick",
             ],
         )
+
+    def test_a_user_mode_change_is_echoed_as_its_net_change(self) -> None:
+        """MODE nick +iw-i sets w alone, and is echoed as that: +w, not +iw-i or +i-i; a change that changes nothing
+        (+i-i) is echoed not at all."""
+        alice, wire = self.irc_user("alice")
+        self.send(alice, "MODE alice +iw-i", "MODE alice +i-i", "MODE alice", "MODE alice -w+i")
+        self.assertEqual(
+            self.lines(wire),
+            [
+                b":alice!alice@chatd MODE alice +w",
+                b":testhost 221 alice +w",
+                b":alice!alice@chatd MODE alice +i-w",
+            ],
+        )

@@ -310,20 +310,23 @@ def mode(session: "IRCSession", message: Message) -> "Waiting":
 
 
 def _user_modes(session: "IRCSession", changes: str) -> None:
-    """+i, +w and their minus: kept for the client; -o is not taken back (operators stay until they leave)."""
+    """+i, +w and their minus: kept for the client; -o is not taken back (operators stay until they leave).
+
+    The echo is the net change, letters added then letters taken, as
+    servers echo it: ``+iw-i`` sets w alone and is echoed ``+w``, and a
+    change that changes nothing (``+i-i``) is not echoed at all.
+    """
+    before = set(session.modes)
     adding = True
-    done = ""
-    sign = ""
     for char in changes:
         if char in "+-":
             adding = char == "+"
         elif char in "iw":
-            if adding != (char in session.modes):
-                (session.modes.add if adding else session.modes.discard)(char)
-                wanted = "+" if adding else "-"
-                done += char if wanted == sign else wanted + char
-                sign = wanted
+            (session.modes.add if adding else session.modes.discard)(char)
         elif char != "o":
             session.reply(n.ERR_UMODEUNKNOWNFLAG, "Unknown MODE flag")
+    added = "".join(sorted(session.modes - before))
+    taken = "".join(sorted(before - session.modes))
+    done = (f"+{added}" if added else "") + (f"-{taken}" if taken else "")
     if done:
         session.from_me("MODE", session.me().nick, done)
