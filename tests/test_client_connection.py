@@ -6,6 +6,7 @@ to a ``StringTransport`` or fails it; time is a ``Clock``.
 
 import json
 from datetime import UTC
+from typing import cast
 
 from OpenSSL import SSL
 from service_identity import VerificationError
@@ -14,7 +15,13 @@ from service_identity.hazmat import DNS_ID
 from twisted.internet.address import IPv4Address
 from twisted.internet.defer import Deferred
 from twisted.internet.error import ConnectionDone, ConnectionRefusedError
-from twisted.internet.interfaces import IProtocol, IProtocolFactory, ISSLTransport, IStreamClientEndpoint
+from twisted.internet.interfaces import (
+    IHandshakeListener,
+    IProtocol,
+    IProtocolFactory,
+    ISSLTransport,
+    IStreamClientEndpoint,
+)
 from twisted.internet.task import Clock
 from twisted.internet.testing import StringTransport
 from twisted.python.failure import Failure
@@ -500,6 +507,33 @@ class BackoffTests(LinkTestCase):
                 f"{GREETING_SECONDS} s): is it the web or IRC port? Retrying in 4.0 s."
             ],
         )
+
+    def test_a_tls_handshake_unanswered_for_greeting_seconds_is_no_chatd(self) -> None:
+        """--tls against the web port, which waits for an HTTP request and never answers the handshake, is said as
+        a wrong port once GREETING_SECONDS pass, not after the web port's own timeout."""
+        peer = self.endpoint.accept(tls=True)
+        self.clock.advance(GREETING_SECONDS - 0.1)
+        self.assertFalse(peer.wire.disconnecting)
+        self.clock.advance(0.1)
+        self.assertTrue(peer.wire.disconnecting)
+        peer.close()
+        self.assertEqual(
+            self.screen.take_notes(),
+            [
+                f"09:00 ~ chat.example port 5000 does not speak chatd's line protocol (no greeting in "
+                f"{GREETING_SECONDS} s): is it the web or IRC port? Retrying in 2.0 s."
+            ],
+        )
+
+    def test_a_tls_handshake_done_in_time_is_not_cut(self) -> None:
+        """A handshake finished in time leaves the connection to the first line's own deadline."""
+        peer = self.endpoint.accept(tls=True)
+        self.clock.advance(GREETING_SECONDS - 0.1)
+        cast(IHandshakeListener, peer.protocol).handshakeCompleted()
+        peer.send("*** Welcome to chatd 0.1.0 on testhost. Type /help for help.")
+        self.clock.advance(GREETING_SECONDS * 10)
+        self.assertFalse(peer.wire.disconnecting)
+        self.assertTrue(self.link.connected)
 
     def test_silence_where_chatd_answered_before_is_not_called_a_wrong_port(self) -> None:
         """Silence for GREETING_SECONDS from a port that greeted as chatd on an earlier connection (a chatd too busy

@@ -29,7 +29,7 @@ from chatd.client.firstline import FirstLine
 from chatd.client.liveness import PROBE, STALLED, Watch, answers_probe
 from chatd.client.outbox import Outbox
 from chatd.client.presence import Presence
-from chatd.client.reach import NotChatdError, Server, SilentError
+from chatd.client.reach import GREETING_SECONDS, NotChatdError, Server, SilentError
 from chatd.client.render import parse, render, render_text, status
 from chatd.client.retries import RETRY_POLICY, Retries
 from chatd.client.screen import Screen
@@ -91,6 +91,10 @@ class Link:
         """What a new connection does for the one that dropped (chatd.client.comeback)."""
         self._first: FirstLine | None = None
         """Whether this connection's other end is chatd, as its first line tells (chatd.client.firstline)."""
+        self._handshake: IDelayedCall | None = None
+        """The deadline of this connection's TLS handshake, while it is under way."""
+        self._handshake_unanswered = False
+        """True once a TLS handshake went unanswered for ``GREETING_SECONDS`` and its connection was cut."""
         self._answered_before = False
         """True once a connection of this link has shown chatd: a later one's silence is then no wrong port."""
         self._finished: Deferred[int] = Deferred()
@@ -179,9 +183,27 @@ class Link:
         if self._screen is not None and shown.lines:
             self._screen.show(shown)
 
+    def handshaking(self, connection: ServerConnection) -> None:
+        """A TLS connection is up over TCP: chatd's TLS port answers the handshake at once, while its web port, named
+        with ``--tls`` by mistake, waits for an HTTP request until its own timeout, so the handshake has as long as
+        a first line has (``GREETING_SECONDS``), and is then no chatd."""
+        self._handshake = self._reactor.callLater(
+            GREETING_SECONDS, self._handshake_unanswered_for, connection
+        )
+
+    def _handshake_unanswered_for(self, connection: ServerConnection) -> None:
+        self._handshake = None
+        self._handshake_unanswered = True
+        assert connection.transport is not None, "a handshake under way has a transport"
+        # Not loseConnection: over TLS it waits for the handshake that is not coming.
+        cast(ITCPTransport, connection.transport).abortConnection()
+
     def made(self, connection: ServerConnection) -> None:
         """A connection is up (over TLS, checked): greet the server and time its first line and its quiet; it is
         said once that line shows chatd (``_speaks_chatd``)."""
+        if self._handshake is not None:
+            self._handshake.cancel()
+            self._handshake = None
         self._connection = connection
         assert connection.transport is not None, "connectionMade has a transport"
         for line in self.presence.greeting():
@@ -271,6 +293,12 @@ class Link:
         stalled, self._stalled = self._stalled, False
         first, self._first = self._first, None
         not_chatd = first.ended(self._leaving, reason) if first is not None else None
+        if self._handshake is not None:
+            self._handshake.cancel()
+            self._handshake = None
+        if self._handshake_unanswered:
+            self._handshake_unanswered = False
+            not_chatd = Failure(NotChatdError(None))
         if self._answered_before and not_chatd is not None and _silent(not_chatd):
             not_chatd = Failure(SilentError())
         named_at, self._named_at = self._named_at, None

@@ -23,6 +23,9 @@ MAX_SERVER_LINE = 16 * 1024 * 1024
 class LinkSide(Protocol):
     """What a connection tells the link it belongs to."""
 
+    def handshaking(self, connection: "ServerConnection") -> None:
+        """``connection`` is up over TCP and its TLS handshake under way: ``made`` follows if it finishes."""
+
     def made(self, connection: "ServerConnection") -> None:
         """``connection`` is up and may carry lines: over TLS, the server's certificate and name are checked."""
 
@@ -48,7 +51,9 @@ class ServerConnection(LineReceiver):
         # Over TLS the link is told only once the server's certificate has
         # been checked: until then nothing typed may be sent, and a failed
         # check must end the connection as a failure, not as a goodbye.
-        if not ISSLTransport.providedBy(self.transport):
+        if ISSLTransport.providedBy(self.transport):
+            self._link.handshaking(self)
+        else:
             self._link.made(self)
 
     def handshakeCompleted(self) -> None:  # noqa: N802 - IHandshakeListener's name
