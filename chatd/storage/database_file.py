@@ -32,7 +32,7 @@ def prepare(connection: sqlite3.Connection, path: str, steps: Sequence[str] = ST
         if (application, version, tables) == (0, 0, 0):
             _upgrade(connection, 0, steps)
             return
-        _refuse_foreign(application, version, path, steps)
+        _refuse_foreign(application, version, path, steps, "give a new file's name, or the one chatd made")
         if version < len(steps):
             _upgrade(connection, version, steps)
     except sqlite3.DatabaseError as error:
@@ -58,7 +58,8 @@ def check(connection: sqlite3.Connection, path: str, steps: Sequence[str] = STEP
     """
     try:
         application, version, _ = _identify(connection)
-        _refuse_foreign(application, version, path, steps)
+        # The tool makes no file: a new file's name would be refused again, as one that does not exist.
+        _refuse_foreign(application, version, path, steps, "give the file the daemon's --db names")
     except sqlite3.DatabaseError as error:
         raise DatabaseFileError(damaged(path, error)) from None
     if version < len(steps):
@@ -68,12 +69,11 @@ def check(connection: sqlite3.Connection, path: str, steps: Sequence[str] = STEP
         )
 
 
-def _refuse_foreign(application: int, version: int, path: str, steps: Sequence[str]) -> None:
-    """Raise ``DatabaseFileError`` if the file is not chatd's, or a newer chatd's."""
+def _refuse_foreign(application: int, version: int, path: str, steps: Sequence[str], instead: str) -> None:
+    """Raise ``DatabaseFileError`` if the file is not chatd's (saying ``instead``, what to give), or a newer
+    chatd's."""
     if application != APPLICATION_ID:
-        raise DatabaseFileError(
-            f"--db {path} is not a chatd database; give a new file's name, or the one chatd made."
-        )
+        raise DatabaseFileError(f"--db {path} is not a chatd database; {instead}.")
     if version > len(steps):
         raise DatabaseFileError(
             f"--db {path} was written by a newer chatd (schema {version}, this one knows {len(steps)}); "

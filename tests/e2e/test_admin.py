@@ -519,12 +519,13 @@ class MistakeTests(AdminTestCase):
         self.assertEqual(sorted(os.listdir(self.directory)), before)
 
     def test_a_file_that_is_not_chatds_is_refused_untouched(self) -> None:
-        """Another program's database, and a text file, are refused as the daemon refuses them."""
+        """Another program's database, and a text file, are refused as the daemon refuses them, but for the advice:
+        the tool makes no file, so a new file's name would only be refused again, as one that does not exist."""
         with closing(sqlite3.connect(self.db)) as connection:
             connection.execute("CREATE TABLE notes (text)")
         self.assert_refused(
             ["forget", "bob"],
-            "--db chatd.sqlite is not a chatd database; give a new file's name, or the one chatd made.",
+            "--db chatd.sqlite is not a chatd database; give the file the daemon's --db names.",
         )
         with open(os.path.join(self.directory, "notes.txt"), "w", encoding="utf-8") as notes:
             notes.write("my notes\n" * 100)
