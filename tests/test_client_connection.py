@@ -494,7 +494,10 @@ class BackoffTests(LinkTestCase):
         )
         self.assertEqual(self.screen.lines, [])
         self.clock.advance(2)
-        peer = self.endpoint.accept()
+        self.assert_silence_is_no_chatd(self.endpoint.accept(), retrying_in=4.0)
+
+    def assert_silence_is_no_chatd(self, peer: Peer, retrying_in: float) -> None:
+        """``peer``, silent, is cut once GREETING_SECONDS pass, not before, and said as a port that is no chatd's."""
         self.clock.advance(GREETING_SECONDS - 0.1)
         self.assertFalse(peer.wire.disconnecting)
         self.clock.advance(0.1)
@@ -504,26 +507,14 @@ class BackoffTests(LinkTestCase):
             self.screen.take_notes(),
             [
                 f"09:00 ~ chat.example port 5000 does not speak chatd's line protocol (no greeting in "
-                f"{GREETING_SECONDS} s): is it the web or IRC port? Retrying in 4.0 s."
+                f"{GREETING_SECONDS} s): is it the web or IRC port? Retrying in {retrying_in} s."
             ],
         )
 
     def test_a_tls_handshake_unanswered_for_greeting_seconds_is_no_chatd(self) -> None:
         """--tls against the web port, which waits for an HTTP request and never answers the handshake, is said as
         a wrong port once GREETING_SECONDS pass, not after the web port's own timeout."""
-        peer = self.endpoint.accept(tls=True)
-        self.clock.advance(GREETING_SECONDS - 0.1)
-        self.assertFalse(peer.wire.disconnecting)
-        self.clock.advance(0.1)
-        self.assertTrue(peer.wire.disconnecting)
-        peer.close()
-        self.assertEqual(
-            self.screen.take_notes(),
-            [
-                f"09:00 ~ chat.example port 5000 does not speak chatd's line protocol (no greeting in "
-                f"{GREETING_SECONDS} s): is it the web or IRC port? Retrying in 2.0 s."
-            ],
-        )
+        self.assert_silence_is_no_chatd(self.endpoint.accept(tls=True), retrying_in=2.0)
 
     def test_a_tls_handshake_done_in_time_is_not_cut(self) -> None:
         """A handshake finished in time leaves the connection to the first line's own deadline."""
