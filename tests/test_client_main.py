@@ -205,6 +205,17 @@ class OptionsTests(SynchronousTestCase):
         )
         self.assertEqual(EXIT_USAGE, 2)
 
+    def test_an_unreadable_cafile_is_one_sentence(self) -> None:
+        """--cafile of a file that is not there is one sentence naming it and why, ended as the client's others
+        are, and exit status 2, before any connection."""
+        missing = os.path.join(self.config, "nope.pem")
+        errors = io.StringIO()
+        self.patch(sys, "stderr", errors)
+        self.assertEqual(main(["--tls", "--cafile", missing, "127.0.0.1", "1"]), EXIT_USAGE)
+        self.assertEqual(
+            errors.getvalue(), f"chatd.client: cannot read --cafile {missing}: No such file or directory.\n"
+        )
+
     def test_usage_error_exit_status(self) -> None:
         """A usage error is explained on stderr with exit status 2, before any connection."""
         errors = io.StringIO()

@@ -72,7 +72,7 @@ def parser() -> argparse.ArgumentParser:
     export.add_argument(
         "--private",
         action="store_true",
-        help="with --text: the private messages kept too, beside the rooms' lines",
+        help="with --text and without --room: the private messages kept too, beside the rooms' lines",
     )
     forget = commands.add_parser(
         "forget",

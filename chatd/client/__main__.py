@@ -248,7 +248,7 @@ def main(argv: list[str] | None = None) -> int:
             insecure=bool(options["insecure"]),
         )
     except OSError as error:
-        sys.stderr.write(f"chatd.client: cannot read --cafile {options['cafile']}: {error.strerror}\n")
+        sys.stderr.write(f"chatd.client: cannot read --cafile {options['cafile']}: {error.strerror}.\n")
         return EXIT_USAGE
     if options["insecure"]:
         sys.stderr.write(INSECURE_WARNING)
