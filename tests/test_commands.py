@@ -72,6 +72,7 @@ from chatd.line.moderation_commands import (
     Unmute,
     Wall,
 )
+from chatd.line.passwords import Typed
 from chatd.line.room_commands import Op, RegisterRoom, UnregisterRoom
 from chatd.line.syntax import Command, RoomThenText
 from chatd.line.table import COMMANDS, LINE
@@ -205,16 +206,22 @@ VALID: dict[str, list[tuple[str, Command]]] = {
     # One password example a row, last: it registers the nickname the next example would use.
     "register": [
         ("/register #dev", RegisterRoom("#dev")),
-        ("/register correct horse", Register("correct horse")),
+        ('/register "correct horse"', Register("correct horse")),
     ],
     "identify": [
-        ("/identify hunter22", Identify(None, "hunter22")),
-        ("/identify alice correct horse", Identify("alice", "correct horse")),
+        ("/identify hunter22", Identify(None, Typed("hunter22"))),
+        ('/identify "correct horse"', Identify(None, Typed("correct horse", quoted=True))),
+        ("/identify alice correct horse", Identify("alice", Typed("correct horse"))),
+        ('/identify alice "correct horse"', Identify("alice", Typed("correct horse", quoted=True))),
     ],
-    "password": [("/password old1 new one", Password("old1", "new one"))],
+    "password": [
+        ("/password old1 new one", Password(Typed("old1"), "new one")),
+        ('/password "old one" "new one"', Password(Typed("old one", quoted=True), "new one")),
+    ],
     "unregister": [
         ("/unregister #Dev", UnregisterRoom("#Dev")),
-        ("/unregister correct horse", Unregister("correct horse")),
+        ("/unregister correct horse", Unregister(Typed("correct horse"))),
+        ('/unregister "correct horse"', Unregister(Typed("correct horse", quoted=True))),
     ],
     "op": [("/op bob", Op(None, "bob", True)), ("/op #dev bob", Op("#dev", "bob", True))],
     "deop": [("/deop bob", Op(None, "bob", False)), ("/deop  #dev  bob ", Op("#dev", "bob", False))],
@@ -222,12 +229,14 @@ VALID: dict[str, list[tuple[str, Command]]] = {
     "account": [
         ("/account password alice first week", SetPassword("alice", "first week")),
         ("/account PASSWORD  Alice   x y ", SetPassword("Alice", "x y")),
+        ('/account password alice "x y"', SetPassword("alice", "x y")),
         ("/account drop alice", DropAccount("alice")),
         ("/account Drop  alice ", DropAccount("alice")),
     ],
     "oper": [
-        ("/oper boss correct horse", Oper("boss", "correct horse")),
-        ("/oper boss  pw", Oper("boss", "pw")),
+        ("/oper boss correct horse", Oper("boss", Typed("correct horse"))),
+        ('/oper boss "correct horse"', Oper("boss", Typed("correct horse", quoted=True))),
+        ("/oper boss  pw", Oper("boss", Typed("pw"))),
     ],
     "delete": [
         ("/delete 01a20cc867700000", Delete(None, "01a20cc867700000", "")),

@@ -10,6 +10,7 @@ from twisted.python.failure import Failure
 from chatd.domain.accounts import MIN_PASSWORD
 from chatd.domain.nickname_protection import CLAIM_NOTICE_SECONDS
 from chatd.frontend.accounts import AccountLogin
+from chatd.frontend.held import awaited
 from chatd.frontend.oper import FAILURES_PER_CONNECTION, PAUSE_SECONDS
 from chatd.line.protocol import LineProtocol
 from chatd.storage.memory import MemoryHistory
@@ -700,3 +701,58 @@ class PasswordTests(AccountTestCase):
 
 def _hash(password: bytes) -> str:
     return quick_hash(password.decode())
+
+
+class QuotedPasswordTests(AccountTestCase):
+    """A password wrapped in double quotes is the words inside, in every command that takes one; an account whose
+    hash kept the quotes (registered before they were read) still takes the password as its owner typed it."""
+
+    def setUp(self) -> None:
+        super().setUp()
+        self.clock.advance(60)  # a burst of flood budget back for /password
+
+    def test_a_password_registered_in_quotes_is_changed_with_it_in_quotes(self) -> None:
+        """/register "my pass word", then /password "my pass word" NEW, changes it: the two read it alike."""
+        bob, wire = self.connect(b"bob", host="10.0.0.2")
+        bob.dataReceived(b'/register "my pass word"\n')
+        self.lines(wire)
+        self.clock.advance(60)
+        bob.dataReceived(b'/password "my pass word" "new pass word"\n')
+        self.assertEqual(self.lines(wire), [CHANGED])
+        self.leave(bob)
+        other, wire = self.connect(None, host="10.0.0.3")
+        other.dataReceived(b"bob new pass word\n")
+        self.assertIn(b"*** You are identified as bob.", self.lines(wire))
+
+    def test_identify_unregister_and_oper_read_quotes_alike(self) -> None:
+        """/identify, NICK PASSWORD, /unregister and /oper take a quoted password as the words inside."""
+        self.alice.dataReceived(b"/password " + PASSWORD + b" correct horse\n")
+        self.lines(self.alice_wire)
+        for first in (b'alice "correct horse"\n', b'/identify alice "correct horse"\n'):
+            other, wire = self.connect(None, host="10.0.0.2")
+            other.dataReceived(first)
+            self.assertIn(IDENTIFIED, self.lines(wire))
+            self.leave(other)
+        self.clock.advance(60)
+        self.alice.dataReceived(b'/identify "correct horse"\n/oper boss "correct horse"\n')
+        self.assertEqual(
+            self.lines(self.alice_wire),
+            [b"ERR already-identified you are identified as alice already", b"*** You are now an operator."],
+        )
+        self.alice.dataReceived(b'/unregister "correct horse"\n')
+        self.assertEqual(
+            self.lines(self.alice_wire),
+            [b"*** The nickname alice is no longer registered; anyone may take it once you leave it."],
+        )
+
+    def test_an_account_whose_hash_kept_the_quotes_takes_them_still(self) -> None:
+        """An account registered when /register kept the quotes identifies, and changes its password, as typed."""
+        assert self.alice.user is not None
+        awaited(self.chat.change_password(self.alice.user, quick_hash('"old pass"')))
+        self.alice.dataReceived(b'/password "old pass" newpass12\n')
+        self.assertEqual(self.lines(self.alice_wire), [CHANGED])
+        self.clock.advance(60)
+        awaited(self.chat.change_password(self.alice.user, quick_hash('"old pass"')))
+        other, wire = self.connect(None, host="10.0.0.2")
+        other.dataReceived(b'alice "old pass"\n')
+        self.assertIn(IDENTIFIED, self.lines(wire))

@@ -32,7 +32,7 @@ from chatd.domain.errors import IdentifyFailedError, IdentifyThrottledError
 from chatd.domain.networks import counted_as
 from chatd.domain.ports import UserView
 from chatd.frontend.logs import BoundedLog
-from chatd.frontend.oper import Attempts, Throttle
+from chatd.frontend.oper import Attempts, Throttle, either_form
 from chatd.turns import Turns
 
 Hash = Callable[[str], "Deferred[str]"]
@@ -114,9 +114,18 @@ class AccountLogin:
         return self.throttle.attempts()
 
     def prove(
-        self, chat: Chat, who: UserView | None, peer: str, attempts: Attempts, nick: str, password: str
+        self,
+        chat: Chat,
+        who: UserView | None,
+        peer: str,
+        attempts: Attempts,
+        nick: str,
+        password: str,
+        *,
+        also: str | None = None,
     ) -> "Deferred[None]":
-        """Fire with None once ``password`` is that of the account ``nick`` in ``chat``.
+        """Fire with None once ``password`` (or ``also``, a second form: chatd.frontend.oper.either_form) is that of the account
+        ``nick`` in ``chat``.
 
         ``who`` is who tries (None before they have a nickname), named in
         the log. Throttled per connection (``attempts``), per address (``peer``) and
@@ -127,7 +136,7 @@ class AccountLogin:
 
         async def check() -> bool:
             hashed = await chat.password_hash(nick)
-            return await self._verify(hashed, password)
+            return await either_form(lambda typed: self._verify(hashed, typed), password, also)
 
         tries = None if who is None else who.nick
         return self.throttle.attempt(tries, peer, attempts, nick, lambda: Deferred.fromCoroutine(check()))

@@ -39,6 +39,7 @@ import os
 import sys
 import threading
 from collections.abc import Callable
+from functools import partial
 
 from twisted.internet.defer import Deferred, fail, succeed
 from twisted.internet.interfaces import IReactorFromThreads, IReactorTime
@@ -288,6 +289,13 @@ class Throttle:
                 del by_key[key]
 
 
+async def either_form(verify: Callable[[str], "Deferred[bool]"], password: str, also: str | None) -> bool:
+    """Whether ``verify`` accepts ``password`` or, failing that, ``also``: the line port reads a password in double
+    quotes as the words inside, and ``also`` is it with its quotes, as accounts registered before kept it
+    (chatd.line.passwords). A wrong quoted password costs two checks, for a missing account as for a real one."""
+    return await verify(password) or (also is not None and await verify(also))
+
+
 class OperatorLogin:
     """The ``/oper`` password check and its ``Throttle``; the service shares one among front ends."""
 
@@ -313,9 +321,18 @@ class OperatorLogin:
         return self.throttle.attempts()
 
     def attempt(
-        self, chat: Chat, user: UserView, peer: str, attempts: Attempts, name: str, password: str
+        self,
+        chat: Chat,
+        user: UserView,
+        peer: str,
+        attempts: Attempts,
+        name: str,
+        password: str,
+        *,
+        also: str | None = None,
     ) -> "Deferred[None]":
-        """Make ``user`` an operator if ``password`` is operator ``name``'s; fires with None once they are.
+        """Make ``user`` an operator if ``password`` (or ``also``, a second form:
+        ``either_form``) is operator ``name``'s; fires with None once they are.
 
         Throttled as ``Throttle.attempt`` says: fails with OperThrottledError
         or, for a wrong password, OperFailedError. A user who has left by
@@ -328,7 +345,10 @@ class OperatorLogin:
             chat.grant_operator(user)
             self.log.info("{nick} from {peer} is now operator {name!r}", nick=user.nick, peer=peer, name=name)
 
-        checking = self.throttle.attempt(user.nick, peer, attempts, name, lambda: self._check(name, password))
+        def check() -> "Deferred[bool]":
+            return Deferred.fromCoroutine(either_form(partial(self._check, name), password, also))
+
+        checking = self.throttle.attempt(user.nick, peer, attempts, name, check)
         return checking.addCallback(right)
 
 

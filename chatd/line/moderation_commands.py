@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from chatd.domain.ids import event_point
 from chatd.line.errors import UsageError
+from chatd.line.passwords import Typed, read_password
 from chatd.line.syntax import (
     Command,
     RoomThenText,
@@ -22,11 +23,10 @@ from chatd.line.syntax import (
 
 @dataclass(frozen=True, slots=True)
 class Oper:
-    """``/oper NAME PASSWORD``: become an operator. The password may hold spaces."""
+    """``/oper NAME PASSWORD``: become an operator. The password may hold spaces (chatd.line.passwords)."""
 
     name: str
-    # A command may end up in a traceback or a test failure: never show the password.
-    password: str = field(repr=False)
+    password: Typed = field(repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,9 +126,9 @@ class Lock:
 
 
 def parse_oper(args: str) -> Command:
-    name, _, password = args.partition(" ")
-    password = password.lstrip(" ")
-    if not name or not password:
+    name, _, rest = args.partition(" ")
+    password = read_password(rest.lstrip(" "))
+    if not name or not password.text:
         raise UsageError("/oper NAME PASSWORD")
     return Oper(name, password)
 

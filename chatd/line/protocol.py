@@ -38,6 +38,7 @@ from chatd.frontend.flood import FloodControl
 from chatd.frontend.oper import Attempts
 from chatd.frontend.reading import Reading
 from chatd.line.errors import RegisterTimeoutError
+from chatd.line.passwords import Typed
 from chatd.line.render import Notice, Renderable
 from chatd.line.session import LineSession
 from chatd.line.takeover import new_token
@@ -153,17 +154,19 @@ class LineProtocol(LineTaking, Deadlines):
         return self.factory.greeting_line(self.json, self.render)
 
     @override
-    def prove_operator(self, name: str, password: str) -> "Deferred[None]":
+    def prove_operator(self, name: str, password: Typed) -> "Deferred[None]":
         if self._oper_budget is None:
             self._oper_budget = self.factory.login.attempts()
-        return self.factory.login.attempt(self.chat, self.me(), self.peer, self._oper_budget, name, password)
+        return self.factory.login.attempt(
+            self.chat, self.me(), self.peer, self._oper_budget, name, password.text, also=password.as_typed
+        )
 
     @override
-    def prove_account(self, nick: str, password: str) -> "Deferred[None]":
+    def prove_account(self, nick: str, password: Typed) -> "Deferred[None]":
         if self._account_budget is None:
             self._account_budget = self.factory.accounts.attempts()
         return self.factory.accounts.prove(
-            self.chat, self.user, self.peer, self._account_budget, nick, password
+            self.chat, self.user, self.peer, self._account_budget, nick, password.text, also=password.as_typed
         )
 
     @override

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from chatd.domain.names import ROOM_PREFIX
 from chatd.line import account_commands as acct
 from chatd.line.errors import UsageError
+from chatd.line.passwords import read_password
 from chatd.line.syntax import Command
 
 
@@ -47,14 +48,14 @@ def parse_register(args: str) -> Command:
     if not args:
         raise UsageError("/register PASSWORD|#room")
     room = _room(args)
-    return acct.Register(args) if room is None else RegisterRoom(room)
+    return acct.Register(read_password(args).text) if room is None else RegisterRoom(room)
 
 
 def parse_unregister(args: str) -> Command:
     if not args:
         raise UsageError("/unregister PASSWORD|#room")
     room = _room(args)
-    return acct.Unregister(args) if room is None else UnregisterRoom(room)
+    return acct.Unregister(read_password(args)) if room is None else UnregisterRoom(room)
 
 
 def _parse_op(add: bool, usage: str) -> Callable[[str], Command]:

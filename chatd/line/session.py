@@ -38,6 +38,7 @@ from chatd.line.errors import (
     NoCurrentRoomError,
     TakeoverFailedError,
 )
+from chatd.line.passwords import Typed
 from chatd.line.render import Notice
 from chatd.line.session_state import SessionState
 from chatd.line.syntax import Command, RoomThenText, Spec
@@ -108,19 +109,21 @@ class LineSession(SessionState):
         """
         return None
 
-    def prove_operator(self, name: str, password: str) -> Deferred[None]:
+    def prove_operator(self, name: str, password: Typed) -> Deferred[None]:
         """Make this session's user an operator if ``password`` is operator ``name``'s; fires once they are.
 
         The check takes time, so the answer comes later; a wrong password
-        fails the Deferred with OperFailedError. A front end that checks no
+        fails the Deferred with OperFailedError (the password as typed, with its
+        quotes, is tried too: chatd.line.passwords). A front end that checks no
         passwords refuses every attempt.
         """
         raise OperFailedError()
 
-    def prove_account(self, nick: str, password: str) -> Deferred[None]:
+    def prove_account(self, nick: str, password: Typed) -> Deferred[None]:
         """Fire once ``password`` is that of the account ``nick``; a wrong one fails with IdentifyFailedError.
 
-        Checked later, off the reactor thread, throttled. A front end that
+        Checked later, off the reactor thread, throttled; a quoted password
+        is tried with its quotes too (chatd.line.passwords). A front end that
         checks no passwords refuses every attempt.
         """
         raise IdentifyFailedError(nick)
