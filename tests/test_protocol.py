@@ -1070,6 +1070,19 @@ class WaitingCommandTests(LineTestCase):
         )
         self.assertEqual(alice_wire.producerState, "producing")
 
+    def test_half_closed_connection_takes_its_unended_line_after_the_waiting_command_then_closes(
+        self,
+    ) -> None:
+        """A client that shuts its side (nc -N) with a command waiting and a last line unended: the line is taken
+        once the command is done, then the connection closes; not before."""
+        alice, wire = self.connect(b"alice")
+        alice.dataReceived(b"/time\nlast words")
+        alice.readConnectionLost()
+        self.assertEqual((self.lines(wire), wire.disconnecting), ([], False))
+        self.pending[0].callback(None)
+        self.assertEqual(self.lines(wire), [b"*** done waiting", b"[00:00] #lobby <alice> last words"])
+        self.assertTrue(wire.disconnecting)
+
     def test_waiting_commands_answer_in_order(self) -> None:
         """Two waiting commands in one read: the second is not even started before the first is done."""
         alice, wire = self.connect(b"alice")

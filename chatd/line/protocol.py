@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, cast
 from twisted.internet.defer import Deferred
 from twisted.internet.interfaces import (
     IDelayedCall,
+    IHalfCloseableProtocol,
     IHandshakeListener,
     ITransport,
 )
@@ -51,7 +52,7 @@ if TYPE_CHECKING:
 SHUTDOWN = Notice("shutdown", "Server shutting down. Goodbye.")
 
 
-@implementer(IHandshakeListener)
+@implementer(IHandshakeListener, IHalfCloseableProtocol)
 class LineProtocol(LineTaking, Deadlines):
     """One person (or program) on nc, telnet or the bundled client.
 
@@ -110,6 +111,7 @@ class LineProtocol(LineTaking, Deadlines):
         self._quit_reason = "connection closed"
         self._overflow = b""
         self._discarding = False
+        self._read_ended = False
         self._paste: list[str] | None = None
         """The plain lines of this read not yet said; None when none (most of the time: issue 18)."""
         self._blanks = 0

@@ -32,11 +32,14 @@ from chatd.line.telnet import IAC, TelnetFilter
 class LineReceiving(LineBudget, LineReceiver):
     """The reading part of ``LineProtocol``: bytes in, lines out to ``lineReceived`` (chatd.line.taking)."""
 
-    __slots__ = ("_discarding", "_overflow", "_telnet")
+    __slots__ = ("_discarding", "_overflow", "_read_ended", "_telnet")
 
     _telnet: TelnetFilter | None
     _overflow: bytes
     _discarding: bool
+    _read_ended: bool
+    """Whether the client has shut its side (``readConnectionLost``): no byte will come, and once the lines it
+    sent are taken the connection closes."""
 
     @override
     def dataReceived(self, data: bytes) -> None:
@@ -142,6 +145,25 @@ class LineReceiving(LineBudget, LineReceiver):
         else:
             self._discarding = True
 
+    def readConnectionLost(self) -> None:  # noqa: N802 - IHalfCloseableProtocol's name
+        """The client shut its sending side but still reads (``nc -N`` at the end of its input, a script's
+        ``shutdown(SHUT_WR)``): an unended last line is taken as if its newline had come, charged as any line, and
+        once every line is taken (a command that waits first answered) the connection closes as a dropped one does
+        (``close_when_written``: the replies are written first). TCP only: TLS and the web port end at their
+        peer's close as before."""
+        self._read_ended = True
+        if self._buffer or self._discarding:
+            self._receive(b"\n")
+        self._close_if_read()
+
+    def writeConnectionLost(self) -> None:  # noqa: N802 - IHalfCloseableProtocol's name
+        """Never called: the server shuts no side alone (``IHalfCloseableProtocol`` asks for it)."""
+
+    def _close_if_read(self) -> None:
+        """Close once the client has shut its side and nothing it sent is left to take."""
+        if self._read_ended and not self.paused and not self._buffer and not self.closing:
+            self.close(None)
+
     def stop_reading(self) -> None:
         """Take no more lines until ``start_reading``; ``Reading`` decides when."""
         # LineReceiver takes no more lines from its buffer while paused, and
@@ -154,8 +176,11 @@ class LineReceiving(LineBudget, LineReceiver):
         self.paused = False
         if self.closing:
             return
-        cast(IPushProducer, self.transport).resumeProducing()
+        if not self._read_ended:
+            # A shut side read again would be "lost" again: its lines are all in the buffer.
+            cast(IPushProducer, self.transport).resumeProducing()
         self._receive(b"")
+        self._close_if_read()
 
     @abstractmethod
     def _send_paste(self) -> None:

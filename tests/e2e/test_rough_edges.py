@@ -2,6 +2,7 @@
 confusing, on a real daemon over loopback."""
 
 import hashlib
+import socket
 
 from twisted.trial.unittest import SynchronousTestCase
 
@@ -34,6 +35,18 @@ class FirstMinutesTests(SynchronousTestCase):
         alice.expect("*** In #dev (1): @alice")
         alice.say("/part lobby")
         alice.expect_stamped("#lobby -- alice left")
+
+    def test_a_last_line_without_newline_is_said_when_the_client_half_closes(self) -> None:
+        """printf 'alice\\nhi' | nc -N: the last line, unended, is said once the client shuts its side (SHUT_WR); its
+        replies reach it, then the server closes, alice leaving as a dropped connection does."""
+        bob = self.lobby.enter("bob", motd=["Be kind."])
+        alice = self.daemon.connect()
+        alice.send(b"alice\nhi")
+        alice.socket.shutdown(socket.SHUT_WR)
+        told = alice.read_to_end()
+        self.assertIn(b"*** You are alice.\r\n", told)
+        self.assertTrue(told.endswith(b"#lobby <alice> hi\r\n"), told)
+        bob.expect_stamped("#lobby -- alice joined", "#lobby <alice> hi", "-- alice quit (connection closed)")
 
     def test_message_to_oneself_arrives_once(self) -> None:
         """/msg to one's own nickname arrives once: the next line is the reply to the next command."""
