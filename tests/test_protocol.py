@@ -626,6 +626,16 @@ class BadInputTests(LineTestCase):
         self.assertEqual(self.lines(bob_wire), [b"[00:00] #lobby <alice> after"])
         self.assertEqual(self.lines(wire)[0], too_long(MAX_LINE_BYTES + 1).encode())
 
+    def test_an_invisible_nickname_is_quoted_escaped(self) -> None:
+        """/nick of a Hangul filler (which Python's repr prints as it is) names it escaped, as NFKC made it (the
+        half-width filler U+1160): the user sees what is there."""
+        alice, wire = self.connect(b"alice")
+        alice.dataReceived("/nick \u3164\n".encode())
+        self.assertEqual(
+            self.lines(wire),
+            [b"ERR bad-nick '\\u1160' is not a valid nickname: a nickname cannot hold invisible characters"],
+        )
+
     def test_a_byte_order_mark_before_the_nickname_is_dropped(self) -> None:
         """``nc HOST PORT < script.txt`` of a file Notepad saved starts with a BOM: the nickname is still taken.
 

@@ -27,9 +27,11 @@ from chatd.domain.errors import (
     TextRule,
     TooManyRoomsError,
 )
+from chatd.domain.names import INVISIBLE
 from chatd.line.errors import FloodError, RegisterTimeoutError, TooManyIgnoredError
 from chatd.line.render import json_line, text_line
 from chatd.line.wording import WORDINGS, word
+from chatd.line.wordings import quoted
 from tests.helpers import error_examples, error_types
 
 # Exact sentences, one row a rule or a field worth seeing.
@@ -41,7 +43,12 @@ SENTENCES: list[tuple[ChatError, str]] = [
     ),
     (
         InvalidNicknameError("a\ufe0f", NicknameRule.INVISIBLE),
-        "'a\ufe0f' is not a valid nickname: a nickname cannot hold invisible characters",
+        "'a\\ufe0f' is not a valid nickname: a nickname cannot hold invisible characters",
+    ),
+    (
+        # The Hangul filler, which Python's repr counts printable, and a soft hyphen, which it writes as \xad.
+        InvalidNicknameError("\u3164b\u00ad", NicknameRule.INVISIBLE),
+        "'\\u3164b\\xad' is not a valid nickname: a nickname cannot hold invisible characters",
     ),
     (
         InvalidNicknameError("1abc", NicknameRule.BAD_START),
@@ -61,7 +68,7 @@ SENTENCES: list[tuple[ChatError, str]] = [
     ),
     (
         InvalidRoomNameError("#a\ufe0f", RoomNameRule.INVISIBLE),
-        "'#a\ufe0f' is not a valid room name: a room name cannot hold invisible characters",
+        "'#a\\ufe0f' is not a valid room name: a room name cannot hold invisible characters",
     ),
     (
         InvalidRoomNameError("#a!", RoomNameRule.BAD_CHARACTER),
@@ -197,5 +204,12 @@ class WordingTableTests(SynchronousTestCase):
     def test_bad_duration_quotes_the_text_and_the_longest(self, text: str) -> None:
         """A bad duration quotes what was typed and says the longest allowed."""
         sentence = word(BadDurationError(text, LONGEST))
-        self.assertTrue(sentence.startswith(f"{text!r} is not a duration: "), sentence)
+        self.assertTrue(sentence.startswith(f"{quoted(text)} is not a duration: "), sentence)
         self.assertTrue(sentence.endswith("(at most 365d)"), sentence)
+
+    @settings(max_examples=200)
+    @given(st.text(max_size=20))
+    def test_no_invisible_character_of_the_input_shows_in_a_refusal(self, text: str) -> None:
+        """A sentence quoting what was typed escapes every character names refuse as invisible: none is shown."""
+        for error in (BadDurationError(text, LONGEST), InvalidNicknameError(text, NicknameRule.INVISIBLE)):
+            self.assertIsNone(INVISIBLE.search(word(error)), word(error))

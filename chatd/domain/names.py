@@ -70,7 +70,8 @@ _IGNORABLE = (
     "\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufffb"
     "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0000-\U000e0fff"
 )
-_INVISIBLE = re.compile(f"[{_IGNORABLE}]")
+INVISIBLE = re.compile(f"[{_IGNORABLE}]")
+"""A character that shows as nothing: names refuse it, and a front end quoting what was typed escapes it."""
 
 # What text loses: the characters above, less those it refuses (the bidi
 # controls, in UNSAFE) and those that change how their neighbours look: ZWNJ
@@ -159,7 +160,7 @@ def check_nickname(name: str, limit: int | None = NICKNAME_MAX) -> str:
         raise InvalidNicknameError(name, NicknameRule.EMPTY)
     if limit is not None and len(nick) > limit:
         raise InvalidNicknameError(nick, NicknameRule.TOO_LONG, limit)
-    if _INVISIBLE.search(nick):
+    if INVISIBLE.search(nick):
         raise InvalidNicknameError(nick, NicknameRule.INVISIBLE)
     first = nick[0]
     if first.isdecimal() or first == "-" or unicodedata.category(first).startswith("M"):
@@ -183,7 +184,7 @@ def check_room_name(name: str, limit: int | None = ROOM_NAME_MAX) -> str:
         raise InvalidRoomNameError(room, RoomNameRule.NO_PREFIX)
     if limit is not None and len(room) > limit:
         raise InvalidRoomNameError(room, RoomNameRule.TOO_LONG, limit)
-    if _INVISIBLE.search(room):
+    if INVISIBLE.search(room):
         raise InvalidRoomNameError(room, RoomNameRule.INVISIBLE)
     for char in room[1:]:
         if unicodedata.category(char) not in WORD_CATEGORIES and char not in ROOM_PUNCTUATION:

@@ -51,7 +51,7 @@ from chatd.domain.errors import (
 )
 from chatd.frontend.text_rules import nickname_rule_words, room_name_rule_words, text_rule_words
 from chatd.line.errors import BadPointError
-from chatd.line.wordings import Row, row
+from chatd.line.wordings import Row, quoted, row
 from chatd.text import counted
 
 
@@ -69,12 +69,12 @@ CHAT: tuple[Row, ...] = (
     # The chat's refusals (chatd/domain/errors/).
     row(
         InvalidNicknameError,
-        lambda e: f"{e.nick!r} is not a valid nickname: {nickname_rule_words(e)}",
+        lambda e: f"{quoted(e.nick)} is not a valid nickname: {nickname_rule_words(e)}",
     ),
     row(NicknameInUseError, lambda e: f"{e.nick} is already taken; choose another nickname"),
     row(
         InvalidRoomNameError,
-        lambda e: f"{e.room!r} is not a valid room name: {room_name_rule_words(e)}",
+        lambda e: f"{quoted(e.room)} is not a valid room name: {room_name_rule_words(e)}",
     ),
     row(InvalidTextError, lambda e: f"not sent: {text_rule_words(e)}"),
     row(
@@ -155,11 +155,11 @@ CHAT: tuple[Row, ...] = (
     row(
         BadDurationError,
         lambda e: (
-            f"{e.text!r} is not a duration: write a number and s, m, h or d, like 10m, 2h or 1d"
+            f"{quoted(e.text)} is not a duration: write a number and s, m, h or d, like 10m, 2h or 1d"
             f" (at most {format_duration(e.longest_seconds)})"
         ),
     ),
-    row(BadAddressError, lambda e: f"{e.text!r} is not an IPv4 or IPv6 address or network"),
+    row(BadAddressError, lambda e: f"{quoted(e.text)} is not an IPv4 or IPv6 address or network"),
     row(NotBannedError, lambda e: f"{e.target} is not banned"),
     row(NoSuchPageError, lambda e: f"there is no page {e.page}; pages go from 1 to {e.pages}"),
     row(
@@ -200,7 +200,7 @@ CHAT: tuple[Row, ...] = (
     row(
         BadPointError,
         lambda e: (
-            f"{e.text!r} is neither a line's id (16 letters and digits, as /search shows) "
+            f"{quoted(e.text)} is neither a line's id (16 letters and digits, as /search shows) "
             "nor a time like 2026-12-04T15:04:05Z (UTC)"
         ),
     ),

@@ -29,7 +29,7 @@ from chatd.line.errors import (
     UsageError,
     WrongPasswordError,
 )
-from chatd.line.wordings import Row, row
+from chatd.line.wordings import Row, quoted, row
 from chatd.text import counted
 
 FRONT_END: tuple[Row, ...] = (
@@ -115,7 +115,7 @@ FRONT_END: tuple[Row, ...] = (
     row(IgnoreSelfError, lambda e: "you cannot ignore yourself"),
     row(
         ModeLetterError,
-        lambda e: f"{e.letter!r} is no room setting; /mode takes +/- and i k l m s t o v b",
+        lambda e: f"{quoted(e.letter)} is no room setting; /mode takes +/- and i k l m s t o v b",
     ),
     row(
         AlreadyJoinedError,

@@ -14,7 +14,7 @@ from chatd.domain.errors import (
     TooManyRoomBansError,
     UserInRoomError,
 )
-from chatd.line.wordings import Row, row
+from chatd.line.wordings import Row, quoted, row
 from chatd.text import counted
 
 ROOMS: tuple[Row, ...] = (
@@ -38,16 +38,18 @@ ROOMS: tuple[Row, ...] = (
     row(UserInRoomError, lambda e: f"{e.nick} is in {e.room} already"),
     row(
         InvalidRoomKeyError,
-        lambda e: f"{e.key!r} cannot be a key: 1 to {counted(e.limit, 'character')}, no spaces or commas",
+        lambda e: (
+            f"{quoted(e.key)} cannot be a key: 1 to {counted(e.limit, 'character')}, no spaces or commas"
+        ),
     ),
     row(
         InvalidRoomLimitError,
-        lambda e: f"{e.text!r} is not a member limit: write a whole number from 1 to {e.most}",
+        lambda e: f"{quoted(e.text)} is not a member limit: write a whole number from 1 to {e.most}",
     ),
     row(
         InvalidMaskError,
         lambda e: (
-            f"{e.mask!r} is not a ban mask: write nick!user@host with * and ? (at most "
+            f"{quoted(e.mask)} is not a ban mask: write nick!user@host with * and ? (at most "
             f"{counted(e.limit, 'character')}, no spaces or commas)"
         ),
     ),
