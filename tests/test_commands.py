@@ -152,6 +152,8 @@ VALID: dict[str, list[tuple[str, Command]]] = {
         ("/history #2 5", History("#2", 5)),
         ("/history #dev around 0194a2b3c4d50000", History("#dev", None, AT)),
         ("/history AROUND 0194a2b3c4d50000", History(None, None, AT)),
+        ("/history around 0194A2B3C4D50000", History(None, None, AT)),
+        ("/history around 2026-12-04t15:04:05.123z", History(None, None, time_point(1796396645123000))),
         ("/history around 2026-12-04T15:04:05.123Z", History(None, None, time_point(1796396645123000))),
         ("/history around", History("#around", None, nick="around")),
         ("/history #dev before 0194a2b3c4d50000", History("#dev", None, before=AT)),
@@ -175,6 +177,7 @@ VALID: dict[str, list[tuple[str, Command]]] = {
             "/resume #dev 2026-12-04T15:04:05Z",
             Resume("#dev", "2026-12-04T15:04:05Z", time_point(1796396645000000)),
         ),
+        ("/resume #dev 0194A2B3C4D50000", Resume("#dev", "0194A2B3C4D50000", AT)),
         ("/resume dev", Resume("#dev")),
         ("/resume", Resume()),
     ],
@@ -241,6 +244,7 @@ VALID: dict[str, list[tuple[str, Command]]] = {
     "delete": [
         ("/delete 01a20cc867700000", Delete(None, "01a20cc867700000", "")),
         ("/delete #maths 01a20cc867700000", Delete("#maths", "01a20cc867700000", "")),
+        ("/delete 01A20CC867700000", Delete(None, "01a20cc867700000", "")),
         (
             "/delete 01a20cc867700000  pasted a  password ",
             Delete(None, "01a20cc867700000", "pasted a  password"),
@@ -539,7 +543,7 @@ class UsageErrorTests(SynchronousTestCase):
         """/resume and /history before|around with a word that is no id nor time raise bad-id, not usage."""
         for line in (
             "/resume #dev 12345",
-            "/resume #dev 0194A2B3C4D50000",
+            "/history around gggggggggggggggg",
             "/history around x",
             "/history #dev before 2026-13-01T00:00:00Z",
             "/history before 2026-12-04T15:04:05 5",
@@ -547,7 +551,7 @@ class UsageErrorTests(SynchronousTestCase):
             self.assertRaises(BadPointError, parse, line)
         self.assertEqual(
             word(self.assertRaises(BadPointError, parse, "/history around x")),
-            "'x' is neither a line's id (16 letters and digits, as /search shows) "
+            "'x' is neither a line's id (16 hex digits, 0-9 and a-f, as /search shows) "
             "nor a time like 2026-12-04T15:04:05Z (UTC)",
         )
 

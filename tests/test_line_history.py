@@ -696,15 +696,25 @@ class HistoryCommandTests(LineTestCase):
             ],
         )
 
+    def test_an_id_in_upper_case_and_a_time_in_lower_case_are_read(self) -> None:
+        """An id typed in upper case names the line it names in lower case; a time's t and z may be lower case."""
+        self.alice.dataReceived(b"/format json\n/history 7\n")
+        ids = [json.loads(line)["id"] for line in self.lines(self.alice_wire)[1:-1]]
+        self.ask(b"/format text\n/time")
+        expected = self.ask(f"/history around {ids[3]}".encode())
+        self.assertEqual(self.ask(f"/history around {ids[3].upper()}".encode()), expected)
+        expected = self.ask(b"/history around 1970-01-01T00:04:00.000Z")
+        self.assertEqual(self.ask(b"/history around 1970-01-01t00:04:00.000z"), expected)
+
     def test_a_word_neither_an_id_nor_a_time_is_refused(self) -> None:
         """Around or before a word that names no point: one ERR line saying what an id and a time look like, and no
         page shown."""
-        for line in (b"/history around 00000000DEADBEEF", b"/history before yesterday 5"):
+        for line in (b"/history around GGGGGGGGGGGGGGGG", b"/history before yesterday 5"):
             word = line.split()[2].decode()
             self.assertEqual(
                 self.ask(line),
                 [
-                    f"ERR bad-id {word!r} is neither a line's id (16 letters and digits, as /search shows) nor a "
+                    f"ERR bad-id {word!r} is neither a line's id (16 hex digits, 0-9 and a-f, as /search shows) nor a "
                     "time like 2026-12-04T15:04:05Z (UTC)".encode()
                 ],
             )
@@ -1072,7 +1082,7 @@ class ResumeTests(LineTestCase):
         self.assertEqual(
             self.lines(self.bob_wire),
             [
-                b"ERR bad-id '00000000deadbeeg' is neither a line's id (16 letters and digits, as /search shows) "
+                b"ERR bad-id '00000000deadbeeg' is neither a line's id (16 hex digits, 0-9 and a-f, as /search shows) "
                 b"nor a time like 2026-12-04T15:04:05Z (UTC)"
             ],
         )

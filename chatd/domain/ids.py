@@ -17,8 +17,9 @@ from typing import NamedTuple
 
 _COUNTER = 0x10000
 
-_ID = re.compile("[0-9a-f]{16}")
-"""The form of every id ``EventIds`` makes: 12 hex digits of milliseconds, 4 of counter."""
+_ID = re.compile("[0-9a-fA-F]{16}")
+"""The form of every id ``EventIds`` makes: 12 hex digits of milliseconds, 4 of counter (lower case; a typed one may
+be in upper case, as a user copying one by hand or a program writing hex may give it)."""
 
 _LAST = (1 << 64) - 1
 """The greatest id; a point past it is at it (its millisecond is in the year 10889)."""
@@ -32,12 +33,19 @@ class Point(NamedTuple):
     end: str
 
 
-def event_point(event_id: str) -> Point | None:
-    """Where the event with id ``event_id`` happened, whatever it was and whether or not it is kept; None if
-    ``event_id`` is not of the form ids have."""
-    if _ID.fullmatch(event_id) is None:
+def event_id(text: str) -> str | None:
+    """``text`` as the id it names, its hex digits folded to lower case as ids are made; None if it is not of the
+    form ids have."""
+    return text.lower() if _ID.fullmatch(text) else None
+
+
+def event_point(text: str) -> Point | None:
+    """Where the event with id ``text`` (in either case: ``event_id``) happened, whatever it was and whether or not
+    it is kept; None if ``text`` is not of the form ids have."""
+    folded = event_id(text)
+    if folded is None:
         return None
-    return Point(event_id, _id(int(event_id, 16) + 1))
+    return Point(folded, _id(int(folded, 16) + 1))
 
 
 def id_moment(event_id: str) -> float:

@@ -6,7 +6,8 @@ time is its millisecond. The line protocol takes either word as it is
 (``/resume #room ID``, ``/history before ID``); IRC's CHATHISTORY as
 ``msgid=`` and ``timestamp=`` (chatd.irc.history). A time is written one
 way on both, server-time's: ``2026-12-04T15:04:05Z``, with up to six
-digits of a second after a dot, always UTC.
+digits of a second after a dot, always UTC; ``t`` and ``z`` may be in lower
+case, as RFC 3339 allows.
 """
 
 import re
@@ -14,7 +15,7 @@ from datetime import UTC, datetime
 
 from chatd.domain.ids import Point, event_point, time_point
 
-_TIME = re.compile(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,6})?)Z")
+_TIME = re.compile(r"(\d{4}-\d\d-\d\d)[Tt](\d\d:\d\d:\d\d(?:\.\d{1,6})?)[Zz]")
 """A time as server-time writes one (``2026-12-04T15:04:05.123Z``); the seconds' fraction may be left out."""
 
 
@@ -24,7 +25,7 @@ def moment(text: str) -> float | None:
     if match is None:
         return None
     try:
-        return datetime.fromisoformat(match[1]).replace(tzinfo=UTC).timestamp()
+        return datetime.fromisoformat(f"{match[1]}T{match[2]}").replace(tzinfo=UTC).timestamp()
     except ValueError:
         return None
 

@@ -8,7 +8,7 @@ docs/PROTOCOL.md list them too.
 
 from dataclasses import dataclass, field
 
-from chatd.domain.ids import event_point
+from chatd.domain.ids import event_id
 from chatd.line.errors import UsageError
 from chatd.line.passwords import Typed, read_password
 from chatd.line.syntax import (
@@ -56,9 +56,10 @@ def parse_delete(args: str) -> Command:
     room = None
     if words and names_room(words[0]):
         room, words = room_argument(words[0]), words[1].split(None, 1) if len(words) > 1 else []
-    if not words or event_point(words[0]) is None:
+    line = event_id(words[0]) if words else None
+    if line is None:
         raise UsageError(DELETE_USAGE)
-    return Delete(room, words[0], words[1].strip() if len(words) > 1 else "")
+    return Delete(room, line, words[1].strip() if len(words) > 1 else "")
 
 
 @dataclass(frozen=True, slots=True)

@@ -200,7 +200,7 @@ CHAT: tuple[Row, ...] = (
     row(
         BadPointError,
         lambda e: (
-            f"{quoted(e.text)} is neither a line's id (16 letters and digits, as /search shows) "
+            f"{quoted(e.text)} is neither a line's id (16 hex digits, 0-9 and a-f, as /search shows) "
             "nor a time like 2026-12-04T15:04:05Z (UTC)"
         ),
     ),
