@@ -408,10 +408,6 @@ MISUSED = [
     ("/mode", "mode"),
     ("/mode +i", "mode"),
     ("/mode #dev i", "mode"),
-    ("/mode #dev +k", "mode"),
-    ("/mode #dev +o", "mode"),
-    ("/mode #dev -b", "mode"),
-    ("/mode #dev +l", "mode"),
     ("/mode #dev +i extra", "mode"),
     ("/mode #dev +o bob carol", "mode"),
     ("/invite", "invite"),
@@ -572,6 +568,19 @@ class UsageErrorTests(SynchronousTestCase):
 
 class ModeParseTests(SynchronousTestCase):
     """``/mode`` reads IRC's letters into the chat's own words, and refuses a letter of no setting."""
+
+    def test_a_letter_without_its_argument_is_named(self) -> None:
+        """+k with no key, +v with no nickname (and the others that take one): the refusal names the letter and what
+        it lacks, not the general usage."""
+        for line, usage in (
+            ("/mode #dev +k", "/mode #room +k KEY; +k was given no key"),
+            ("/mode #dev +v", "/mode #room +v NICK; +v was given no nickname"),
+            ("/mode #dev +i-o", "/mode #room -o NICK; -o was given no nickname"),
+            ("/mode #dev -b", "/mode #room -b MASK; -b was given no ban mask"),
+            ("/mode #dev +ol bob", "/mode #room +l N; +l was given no member limit"),
+        ):
+            error = self.assertRaises(UsageError, parse, line)
+            self.assertEqual(word(error), f"usage: {usage}", line)
 
     def test_a_letter_of_no_setting_is_named(self) -> None:
         """/mode #dev +n (every room is already) and +x are refused with the letter and the ones there are."""

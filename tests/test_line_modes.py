@@ -115,7 +115,7 @@ class ModeTests(ModesTestCase):
             [
                 b"ERR not-owner only the owner of #dev and operators may do that",
                 b"ERR bad-mode 'n' is no room setting; /mode takes +/- and i k l m s t o v b",
-                b"ERR usage usage: /mode #room [CHANGES]",
+                b"ERR usage usage: /mode #room +k KEY; +k was given no key",
             ],
         )
         self.assertEqual(

@@ -39,6 +39,15 @@ TOPIC_LOCK = "t"
 
 _SIGNS = ("+", "-")
 
+_ARGUMENTS: dict[Setting, tuple[str, str]] = {
+    Setting.KEY: ("KEY", "key"),
+    Setting.LIMIT: ("N", "member limit"),
+    Setting.OPERATOR: ("NICK", "nickname"),
+    Setting.VOICE: ("NICK", "nickname"),
+    Setting.BAN: ("MASK", "ban mask"),
+}
+"""What each letter that takes an argument takes: its name in a usage line, and in words."""
+
 
 @dataclass(frozen=True, slots=True)
 class Mode:
@@ -68,7 +77,8 @@ def parse_mode(args: str) -> Command:
     """``/mode #dev``, ``/mode #dev +b``, ``/mode #dev +ik-m hunter2``, ``/mode dev +o bob +l 10``.
 
     Raises UsageError (no room, a word of changes without its sign, a
-    letter without its argument) or ModeLetterError (a letter of no setting).
+    letter without its argument, which it names) or ModeLetterError (a letter
+    of no setting).
     """
     words = deque(args.split())
     if not words or words[0].startswith(_SIGNS):
@@ -104,7 +114,9 @@ def _change(letter: str, on: bool, words: deque[str]) -> ModeChange:
         on and setting in (Setting.KEY, Setting.LIMIT)
     ):
         if not words:
-            raise UsageError(MODE_USAGE)
+            sign = "+" if on else "-"
+            name, what = _ARGUMENTS[setting]
+            raise UsageError(f"/mode #room {sign}{letter} {name}; {sign}{letter} was given no {what}")
         return ModeChange(setting, on, words.popleft())
     if setting is Setting.KEY and words and not words[0].startswith(_SIGNS):
         words.popleft()  # IRC's "-k KEY": the room's key is not needed to remove it.
