@@ -390,6 +390,25 @@ class BanTests(LineTestCase):
         bob.dataReceived(b"/ban carol\n/ban\n/unban carol\n")
         self.assertEqual(self.lines(bob_wire), [NOT_OPERATOR] * 3)
 
+    def test_a_ban_of_a_network_too_wide_is_refused_naming_the_widest(self) -> None:
+        """/ban 0.0.0.0/0 or ::/0 would ban everyone but operators: refused in one line naming the widest a ban of
+        that version takes, and nobody is banned; the widest itself is taken."""
+        op, wire = self.operator(b"op")
+        _, bob_wire = self.connect(b"bob")
+        op.dataReceived(b"/ban 0.0.0.0/0\n/ban ::/0 1h\n/ban 10.0.0.0/7\n/ban 2001:db8::/31\n")
+        self.assertEqual(
+            self.lines(wire),
+            [
+                b"ERR ban-too-wide 0.0.0.0/0 is too wide a network to ban: the widest an IPv4 ban may be is a /8",
+                b"ERR ban-too-wide ::/0 is too wide a network to ban: the widest an IPv6 ban may be is a /32",
+                b"ERR ban-too-wide 10.0.0.0/7 is too wide a network to ban: the widest an IPv4 ban may be is a /8",
+                b"ERR ban-too-wide 2001:db8::/31 is too wide a network to ban: the widest an IPv6 ban may be is a /32",
+            ],
+        )
+        self.assertEqual(self.lines(bob_wire), [])
+        op.dataReceived(b"/ban 10.0.0.0/8\n/ban 2001:db8::/32\n/ban\n")
+        self.assertIn(b"***   10.0.0.0/8 until lifted (by op)", self.lines(wire))
+
 
 class KillTests(LineTestCase):
     def test_kill_closes_the_user_and_tells_their_rooms_and_the_operator(self) -> None:

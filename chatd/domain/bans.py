@@ -14,12 +14,17 @@ import ipaddress
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from chatd.domain.errors import BadAddressError
+from chatd.domain.errors import BadAddressError, BanTooWideError
 from chatd.domain.names import check_nickname, look
 from chatd.domain.replies import Ban
 
 _Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 """A banned network, of either version."""
+
+WIDEST_BAN = {4: 8, 6: 32}
+"""The shortest prefix a new network ban may have, by IP version: an IPv4 /8 (16.7 million addresses, a large
+provider's) and an IPv6 /32 (a provider's whole allocation). Wider is surely a typing mistake (``0.0.0.0/0`` banned
+everyone but operators); docs/SECURITY.md says so. Bans already kept are not checked, so they can be lifted."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +75,17 @@ def ban_target(text: str, nickname_limit: int) -> BanTarget:
         return BanTarget(True, key, key)
     nick = check_nickname(text, nickname_limit)
     return BanTarget(False, target_key(False, nick), nick)
+
+
+def check_width(target: BanTarget) -> BanTarget:
+    """``target``, unless it is a network wider than ``WIDEST_BAN`` allows; then raise BanTooWideError."""
+    if not target.address or "/" not in target.key:
+        return target
+    network = ipaddress.ip_network(target.key)
+    widest = WIDEST_BAN[network.version]
+    if network.prefixlen < widest:
+        raise BanTooWideError(target.key, network.version, widest)
+    return target
 
 
 def _canonical(text: str) -> str | None:

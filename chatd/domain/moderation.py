@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable
 from functools import partial
 
 from chatd.domain import rules
-from chatd.domain.bans import ban_target, covered_by, nickname_key, target_key
+from chatd.domain.bans import ban_target, check_width, covered_by, nickname_key, target_key
 from chatd.domain.crowds import Crowds
 from chatd.domain.errors import (
     KickSelfError,
@@ -138,7 +138,7 @@ class Moderation:
         """
         by = own(view)
         rules.require_operator(by)
-        found = ban_target(target, self._limits.nickname)
+        found = check_width(ban_target(target, self._limits.nickname))
         users = self._state.users
         if found.address:
             covers = covered_by(found)

@@ -121,6 +121,17 @@ class BadAddressError(ChatError):
 
 
 @dataclass(eq=False)
+class BanTooWideError(ChatError):
+    """A ban of ``network``, wider than the widest a ban of its IP ``version`` takes (a ``/widest``): surely a
+    mistake, ``0.0.0.0/0`` banning everyone but operators (chatd.domain.bans.WIDEST_BAN)."""
+
+    code = "ban-too-wide"
+    network: str
+    version: int
+    widest: int
+
+
+@dataclass(eq=False)
 class NotBannedError(ChatError):
     """An unban of a nickname or address (``target``) that has no ban (or whose ban ran out)."""
 

@@ -8,6 +8,7 @@ from chatd.domain.errors import (
     BadEnvelopeError,
     BadKeyError,
     BannedError,
+    BanTooWideError,
     ForgetThrottledError,
     InvalidNicknameError,
     InvalidRoomNameError,
@@ -160,6 +161,12 @@ CHAT: tuple[Row, ...] = (
         ),
     ),
     row(BadAddressError, lambda e: f"{quoted(e.text)} is not an IPv4 or IPv6 address or network"),
+    row(
+        BanTooWideError,
+        lambda e: (
+            f"{e.network} is too wide a network to ban: the widest an IPv{e.version} ban may be is a /{e.widest}"
+        ),
+    ),
     row(NotBannedError, lambda e: f"{e.target} is not banned"),
     row(NoSuchPageError, lambda e: f"there is no page {e.page}; pages go from 1 to {e.pages}"),
     row(
