@@ -119,6 +119,7 @@ class InputCostTests(LimitsTestCase):
     """Input that is not a message costs budget too (issue 12): a client that earns only refusals is cut off."""
 
     CUT_OFF = b"ERR flood disconnected for flooding: over the line budget for more than 30 s"
+    CUT_OFF_FOR_BYTES = b"ERR flood disconnected for flooding: over the byte budget for more than 30 s"
 
     def flood(self, nick: bytes | None, chunk: bytes) -> list[bytes]:
         """Send ``chunk`` every 0.1 s while the server reads, for up to 45 s; the lines written back.
@@ -135,11 +136,13 @@ class InputCostTests(LimitsTestCase):
         self.assertTrue(wire.disconnecting, "never cut off")
         return self.lines(wire)
 
-    def assert_slowed_then_cut_off(self, lines: list[bytes], refusal: bytes | None) -> None:
-        """Warned once, cut off last, and answered (if at all) at about the line budget's rate."""
+    def assert_slowed_then_cut_off(
+        self, lines: list[bytes], refusal: bytes | None, cut_off: bytes = CUT_OFF
+    ) -> None:
+        """Warned once, cut off last (told ``cut_off``), and answered (if at all) at about the line budget's rate."""
         self.assertEqual(lines.count(SLOWED), 1)
-        self.assertEqual(lines[-1], self.CUT_OFF)
-        refused = [line for line in lines if line.startswith(b"ERR ") and line != self.CUT_OFF]
+        self.assertEqual(lines[-1], cut_off)
+        refused = [line for line in lines if line.startswith(b"ERR ") and line != cut_off]
         if refusal is None:
             self.assertEqual(refused, [])
         else:
@@ -173,10 +176,11 @@ class InputCostTests(LimitsTestCase):
         )
 
     def test_telnet_commands_are_charged_by_the_byte(self) -> None:
-        """IAC NOP costs its two bytes: a stream of them is slowed and cut off before a nickname."""
+        """IAC NOP costs its two bytes: a stream of them is slowed and cut off before a nickname, told it was over
+        the byte budget (it sent no line)."""
         first, *rest = self.flood(None, b"\xff\xf1" * 2000)
         self.assertEqual(first, b"\xff\xfd\x00" + SLOWED)  # IAC DO BINARY, then the warning
-        self.assert_slowed_then_cut_off([SLOWED, *rest], None)
+        self.assert_slowed_then_cut_off([SLOWED, *rest], None, self.CUT_OFF_FOR_BYTES)
 
     def test_bytes_are_charged_once(self) -> None:
         """Reads adding up to exactly the byte burst are not slowed: bytes count on arrival, not again as lines."""

@@ -27,6 +27,7 @@ from chatd.domain.errors import (
     TextRule,
     TooManyRoomsError,
 )
+from chatd.domain.flood import Over
 from chatd.domain.names import INVISIBLE
 from chatd.line.errors import FloodError, RegisterTimeoutError, TooManyIgnoredError
 from chatd.line.render import json_line, text_line
@@ -101,7 +102,12 @@ SENTENCES: list[tuple[ChatError, str]] = [
         "a file is at most 20,971,520 bytes here; this one is 20,971,521",
     ),
     (FileDayLimitError(1024**3), "that would pass your 1.1 GB of files a day; try tomorrow"),
-    (FloodError(30.0), "disconnected for flooding: over the line budget for more than 30 s"),
+    (FloodError(30.0, Over.LINES), "disconnected for flooding: over the line budget for more than 30 s"),
+    (FloodError(30.0, Over.BYTES), "disconnected for flooding: over the byte budget for more than 30 s"),
+    (
+        FloodError(1.0, Over.BOTH),
+        "disconnected for flooding: over the line and byte budgets for more than 1 s",
+    ),
     (RegisterTimeoutError(0.5), "no nickname chosen within 0.5 s; closing"),
     (TooManyIgnoredError(100), "you ignore 100 nicknames already; /unignore one first"),
 ]

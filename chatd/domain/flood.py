@@ -7,6 +7,7 @@ debt, in seconds, is how long the client's next input should wait.
 """
 
 from collections.abc import Callable
+from enum import Enum
 
 
 class TokenBucket:
@@ -84,6 +85,14 @@ class Budgets:
         return bucket.take(cost)
 
 
+class Over(Enum):
+    """Which of a client's budgets it is in debt on: what a client cut off for flooding is told it was over."""
+
+    LINES = "line budget"
+    BYTES = "byte budget"
+    BOTH = "line and byte budgets"
+
+
 class FloodGate:
     """One client's budget: a bucket of lines and a bucket of bytes, and since when it is over them."""
 
@@ -118,6 +127,13 @@ class FloodGate:
         elif self.over_since is not None and not self._lines.wait(1) and not self._bytes.wait(1):
             self.over_since = None
         return wait
+
+    def over(self) -> Over:
+        """The budget the client is in debt on now; LINES when it is in none (it is then over no budget)."""
+        lines, size = self._lines.held() < 0, self._bytes.held() < 0
+        if lines and size:
+            return Over.BOTH
+        return Over.BYTES if size else Over.LINES
 
     def hold_lines(self, burst: float) -> None:
         """Hold at most ``burst`` lines from now on (what it holds past that is gone); the rate stays."""

@@ -15,7 +15,7 @@ from typing import Protocol
 
 from twisted.internet.interfaces import IDelayedCall, IReactorTime
 
-from chatd.domain.flood import FloodGate
+from chatd.domain.flood import FloodGate, Over
 from chatd.frontend.reading import Pause, Reading
 
 ENTRIES_PER_LINE = 10
@@ -159,6 +159,10 @@ class FloodControl:
             self._refill_waiters.append(then)
         else:
             then()
+
+    def over(self) -> Over:
+        """The budget the client is over now (``FloodGate.over``): what one cut off is told."""
+        return self._gate.over()
 
     def hold_lines(self, burst: float) -> None:
         """Hold at most ``burst`` lines from now on (chatd.domain.flood's ``FloodGate.hold_lines``)."""

@@ -92,4 +92,4 @@ class LineBudget(LineSession):
         """Over the flood budget for too long: say why and close."""
         self.factory.admission.bounded.warn(self.log, "Disconnecting {peer} for flooding", peer=self.peer)
         self._quit_reason = "flooding"
-        self.close(FloodError(self.factory.limits.flood_disconnect))
+        self.close(FloodError(self.factory.limits.flood_disconnect, self._flood.over()))

@@ -8,6 +8,7 @@ domain's, they are data; chatd/line/wording.py words them.
 from dataclasses import dataclass
 
 from chatd.domain.errors import ChatError
+from chatd.domain.flood import Over
 
 
 @dataclass(eq=False)
@@ -93,10 +94,12 @@ class TelnetCommandError(ChatError):
 
 @dataclass(eq=False)
 class FloodError(ChatError):
-    """The client stayed over its flood budget more than ``seconds``; it is disconnected."""
+    """The client stayed over its flood budget (``over``: of lines, of bytes, or both) more than ``seconds``; it is
+    disconnected."""
 
     code = "flood"
     seconds: float
+    over: Over
 
 
 @dataclass(eq=False)

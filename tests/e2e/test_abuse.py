@@ -122,6 +122,7 @@ class FloodTests(SynchronousTestCase):
 
 SLOWED = b"*** You are sending faster than the server allows; your lines now wait their turn.\r\n"
 CUT_OFF = b"ERR flood disconnected for flooding: over the line budget for more than 1 s\r\n"
+CUT_OFF_FOR_BYTES = b"ERR flood disconnected for flooding: over the byte budget for more than 1 s\r\n"
 
 
 def flood_until_closed(client: LineClient, chunk: bytes, times: int | None = None) -> bytes:
@@ -179,12 +180,12 @@ class RefusedInputFloodTests(SynchronousTestCase):
         calm.expect_stamped("#lobby <calm> still here")
         return lines
 
-    def assert_cut_off(self, lines: list[bytes], *refusals: bytes) -> None:
-        """Warned, then cut off, with refusals (none if no ``refusals``, else each one of them) at the line
-        budget's pace."""
+    def assert_cut_off(self, lines: list[bytes], *refusals: bytes, cut_off: bytes = CUT_OFF) -> None:
+        """Warned, then cut off (told ``cut_off``), with refusals (none if no ``refusals``, else each one of them)
+        at the line budget's pace."""
         self.assertIn(SLOWED, lines)
-        self.assertEqual(lines[-1], CUT_OFF)
-        refused = [line for line in lines if line.startswith(b"ERR ") and line != CUT_OFF]
+        self.assertEqual(lines[-1], cut_off)
+        refused = [line for line in lines if line.startswith(b"ERR ") and line != cut_off]
         self.assertEqual(bool(refused), bool(refusals))
         self.assertLessEqual(set(refused), set(refusals))
         self.assertLessEqual(len(refused), 10)
@@ -205,10 +206,10 @@ class RefusedInputFloodTests(SynchronousTestCase):
         self.assert_cut_off(lines, b"ERR bad-utf8 that line was not valid UTF-8 and was not sent\r\n")
 
     def test_telnet_nop_flood_is_cut_off(self) -> None:
-        """A stream of IAC NOP costs its bytes: slowed, then disconnected."""
+        """A stream of IAC NOP costs its bytes: slowed, then disconnected, told it was over the byte budget."""
         lines = self.flood(b"\xff\xf1" * 8192, "--flood-bytes", "65536")
         self.assertTrue(lines[0].startswith(b"\xff\xfd\x00"), lines[0])  # IAC DO BINARY
-        self.assert_cut_off([lines[0][3:], *lines[1:]])
+        self.assert_cut_off([lines[0][3:], *lines[1:]], cut_off=CUT_OFF_FOR_BYTES)
 
 
 class RegisterTimeoutTests(SynchronousTestCase):

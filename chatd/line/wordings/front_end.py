@@ -73,7 +73,7 @@ FRONT_END: tuple[Row, ...] = (
     row(PingTimeoutError, lambda e: f"no answer to a ping within {e.seconds:g} s; closing"),
     row(
         FloodError,
-        lambda e: f"disconnected for flooding: over the line budget for more than {e.seconds:g} s",
+        lambda e: f"disconnected for flooding: over the {e.over.value} for more than {e.seconds:g} s",
     ),
     row(RegisterTimeoutError, lambda e: f"no nickname chosen within {e.seconds:g} s; closing"),
     row(
