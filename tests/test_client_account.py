@@ -277,6 +277,8 @@ class ReadingTests(SynchronousTestCase):
         """The account is the notice's, spelt as the nickname; the password as the server reads it."""
         self.assertEqual(self.kept("/IDENTIFY  alice   two words "), Proof("Alice", "two words"))
         self.assertEqual(self.kept("/identify hunter22"), Proof("Alice", "hunter22"))
+        # Quotes kept as typed: /identify Alice "two words" reads as the server read this, legacy accounts too.
+        self.assertEqual(self.kept('/identify "two words"'), Proof("Alice", '"two words"'))
         self.assertEqual(self.kept("alice hunter22", named=False), Proof("Alice", "hunter22"))
         self.assertEqual(
             self.kept("/register  spaced words ", change="registered"), Proof("Alice", "spaced words")

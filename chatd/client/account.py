@@ -144,6 +144,10 @@ def _asked(text: str, named: bool) -> _Asked | None:
         # One word starting with # registers a room instead.
         return None if arguments.startswith("#") and " " not in arguments else _Asked("registered", arguments)
     if name == "identify":
+        if len(arguments) >= 2 and arguments.startswith('"') and arguments.endswith('"'):
+            # One password in double quotes, no nickname (none starts with one): kept as typed, quotes and all,
+            # so "/identify ACCOUNT PASSWORD" is read again as the server read it (chatd/line/passwords.py).
+            return _Asked("identified", arguments)
         first, _, password = arguments.partition(" ")
         return _Asked("identified", password.lstrip(" ") or first)
     if name == "password":
