@@ -686,6 +686,34 @@ class ChatTests(SynchronousTestCase):
         quiet(self, page)
 
 
+PROVES = """
+const [lines, done] = arguments;
+import("/typed.js").then(({ proves }) => done(lines.map(proves)), (error) => done(String(error)));
+"""
+"""Run in the page: what each line proves once the server confirms it."""
+
+PROOFS = [
+    ('/identify "my pass"', {"change": "identified", "password": '"my pass"'}),
+    ('/identify  "two  words" ', {"change": "identified", "password": '"two  words"'}),
+    ('/identify "one"', {"change": "identified", "password": '"one"'}),
+    ('/identify alice "my pass"', {"change": "identified", "password": '"my pass"'}),
+    ("/identify alice my pass", {"change": "identified", "password": "my pass"}),
+    ("/IDENTIFY hunter22", {"change": "identified", "password": "hunter22"}),
+    ('/identify "my pass" more', {"change": "identified", "password": 'pass" more'}),
+    ('/register "my pass"', {"change": "registered", "password": '"my pass"'}),
+    ("/register spaced words", {"change": "registered", "password": "spaced words"}),
+    ("/register #room", None),
+    ('/password "old pass" "new pass"', {"change": "password", "password": '"new pass"'}),
+    ("/password old new words", {"change": "password", "password": "new words"}),
+    ("/password old", None),
+    ("/identify", None),
+    ("hello there", None),
+]
+"""Lines typed, and what the page keeps once the server confirms each (None: a line that proves nothing). A
+password is kept as typed, quotes and all, the way ``/identify ACCOUNT PASSWORD`` is read again: ``/identify
+alice "my pass"`` proves ``my pass``, or an account whose hash kept the quotes, as the line typed did."""
+
+
 class TypedTests(SynchronousTestCase):
     """Commands typed in the message box do what they say where they are typed, and their answers show.
 
@@ -756,6 +784,16 @@ class TypedTests(SynchronousTestCase):
         self.assertTrue(carol.read_line().endswith(b"<alice -> carol> still private\r\n"))
         self.assertEqual(alice.title(), "carol")
         quiet(self, alice)
+
+    def test_a_password_typed_is_kept_as_the_server_reads_it(self) -> None:
+        """typed.js's ``proves`` gives, for each line that may prove a password, what the page then sends after
+        ``/identify ACCOUNT`` on every reconnection: read there as the server read the line typed, so a password in
+        double quotes is the words inside (chatd/line/passwords.py), as the bundled client keeps it."""
+        _, url = lent_web(self.shared, self)
+        page = Page(self, url)
+        kept = page.driver.execute_async_script(PROVES, [line for line, _ in PROOFS])
+        self.assertEqual(kept, [proof for _, proof in PROOFS])
+        quiet(self, page)
 
     def test_an_operator_gives_an_account_a_new_password_from_the_message_box(self) -> None:
         """The teacher, an operator on the page, types /account password alice ...: the page shows the server's

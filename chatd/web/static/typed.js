@@ -188,7 +188,9 @@ export function joining(line) {
  * PASSWORD`, `/identify [NICK] PASSWORD` and `/password OLD NEW` (OLD in
  * double quotes if it holds spaces), null for any other line (`/register
  * #room` registers a room). Read as the server reads them, and as the
- * bundled client does (chatd/client/account.py).
+ * bundled client does (chatd/client/account.py): the password as typed,
+ * double quotes and all, since `/identify ACCOUNT PASSWORD` reads them again
+ * as the line typed was read (a password wrapped in them is the words inside).
  */
 export function proves(line) {
   const typed = command(line);
@@ -197,6 +199,9 @@ export function proves(line) {
   if (!rest) return null;
   if (typed.name === "register") return rest.startsWith("#") && !/\s/.test(rest) ? null : { change: "registered", password: rest };
   if (typed.name === "identify") {
+    // One password in double quotes, no nickname (none starts with one): kept as typed, quotes and all, so
+    // "/identify ACCOUNT PASSWORD" is read again as the server read it (chatd/line/passwords.py).
+    if (rest.length >= 2 && rest.startsWith('"') && rest.endsWith('"')) return { change: "identified", password: rest };
     const at = rest.indexOf(" ");
     return { change: "identified", password: at < 0 ? rest : rest.slice(at + 1).trimStart() || rest.slice(0, at) };
   }
