@@ -152,6 +152,16 @@ class HistoryTests(IRCTestCase):
         self.send(alice, f"CHATHISTORY LATEST #lobby msgid={all_ids[1]} 50")
         self.assertEqual(self.ids(self.lines(wire)), all_ids[2:])
 
+    def test_a_msgid_in_upper_case_reads_as_in_lower(self) -> None:
+        """AROUND a msgid typed in upper case (the lines are a minute apart, so their ids have letters) gives the
+        lines it gives in lower case, as /history does."""
+        alice, wire = self.irc_user("alice", "server-time", "message-tags", "batch", "draft/chathistory")
+        self.send(alice, "JOIN #lobby")
+        all_ids = self.ids(self.lines(wire))
+        self.assertNotEqual(all_ids[2], all_ids[2].upper())
+        self.send(alice, f"CHATHISTORY AROUND #lobby msgid={all_ids[2].upper()} 3")
+        self.assertEqual(self.ids(self.lines(wire)), all_ids[1:4])
+
     def test_latest_after_a_msgid_first_tells_the_lines_up_to_it_deleted_since(self) -> None:
         """A client back after a drop asks LATEST after the last line it saw: line 2, deleted meanwhile, is REDACTed
         before the batch (a NOTICE without draft/message-redaction), as a live deletion is; line 5, said and deleted

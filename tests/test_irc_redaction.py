@@ -79,6 +79,22 @@ class RedactTests(IRCTestCase):
         self.assertTrue(redact.endswith(f" :alice!alice@chatd REDACT #lobby {line}".encode()), redact)
         self.assertEqual(self.said_id(), dave_line)
 
+    def test_an_id_in_upper_case_names_the_line(self) -> None:
+        """REDACT of ID in upper case (and of ID.1 so) deletes the line ID, as /delete does: the REDACT each client
+        reads names it as ids are made, in lower case."""
+        alice, alice_wire = self.irc_user("alice", *REDACTING)
+        self.send(alice, "JOIN #lobby")
+        self.clock.advance(0xABC / 1000)  # an id with letters in its millisecond: 0000000abc...
+        for text in ("first", "second"):
+            self.send(alice, f"PRIVMSG #lobby :{text}")
+            line = self.said_id()
+            self.assertNotEqual(line, line.upper())
+            self.lines(alice_wire)
+            self.send(alice, f"REDACT #lobby {line.upper()}" + (".1" if text == "second" else ""))
+            [redact] = self.lines(alice_wire)
+            self.assertTrue(redact.endswith(f" :alice!alice@chatd REDACT #lobby {line}".encode()), redact)
+        self.assertFalse(self.history.at_hand(fold("#lobby"), None, 1), "neither line is kept")
+
     def test_a_line_sent_in_pieces_is_redacted_piece_by_piece(self) -> None:
         """alice's line, too long for one PRIVMSG once her source is before it, reaches her and bob as ID and ID.1: her
         REDACT of ID.1 deletes the line, and each of them reads a REDACT of ID and of ID.1, so a client takes every

@@ -7,10 +7,11 @@ the line's sender, or whoever moderates the room, deletes a line said or
 acted there. The ``Deleted`` event is the answer (chatd.irc.factory sends
 it as REDACT to clients with the capability, a NOTICE to the others);
 each refusal is the spec's standard reply: ``UNKNOWN_MSGID`` for an id no
-line of the room has (the id's form unchecked, as the spec's tests send
-any), ``REDACT_FORBIDDEN`` for someone else's line, ``INVALID_TARGET``
-for a room the client is not in (so a non-member learns nothing of its
-lines) and for a nickname (private messages are not deleted). The chat
+line of the room has (one of no form chatd gives too, as the spec's tests
+send any; one in upper case is folded, as ``/delete`` folds it),
+``REDACT_FORBIDDEN`` for someone else's line, ``INVALID_TARGET`` for a
+room the client is not in (so a non-member learns nothing of its lines)
+and for a nickname (private messages are not deleted). The chat
 checks the reason as a KICK's (formatting codes refused: ``FAIL REDACT
 BAD_TEXT``).
 """
@@ -20,7 +21,7 @@ from typing import TYPE_CHECKING
 from twisted.python.failure import Failure
 
 from chatd.domain.errors import NoSuchLineError, NoSuchRoomError, NotMemberError, NotYourLineError
-from chatd.domain.ids import event_point
+from chatd.domain.ids import event_id
 from chatd.frontend.held import awaited
 from chatd.irc.message import Message
 
@@ -35,8 +36,8 @@ def redact(session: "IRCSession", message: Message) -> "Waiting":
     if not target.startswith("#"):
         _invalid_target(session, target, "Only a channel's lines are deleted; private messages are not")
         return None
-    line = msgid.split(".", 1)[0]
-    if event_point(line) is None:
+    line = event_id(msgid.split(".", 1)[0])
+    if line is None:
         _unknown(session, target, msgid)
         return None
 
