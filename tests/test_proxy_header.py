@@ -4,12 +4,13 @@ import ipaddress
 import struct
 
 from twisted.internet.address import IPv4Address
-from twisted.internet.interfaces import IAddress
+from twisted.internet.interfaces import IAddress, IHalfCloseableProtocol
 from twisted.internet.protocol import Protocol, ServerFactory
 from twisted.internet.task import Clock
 from twisted.internet.testing import StringTransport
 from twisted.trial.unittest import SynchronousTestCase
 from typing_extensions import override
+from zope.interface import implementer
 
 from chatd.frontend.admission import BalancedAddress, BalancerAddress
 from chatd.frontend.logs import BoundedLog
@@ -53,15 +54,29 @@ class Recorder(Protocol):
         self.received += data
 
 
-class RecordingFactory(ServerFactory):
-    """Builds a ``Recorder`` per connection and keeps each."""
+@implementer(IHalfCloseableProtocol)
+class HalfClosingRecorder(Recorder):
+    """A front end's protocol that takes a half-close, as the line port's does: it keeps whether it was given one."""
 
-    def __init__(self) -> None:
+    read_ended = False
+
+    def readConnectionLost(self) -> None:  # noqa: N802 - IHalfCloseableProtocol's name
+        self.read_ended = True
+
+    def writeConnectionLost(self) -> None:  # noqa: N802 - IHalfCloseableProtocol's name
+        """Not asked for here."""
+
+
+class RecordingFactory(ServerFactory):
+    """Builds a ``Recorder`` (or ``kind``) per connection and keeps each."""
+
+    def __init__(self, kind: type[Recorder] = Recorder) -> None:
         self.built: list[Recorder] = []
+        self.kind = kind
 
     @override
     def buildProtocol(self, addr: IAddress | None) -> Protocol:
-        self.built.append(Recorder(addr))
+        self.built.append(self.kind(addr))
         return self.built[-1]
 
 
@@ -142,3 +157,22 @@ class HeaderReaderTests(SynchronousTestCase):
         protocol, _ = self.connect(stranger)
         self.assertIs(protocol, self.front_end.built[-1])
         self.assertEqual(self.front_end.built[-1].peer, stranger)
+
+    def test_a_half_close_reaches_a_protocol_that_takes_one(self) -> None:
+        """The user's half-close (``nc -N``) is passed on once the header built a protocol that takes it, as the
+        line port's does; before that the reader takes none, and the TCP transport closes the connection."""
+        self.front_end.kind = HalfClosingRecorder
+        protocol, _ = self.connect()
+        self.assertIsNone(IHalfCloseableProtocol(protocol, None))
+        protocol.dataReceived(v1("203.0.113.7"))
+        IHalfCloseableProtocol(protocol).readConnectionLost()
+        recorder = self.front_end.built[-1]
+        assert isinstance(recorder, HalfClosingRecorder)
+        self.assertTrue(recorder.read_ended)
+
+    def test_a_protocol_that_takes_no_half_close_is_closed_by_one_as_without_a_balancer(self) -> None:
+        """IRC's protocol takes no half-close: the reader in front of it takes none either, so the TCP transport
+        closes the connection on one, as it does without --proxy."""
+        protocol, _ = self.connect()
+        protocol.dataReceived(v1("203.0.113.7"))
+        self.assertIsNone(IHalfCloseableProtocol(protocol, None))

@@ -31,6 +31,7 @@ from twisted.internet.address import IPv4Address, IPv6Address
 from twisted.internet.interfaces import (
     IAddress,
     IDelayedCall,
+    IHalfCloseableProtocol,
     IListeningPort,
     IProtocolFactory,
     IReactorTime,
@@ -46,6 +47,7 @@ from twisted.protocols.policies import ProtocolWrapper, TimeoutMixin, WrappingFa
 from twisted.protocols.tls import TLSMemoryBIOFactory
 from twisted.python.failure import Failure
 from typing_extensions import override
+from zope.interface import alsoProvides
 
 from chatd.frontend.admission import BalancedAddress, BalancerAddress, peer_of
 from chatd.frontend.logs import BoundedLog
@@ -240,6 +242,10 @@ class HeaderReader(ProtocolWrapper, TimeoutMixin):
             return
         self.wrappedProtocol = built
         self._built = True
+        if IHalfCloseableProtocol.providedBy(built):
+            # The TCP transport asks its protocol, this reader, whether it takes a half-close (the line port's
+            # does: ``printf 'alice\nhi' | nc -N``); one that does not (IRC's) is closed by it, as without --proxy.
+            alsoProvides(self, IHalfCloseableProtocol)
         built.makeConnection(self)
         if rest:
             built.dataReceived(rest)
@@ -276,6 +282,14 @@ class HeaderReader(ProtocolWrapper, TimeoutMixin):
     def getPeer(self) -> IAddress:
         """The user's address the header named; the balancer's, if it named none."""
         return self._source or self._socket().getPeer()
+
+    def readConnectionLost(self) -> None:  # noqa: N802 - IHalfCloseableProtocol's name
+        """The user shut their side: passed on to the protocol, called only when it takes it (``_build``)."""
+        cast(IHalfCloseableProtocol, self.wrappedProtocol).readConnectionLost()
+
+    def writeConnectionLost(self) -> None:  # noqa: N802 - IHalfCloseableProtocol's name
+        """This side was shut: passed on to the protocol, called only when it takes it (``_build``)."""
+        cast(IHalfCloseableProtocol, self.wrappedProtocol).writeConnectionLost()
 
     @override
     def connectionLost(self, reason: Failure = connectionDone) -> None:

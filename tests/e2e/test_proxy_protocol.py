@@ -131,6 +131,16 @@ class SharedProxyTests(BalancerTestCase):
         client.expect(WELCOME, PROMPT, "*** You are bin.")
         daemon.wait_for_log(re.compile(rb"bin came online from 203\.0\.113\.9$"))
 
+    def test_a_last_line_without_newline_is_said_when_the_user_half_closes(self) -> None:
+        """printf 'alice\\nhi' | nc -N through the balancer: once the user shuts their side (the balancer passing the
+        half-close on), the unended last line is said and answered, then the server closes, as without --proxy."""
+        daemon = self.shared.lend(self)
+        client = self.through(daemon, v1("203.0.113.13") + b"halfy\nhi")
+        client.socket.shutdown(socket.SHUT_WR)
+        told = client.read_to_end()
+        self.assertIn(b"*** You are halfy.\r\n", told)
+        self.assertTrue(told.endswith(b"#lobby <halfy> hi\r\n"), told)
+
     def test_an_ipv6_user_is_their_ipv6_address(self) -> None:
         """A balancer passing an IPv6 user, in v1 or v2, makes them that IPv6 address."""
         daemon = self.shared.lend(self)
