@@ -209,6 +209,25 @@ class PlainTests(PlainTestCase):
         self.plain.connectionLost(Failure(ConnectionDone()))
         self.assertEqual(self.statuses, [1])
 
+    def test_a_line_in_many_reads_is_one_line_up_to_the_limit_and_refused_past_it(self) -> None:
+        """A line that comes in reads without a newline is sent whole once its newline comes, at the limit's length
+        too; a read that takes one past the limit, no newline yet, refuses it: the client says so and quits."""
+        self.patch(PlainIO, "MAX_LENGTH", 10)
+        peer = self.accept()
+        peer.sent()
+        for read in (b"al", b"ic", b"e\n"):
+            self.plain.dataReceived(read)
+        self.assertEqual(peer.sent(), ["alice"])
+        peer.register()
+        for read in (b"01234", b"5678", b"9", b"\n"):
+            self.plain.dataReceived(read)
+        self.assertEqual(peer.sent(), ["0123456789"])
+        self.plain.dataReceived(b"abcdef")
+        self.assertEqual(peer.sent(), [])
+        self.plain.dataReceived(b"ghijk")
+        self.assertEqual(peer.sent(), ["/quit"])
+        self.assertIn("over 10 bytes", self.errors.getvalue())
+
 
 class PlainNickOptionTests(PlainTestCase):
     """With --nick, stdin waits for the server to accept the nickname."""

@@ -265,6 +265,21 @@ class PlainClientTests(SynchronousTestCase):
         bob.say("/users")
         bob.expect("*** Online (1): alice")
 
+    def test_a_piped_line_over_16_mib_is_refused_at_once_and_exits_1(self) -> None:
+        """17 MiB piped with no newline: the client says the line is over its limit and exits 1, within the deadline
+        (stdin comes in 8 KiB reads, and it took ~35 s while each read looked through all those before it)."""
+        client = subprocess.run(
+            client_command(self.shared.lend(self).port),
+            input=b"x" * (17 << 20),
+            capture_output=True,
+            timeout=DEADLINE_SECONDS,
+            check=False,
+        )
+        self.assertEqual(client.returncode, 1, client.stderr)
+        self.assertIn(
+            f"chatd.client: an input line is over {16 << 20} bytes; stopping\n".encode(), client.stderr
+        )
+
     def test_help_piped_for_a_nickname_is_answered_and_the_next_line_names_the_user(self) -> None:
         """help alone is no nickname to the server, so the piped client does not wait for it to be accepted: the
         hint is printed, the next line is the nickname, and the client exits 0."""
