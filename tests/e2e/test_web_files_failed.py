@@ -108,9 +108,9 @@ window.chatd.link.send = (line) => {
 
 
 def back_and_checking(case: SynchronousTestCase, alice: Page, *scripts: str) -> str:
-    """alice's page sending a 1 MB file to #lobby, its socket dropped under way: back, the page offered it again,
+    """alice's page sending a 600 kB file to #lobby, its socket dropped under way: back, the page offered it again,
     and awaits its check of the server's last chunk, held (HOLD_TAIL, then ``scripts``). The file's id."""
-    choose(alice, on_disk(case, "big.bin", content(1_000_000, seed=56)))
+    choose(alice, on_disk(case, "big.bin", content(600_000, seed=56)))
     file_id = card_named(alice, "big.bin")
     alice.wait(lambda: 5 <= bar(alice, file_id) < 50 or None, "the upload under way")
     for script in (HOLD_TAIL, *scripts):
