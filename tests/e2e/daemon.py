@@ -24,7 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, NoReturn
 
 from twisted.trial.unittest import SynchronousTestCase
@@ -281,9 +281,17 @@ class SharedDaemon:
     one holds (a room's seq, the connections of an address) starts its own.
     """
 
-    def __init__(self, arguments: Sequence[str], listeners: int = 1) -> None:
+    def __init__(
+        self,
+        arguments: Sequence[str],
+        listeners: int = 1,
+        files: Callable[[], Mapping[str, bytes]] | None = None,
+    ) -> None:
+        """``files()``, if given, names the files to write into the daemon's folder before it starts (an
+        operators file ``arguments`` name by a path relative to it): made once, for the daemon, not for each test."""
         self._arguments = tuple(arguments)
         self._listeners = listeners
+        self._files = files
         self._daemon: Daemon | None = None
         self._folder: str | None = None
 
@@ -291,6 +299,13 @@ class SharedDaemon:
         """The daemon, started for ``case`` if need be, with nobody online and the log read up to now."""
         if self._daemon is None:
             self._folder = tempfile.mkdtemp()
+            for name, data in (self._files() if self._files is not None else {}).items():
+                # Readable by its owner only, as README's steps make a secret file: the daemon warns of one others
+                # may read.
+                with open(
+                    os.open(os.path.join(self._folder, name), os.O_WRONLY | os.O_CREAT, 0o600), "wb"
+                ) as file:
+                    file.write(data)
             self._daemon = Daemon._launch(case, self._folder, self._arguments, None, subprocess.DEVNULL)
             atexit.register(self.stop)
             try:

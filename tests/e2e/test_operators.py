@@ -7,14 +7,15 @@ import stat
 import subprocess
 import sys
 import tempfile
+from collections.abc import Mapping
 
 from twisted.trial.unittest import SynchronousTestCase
 
 from chatd.frontend.oper import FAILURES_PER_ADDRESS
 from tests.certificates import write_self_signed
-from tests.e2e.daemon import DEADLINE_SECONDS, Daemon, LineClient, opers_file
+from tests.e2e.daemon import DEADLINE_SECONDS, Daemon, LineClient, SharedDaemon, opers_file
 from tests.e2e.ircclient import IRCClient, irc_port
-from tests.e2e.lobby import LOOPBACK, PROMPT, WELCOME, Lobby, start_chatd
+from tests.e2e.lobby import LOOPBACK, PROMPT, SHARED_LOBBY, WELCOME, Lobby, start_chatd
 from tests.helpers import new_folder, quick_hash
 from tests.test_docs import ROOT
 
@@ -23,20 +24,30 @@ PASSWORD = "tr0ub4dor &3"
 FAILED = "ERR oper-failed wrong operator name or password"
 
 
+def passwd_opers() -> Mapping[str, bytes]:
+    """``opers.txt``, naming boss with the line ``python -m chatd.passwd boss`` printed for ``PASSWORD``."""
+    made = subprocess.run(
+        [sys.executable, "-m", "chatd.passwd", "boss"],
+        input=(PASSWORD + "\n").encode(),
+        capture_output=True,
+        timeout=DEADLINE_SECONDS,
+        check=True,
+    )
+    return {"opers.txt": b"# made by python -m chatd.passwd\n" + made.stdout}
+
+
 class OperatorTests(SynchronousTestCase):
+    """Operators of a file made by chatd.passwd, on a daemon the tests share (``SharedDaemon``): each with
+    nicknames of its own, for an account, a mute and a ban outlive the test that made them."""
+
+    shared = SharedDaemon((*SHARED_LOBBY, "--opers", "opers.txt"), files=passwd_opers)
+
+    @classmethod
+    def tearDownClass(cls) -> None:
+        cls.shared.stop()
+
     def setUp(self) -> None:
-        directory = new_folder(self)
-        made = subprocess.run(
-            [sys.executable, "-m", "chatd.passwd", "boss"],
-            input=(PASSWORD + "\n").encode(),
-            capture_output=True,
-            timeout=DEADLINE_SECONDS,
-            check=True,
-        )
-        self.opers = os.path.join(directory, "opers.txt")
-        with open(self.opers, "wb") as opers:
-            opers.write(b"# made by python -m chatd.passwd\n" + made.stdout)
-        self.daemon = start_chatd(self, "--opers", self.opers)
+        self.daemon = self.shared.lend(self)
         self.lobby = Lobby(self.daemon)
 
     def test_oper_then_kick(self) -> None:
@@ -55,59 +66,57 @@ class OperatorTests(SynchronousTestCase):
 
     def test_attempts_are_logged_without_the_password(self) -> None:
         """The daemon logs the failed and the good attempt with name, nickname and address, and no password."""
-        alice = self.lobby.enter("alice")
-        alice.say("/oper boss not the password")
-        alice.expect("ERR oper-failed wrong operator name or password")
-        alice.say(f"/oper boss {PASSWORD}")
-        alice.expect("*** You are now an operator.")
-        self.daemon.wait_for_log(re.compile(rb"alice from 127\.0\.0\.1 failed /oper as 'boss'$"))
-        self.daemon.wait_for_log(re.compile(rb"alice from 127\.0\.0\.1 is now operator 'boss'$"))
+        amy = self.lobby.enter("amy")
+        amy.say("/oper boss not the password")
+        amy.expect("ERR oper-failed wrong operator name or password")
+        amy.say(f"/oper boss {PASSWORD}")
+        amy.expect("*** You are now an operator.")
+        self.daemon.wait_for_log(re.compile(rb"amy from 127\.0\.0\.1 failed /oper as 'boss'$"))
+        self.daemon.wait_for_log(re.compile(rb"amy from 127\.0\.0\.1 is now operator 'boss'$"))
         logged = b"\n".join(self.daemon.logged_so_far())
         self.assertNotIn(b"not the password", logged)
         self.assertNotIn(PASSWORD.encode(), logged)
 
     def test_every_connection_of_an_operator_is_told_at_once(self) -> None:
-        """alice's /oper on her terminal is told to her other connection, in JSON (as the page reads it), as it
-        happens: an ``oper`` notice, not at her next "You are alice."; the asker is answered once, as before."""
-        alice = self.lobby.enter("alice")
-        alice.say(f"/register {PASSWORD}")
-        alice.expect("*** The nickname alice is registered to you, and you are identified to it.")
+        """ada's /oper on her terminal is told to her other connection, in JSON (as the page reads it), as it
+        happens: an ``oper`` notice, not at her next "You are ada."; the asker is answered once, as before."""
+        ada = self.lobby.enter("ada")
+        ada.say(f"/register {PASSWORD}")
+        ada.expect("*** The nickname ada is registered to you, and you are identified to it.")
         program = self.daemon.connect()
         program.expect(WELCOME, PROMPT)
         program.say("/format json")
-        program.say(f"/identify alice {PASSWORD}")
+        program.say(f"/identify ada {PASSWORD}")
         while program.expect_json().get("kind") != "nick":
             pass
-        alice.say(f"/oper boss {PASSWORD}")
-        alice.expect("*** You are now an operator.")
-        alice.say("/whois alice")
-        self.assertTrue(
-            alice.read_line().startswith(b"*** alice "), "the /whois answer, no second oper notice"
-        )
+        ada.say(f"/oper boss {PASSWORD}")
+        ada.expect("*** You are now an operator.")
+        ada.say("/whois ada")
+        self.assertTrue(ada.read_line().startswith(b"*** ada "), "the /whois answer, no second oper notice")
         while (notice := program.expect_json()).get("kind") != "oper":
             self.assertNotEqual(notice.get("type"), "whois", "told of the /oper only later")
         self.assertEqual(notice, {"type": "notice", "kind": "oper", "text": "You are now an operator."})
 
     def test_mute_then_ban_by_nickname(self) -> None:
-        """An operator mutes bob (his lines are refused), then bans the nickname: he is put out and cannot return."""
-        alice = self.lobby.enter("alice")
-        bob = self.lobby.enter("bob")
-        carol = self.lobby.enter("carol")
-        alice.say(f"/oper boss {PASSWORD}")
-        alice.expect("*** You are now an operator.")
-        alice.say("/mute bob 10m")
-        for member in (alice, bob):  # carol, who moderates nothing, is not told
-            member.expect_stamped("-- bob was muted by alice for 10m")
-        bob.say("can anyone hear me?")
-        self.assertTrue(bob.read_line().startswith(b"ERR muted you are muted"))
-        alice.say("/ban bob 1h")
-        for member in (alice, carol):
-            self.assertIn(b"-- bob was banned by alice for 1h", member.read_line())
-        self.assertIn(b"bob", bob.read_to_end())
+        """An operator mutes ben (his lines are refused), then bans the nickname: he is put out and cannot return."""
+        mia = self.lobby.enter("mia")
+        ben = self.lobby.enter("ben")
+        cleo = self.lobby.enter("cleo")
+        mia.say(f"/oper boss {PASSWORD}")
+        mia.expect("*** You are now an operator.")
+        mia.say("/mute ben 10m")
+        for member in (mia, ben):  # cleo, who moderates nothing, is not told
+            member.expect_stamped("-- ben was muted by mia for 10m")
+        ben.say("can anyone hear me?")
+        self.assertTrue(ben.read_line().startswith(b"ERR muted you are muted"))
+        mia.say("/ban ben 1h")
+        for member in (mia, cleo):
+            self.assertIn(b"-- ben was banned by mia for 1h", member.read_line())
+        self.assertIn(b"ben", ben.read_to_end())
         again = self.daemon.connect()
         again.read_line()  # the welcome
         again.read_line()  # the prompt
-        again.say("BOB")
+        again.say("BEN")
         self.assertTrue(again.read_line().startswith(b"ERR nick-banned"))
 
 
