@@ -14,7 +14,7 @@ from twisted.trial.unittest import SynchronousTestCase
 from chatd.frontend.oper import FAILURES_PER_ADDRESS
 from tests.certificates import write_self_signed
 from tests.e2e.daemon import DEADLINE_SECONDS, Daemon, LineClient, SharedDaemon, opers_file
-from tests.e2e.ircclient import IRCClient, irc_port
+from tests.e2e.ircclient import IRC_AT, IRCClient
 from tests.e2e.lobby import LOOPBACK, PROMPT, SHARED_LOBBY, WELCOME, Lobby, start_chatd
 from tests.helpers import new_folder, quick_hash
 from tests.test_docs import ROOT
@@ -121,15 +121,27 @@ class OperatorTests(SynchronousTestCase):
 
 
 class OfflineNicknameTests(SynchronousTestCase):
-    """A nickname nobody holds is muted and ignored on the line protocol, and its holder then comes on IRC."""
+    """A nickname nobody holds is muted and ignored on the line protocol, and its holder then comes on IRC.
+
+    On a daemon the tests share (``SharedDaemon``), each with nicknames of its own: a mute outlives its test.
+    """
+
+    shared = SharedDaemon(
+        (*SHARED_LOBBY, "--opers", "opers.txt", "--irc-port", "0"),
+        files=lambda: {"opers.txt": f"boss {quick_hash(PASSWORD)}\n".encode()},
+    )
+
+    @classmethod
+    def tearDownClass(cls) -> None:
+        cls.shared.stop()
 
     def setUp(self) -> None:
-        self.daemon = start_chatd(self, "--opers", opers_file(self, quick_hash(PASSWORD)), "--irc-port", "0")
+        self.daemon = self.shared.lend(self)
         self.lobby = Lobby(self.daemon)
 
     def on_irc(self, nick: str) -> IRCClient:
         """``nick`` comes on IRC and joins #lobby, as the line users there hear."""
-        client = IRCClient(self.daemon, irc_port(self.daemon), nick)
+        client = IRCClient(self.daemon, int(self.daemon.first_logged(IRC_AT).group("port")), nick)
         client.registered()
         client.join("#lobby")
         self.lobby.hear(f"#lobby -- {nick} joined")
@@ -151,16 +163,16 @@ class OfflineNicknameTests(SynchronousTestCase):
         self.lobby.hear("#lobby <carol> quiet here")
 
     def test_a_nickname_ignored_before_it_comes_is_not_heard(self) -> None:
-        """carol ignores pest before anyone holds it; pest's line on IRC reaches alice, not carol."""
-        alice = self.lobby.enter("alice")
-        carol = self.lobby.enter("carol")
-        carol.say("/ignore pest")
-        carol.expect("*** You now ignore pest: you will not see their messages.")
+        """cora ignores pest before anyone holds it; pest's line on IRC reaches ana, not cora."""
+        ana = self.lobby.enter("ana")
+        cora = self.lobby.enter("cora")
+        cora.say("/ignore pest")
+        cora.expect("*** You now ignore pest: you will not see their messages.")
         pest = self.on_irc("pest")
         pest.say("#lobby", "spam")
-        alice.expect_stamped("#lobby <pest> spam")
-        alice.say("hello")
-        self.lobby.hear("#lobby <alice> hello")
+        ana.expect_stamped("#lobby <pest> spam")
+        ana.say("hello")
+        self.lobby.hear("#lobby <ana> hello")
 
 
 class LockOutTests(SynchronousTestCase):
