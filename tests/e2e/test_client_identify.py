@@ -77,9 +77,22 @@ class IdentifyingClientTests(OfflineTestCase):
         self.assertIn("You are identified as alice.", out)
         self.until(self.bob, "#lobby <alice> thanks bob")
 
+
+class NoPasswordFileTests(SynchronousTestCase):
+    """A refusal the client makes before it connects: pointed at a loopback port of the test's own, not a daemon,
+    whose start, account and kept message it never reaches."""
+
     def test_identify_without_a_password_file_on_a_pipe_is_one_sentence(self) -> None:
         """No terminal to ask on and no file: exit 2 naming the option, and nothing sent."""
-        out, err, status = self.run_client("--nick", "alice", "--identify")
+        with socket.create_server(("127.0.0.1", 0)) as listener:
+            done = subprocess.run(
+                client_command(listener.getsockname()[1], "--nick", "alice", "--identify"),
+                input=b"thanks bob\n",
+                capture_output=True,
+                timeout=DEADLINE_SECONDS,
+                check=False,
+            )
+        out, err, status = done.stdout.decode("utf-8"), done.stderr.decode("utf-8"), done.returncode
         self.assertEqual((out, status), ("", 2))
         self.assertIn("chatd.client: --identify needs --password-file when stdin is not a terminal.", err)
 
