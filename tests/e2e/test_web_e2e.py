@@ -397,6 +397,15 @@ def tampered(envelope: str, key: str) -> str:
     return base64.b64encode(json.dumps(body, sort_keys=True, separators=(",", ":")).encode()).decode()
 
 
+HOSTILE_OPENED = {
+    "invoice \u202efdp.exe": "invoice \ufffdfdp.exe",
+    "a\x1b[31mred\x00 \u2066isolated\u2069 \u2028": "a\ufffd[31mred\ufffd \ufffdisolated\ufffd \ufffd",
+    "tower a" + "\u0301" * 40 + " end": "tower a" + "\u0301" * 4 + " end",
+    "a paste\nof two lines": "a paste\nof two lines",
+}
+"""What a sender's own program may seal (the server never reads it), and what the page shows of each."""
+
+
 class TrustTests(SynchronousTestCase):
     """Fingerprints, verifying, a key change that blocks sending until confirmed, and altered envelopes."""
 
@@ -449,7 +458,10 @@ class TrustTests(SynchronousTestCase):
     def test_an_altered_envelope_is_one_clear_line(self) -> None:
         """An envelope whose box for alice's key was altered in transit shows as one line saying so, never as text;
         one with no box for her browser's key (sealed before it had one) says that instead, not "altered" (both
-        said "altered or not meant for this device"); the next good one opens."""
+        said "altered or not meant for this device"); the next good one opens. One that opens to text the server
+        refuses in a /msg, which it cannot read in an envelope, is shown as the terminal client shows it: a bidi
+        override (which made "invoice U+202E fdp.exe" read "invoice exe.pdf") or a control character becomes
+        U+FFFD, a tower of marks (which was drawn over the lines above) keeps four, a paste keeps its lines."""
         daemon, url = start_web(self)
         bob, bob_key = bob_with_a_key(self, daemon)
         alice = Page(self, url)
@@ -463,9 +475,14 @@ class TrustTests(SynchronousTestCase):
             f"/emsg alice {seal('before her key', bob_key.secret, [device(self).public, bob_key.public])}"
         )
         bob.say(f"/emsg alice {envelope_to(self, bob, bob_key, 'alice', 'good text')}")
+        for hostile in HOSTILE_OPENED:
+            bob.say(f"/emsg alice {envelope_to(self, bob, bob_key, 'alice', hostile)}")
         alice.wait(lambda: alice.texts("#privates .name") == ["bob"] or None, "a conversation with bob")
         alice.open("bob")
-        alice.wait(lambda: encrypted_lines(alice) == ["good text"] or None, "the good one")
+        alice.wait(
+            lambda: encrypted_lines(alice) == ["good text", *HOSTILE_OPENED.values()] or None,
+            "the hostile ones, made safe",
+        )
         self.assertEqual(
             alice.texts("#log-box .log .line.unreadable .text"), [UNREADABLE, NOT_FOR_THIS_BROWSER]
         )

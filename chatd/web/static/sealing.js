@@ -80,7 +80,7 @@ export const Sealing = (Base) =>
       } else {
         try {
           const opened = open(this.S, String(object.envelope), this.keyPair);
-          line = eventLine({ ...object, type: "whispered", text: opened.text, sealed: true, warning: await this.stranger(nick, opened.sender) });
+          line = eventLine({ ...object, type: "whispered", text: safe(opened.text), sealed: true, warning: await this.stranger(nick, opened.sender) });
         } catch (error) {
           if (!(error instanceof EnvelopeError)) throw error;
           // No box for this browser's key is normal (the user's own lines, or a contact's, from before this browser
@@ -105,6 +105,22 @@ export const Sealing = (Base) =>
       return `${nick}'s keys changed: this was sealed with a key you have not accepted for ${nick}. Compare fingerprints before trusting it.`;
     }
   };
+
+// What the server refuses in a line said (chatd.text.UNSAFE: controls, bidi overrides and isolates, lone
+// surrogates), bar the newline that parts a paste's lines: it never reads an envelope's text, so the page holds it to
+// the rule, as the terminal client does (chatd.text.scrub). U+202E in "invoice \u202efdp.exe" showed "invoice exe.pdf".
+const UNSAFE = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff]/gu;
+
+// A run of more than TEXT_MARKS_MAX marks drawn over or under one character (chatd/domain/names.py, joiners between
+// them not parting them): the server refuses such a tower, which a browser draws over the lines above.
+const TOWER = /[\p{Mn}\p{Me}](?:[\u200c\u200d]*[\p{Mn}\p{Me}]){4,}/gu;
+const TEXT_MARKS_MAX = 4;
+
+/** An opened envelope's `text` as it may be shown: a tab a space, each unsafe character U+FFFD, a tower cut to four marks. */
+function safe(text) {
+  const marks = (run) => [...run.matchAll(/[\p{Mn}\p{Me}]/gu)].slice(0, TEXT_MARKS_MAX).join("");
+  return text.replaceAll("\t", " ").replace(UNSAFE, "\ufffd").replace(TOWER, marks);
+}
 
 /** Why nothing is sealed to `whose` keys: the server's key log does not hold them. */
 function untrusted(whose) {
