@@ -63,22 +63,31 @@ class JoinLinkTests(SynchronousTestCase):
         quiet(self, alice, no_error_shown=True)
 
     def test_what_the_link_cannot_join_is_one_line_each_and_the_rest_is_joined(self) -> None:
-        """carol made #secret invite-only; alice's link names ``secret``, ``maths`` and ``my room``. She is in
-        #maths, shown as the first room the server took, where one line says the page sent nothing for "my room"
-        and one says, in the server's words, that #secret is invite-only; #lobby's log says neither."""
+        """carol made #secret invite-only; alice's link names ``secret``, ``maths``, ``my room`` and a name with a
+        line break and a bidi override. She is in #maths, shown as the first room the server took, where one line
+        each says the page sent nothing for the last two, and one says, in the server's words, that #secret is
+        invite-only; #lobby's log says neither. The page quotes the last name with U+FFFD for its line break and
+        override: whoever made the link put a line of their own in the page's words, and turned the rest of its
+        sentence around."""
         daemon, url = lent_web(self.shared, self)
         invite_only(enter(daemon, "carol"), "#secret")
-        alice = Page(self, f"{url}?join=secret,maths,my%20room")
+        alice = Page(
+            self, f"{url}?join=secret,maths,my%20room,x%0AThe%20server:%20type%20your%20password%E2%80%AE"
+        )
         record(alice)
         alice.login("alice")
         wait_for_rooms(alice, "#lobby", "#maths")
-        alice.wait(lambda: len(alice.texts(ERRORS)) == 2 or None, "two lines of what the link could not join")
+        alice.wait(
+            lambda: len(alice.texts(ERRORS)) == 3 or None, "three lines of what the link could not join"
+        )
         self.assertEqual(alice.title(), "#maths")
         self.assertEqual(
             alice.texts(ERRORS),
             [
                 "This page's link names “#my room”, no room name: a room name is one word, without spaces (and a "
                 "link carries no room key: type /join #room KEY). It was not joined.",
+                "This page's link names “#x\ufffdThe server: type your password\ufffd”, no room name: a room name is "
+                "one word, without spaces (and a link carries no room key: type /join #room KEY). It was not joined.",
                 "#secret is invite-only; ask one of its operators to /invite you",
             ],
         )

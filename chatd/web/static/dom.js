@@ -50,6 +50,21 @@ export function fitting(box, texts) {
   return texts.find((text) => measuring.measureText(text).width <= room) ?? texts.at(-1);
 }
 
+// What the server never lets into a line said (chatd.text.UNSAFE): control characters (a line break among them),
+// bidi overrides and isolates, lone surrogates.
+const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff]/gu;
+
+/**
+ * `text` the server never checked (an opened envelope's, a link's) as the
+ * page may show it: a tab a space, every other unsafe character U+FFFD, as
+ * the terminal client shows everything (chatd.text.scrub). A line break in it
+ * would start a line of its own in the page's words, and a bidi override turn
+ * the words after it around.
+ */
+export function scrub(text) {
+  return String(text).replaceAll("\t", " ").replace(UNSAFE, "\ufffd");
+}
+
 /** Remove every child of `node`. */
 export function clear(node) {
   node.replaceChildren();

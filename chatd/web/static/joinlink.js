@@ -11,7 +11,7 @@
 // key (`/join #room KEY`), and a key written into the link after a space is
 // refused with the name, before anything is sent.
 
-import { fold, roomName } from "./dom.js";
+import { fold, roomName, scrub } from "./dom.js";
 
 /**
  * Most rooms one link joins: the server's default for the rooms one user may
@@ -107,8 +107,11 @@ function decoded(text) {
   }
 }
 
-/** `name` as a refusal quotes it: at most QUOTED characters. */
+/**
+ * `name` as a refusal quotes it: at most QUOTED characters, scrubbed. Whoever made the link chose it: a line break in
+ * it put a line of theirs in the page's own words, a bidi override turned the rest of the page's sentence around.
+ */
 function quoted(name) {
-  const characters = [...name];
-  return characters.length > QUOTED ? `${characters.slice(0, QUOTED).join("")}…` : name;
+  const characters = [...scrub(name)];
+  return characters.length > QUOTED ? `${characters.slice(0, QUOTED).join("")}…` : characters.join("");
 }

@@ -8,6 +8,7 @@
 // does not open is one clear line. A part of its own because it is the one
 // place a message's text meets the keys.
 
+import { scrub } from "./dom.js";
 import { EnvelopeError, NotSealedForMeError, fingerprints, open, seal } from "./e2e.js";
 import { LOG_WARNING } from "./keylog.js";
 import { eventLine, noticeLine } from "./lines.js";
@@ -106,20 +107,19 @@ export const Sealing = (Base) =>
     }
   };
 
-// What the server refuses in a line said (chatd.text.UNSAFE: controls, bidi overrides and isolates, lone
-// surrogates), bar the newline that parts a paste's lines: it never reads an envelope's text, so the page holds it to
-// the rule, as the terminal client does (chatd.text.scrub). U+202E in "invoice \u202efdp.exe" showed "invoice exe.pdf".
-const UNSAFE = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff]/gu;
-
 // A run of more than TEXT_MARKS_MAX marks drawn over or under one character (chatd/domain/names.py, joiners between
 // them not parting them): the server refuses such a tower, which a browser draws over the lines above.
 const TOWER = /[\p{Mn}\p{Me}](?:[\u200c\u200d]*[\p{Mn}\p{Me}]){4,}/gu;
 const TEXT_MARKS_MAX = 4;
 
-/** An opened envelope's `text` as it may be shown: a tab a space, each unsafe character U+FFFD, a tower cut to four marks. */
+/**
+ * An opened envelope's `text` as it may be shown: the server never reads it, so it is held to the rules the server
+ * holds a /msg to, as the terminal client does: each line scrubbed (U+202E made "invoice \u202efdp.exe" read "invoice
+ * exe.pdf"), a paste keeping its lines, a tower of marks cut to four.
+ */
 function safe(text) {
   const marks = (run) => [...run.matchAll(/[\p{Mn}\p{Me}]/gu)].slice(0, TEXT_MARKS_MAX).join("");
-  return text.replaceAll("\t", " ").replace(UNSAFE, "\ufffd").replace(TOWER, marks);
+  return text.split("\n").map(scrub).join("\n").replace(TOWER, marks);
 }
 
 /** Why nothing is sealed to `whose` keys: the server's key log does not hold them. */
