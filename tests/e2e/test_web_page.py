@@ -1167,7 +1167,9 @@ class PasteTests(SynchronousTestCase):
 
     def test_lines_pasted_are_one_message_and_none_of_them_a_command(self) -> None:
         """Two lines pasted, the second starting with /quit, reach carol on nc as one paste, a line each, and
-        show in alice's page as one message of two lines; alice is still in."""
+        show in alice's page as one message of two lines; alice is still in. The second line starts after alice's
+        name, as the first does: at the log's left edge, below the name, a line of a paste starting "bob: " or
+        "*** " passed for a line of its own."""
         daemon, url = lent_web(self.shared, self)
         carol = enter(daemon, "carol")
         alice = Page(self, url)
@@ -1176,7 +1178,16 @@ class PasteTests(SynchronousTestCase):
         while not carol.read_line().endswith(b"#lobby <alice> line one\r\n"):
             pass
         self.assertTrue(carol.read_line().endswith(b"#lobby <alice> /quit is text here\r\n"))
-        alice.wait_for_said("line one\n/quit is text here")
+        pasted = alice.wait_for_said("line one\n/quit is text here")
+        nick_right, second_left = alice.script(
+            """const line = arguments[0], text = line.querySelector(".text").firstChild;
+            const second = document.createRange();
+            second.setStart(text, text.length - "/quit is text here".length);
+            second.setEnd(text, text.length - "/quit is text here".length + 1);
+            return [line.querySelector(".nick").getBoundingClientRect().right, second.getBoundingClientRect().left];""",
+            pasted,
+        )
+        self.assertGreater(second_left, nick_right)
         alice.say("still here")
         alice.wait_for_said("still here")
         quiet(self, alice)

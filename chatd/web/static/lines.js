@@ -32,9 +32,14 @@ function reason(value) {
   return said ? ` (${said})` : "";
 }
 
-/** What someone wrote (a message, a topic): its web addresses as links, unless `links` is false (in a search hit, itself a button). */
+/**
+ * What someone wrote (a message, a topic): its web addresses as links, unless `links` is false (in a search hit,
+ * itself a button). A paste (lines joined by "\n") is marked so that its lines stand together after its writer's name
+ * (style.css), none of them at the log's left edge where a line of its own starts.
+ */
 function written(value, links) {
-  return el("span", { class: "text" }, ...(links ? linked(text(value)) : [text(value)]));
+  const said = text(value);
+  return el("span", { class: said.includes("\n") ? "text paste" : "text" }, ...(links ? linked(said) : [said]));
 }
 
 function who(nick, extra = "") {
