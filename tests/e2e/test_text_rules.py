@@ -69,8 +69,8 @@ class TextRuleTests(SynchronousTestCase):
         refused_nick(
             newcomer,
             FILLER,
-            # NFKC makes the compatibility filler the conjoining one, U+1160.
-            "ERR bad-nick '\u1160' is not a valid nickname: a nickname cannot hold invisible characters",
+            # NFKC makes the compatibility filler the conjoining one, U+1160, quoted escaped: it shows as nothing.
+            "ERR bad-nick '\\u1160' is not a valid nickname: a nickname cannot hold invisible characters",
         )
         alice = named(daemon, "alice")
         bob = named(daemon, "bob")

@@ -1805,7 +1805,10 @@ class ResumeTests(SynchronousTestCase):
         self.assertIn("End of what you missed in #dev: 2 messages.", alice.texts(".log .line.notice .text"))
 
     def restart_seen_from_lobby(self, daemon: Daemon, url: str, alice: Page) -> LineClient:
-        """Restart ``daemon`` (in memory) under ``alice``'s page; carol, on nc, is in #lobby before the page comes back."""
+        """Restart ``daemon`` (in memory) under ``alice``'s page; carol, on nc, is in #lobby before the page comes back.
+
+        The page may try to come back while the daemon is down, before it is frozen: Chromium logs that refusal,
+        so the tests that call this look for errors with ``daemon_down``."""
         daemon.signal(signal.SIGTERM)
         alice.wait(
             lambda: alice.status().startswith("Disconnected") or None, "the page to say it is disconnected"
@@ -1834,7 +1837,7 @@ class ResumeTests(SynchronousTestCase):
         )
         self.assertEqual(alice.title(), "#dev")
         self.assertEqual(heard_of(carol, "alice"), [b"*** alice is in #dev\r\n"])
-        quiet(self, alice)
+        quiet(self, alice, daemon_down=True)
 
     def test_a_page_in_no_room_comes_back_after_a_restart_in_none(self) -> None:
         """alice, talking with carol in private, left #lobby, her only room: after a restart her page is told
@@ -1851,7 +1854,7 @@ class ResumeTests(SynchronousTestCase):
         )
         self.assertEqual(alice.title(), "carol")
         self.assertEqual(heard_of(carol, "alice"), [b"*** alice is in no room\r\n"])
-        quiet(self, alice)
+        quiet(self, alice, daemon_down=True)
 
 
 class DisconnectedTests(SynchronousTestCase):
