@@ -29,6 +29,7 @@ from tests.e2e.lobby import LOOPBACK
 from tests.e2e.test_accounts import PASSWORD as PASSWORD_OF_ACCOUNTS
 from tests.e2e.test_client_e2e import SealedTestCase
 from tests.e2e.test_web_files import json_user, next_of, private_with
+from tests.e2e.test_web_reading import SLOWED
 from tests.helpers import new_folder
 
 LOG_WARNING = "the server's key log does not match what it showed before: it may be lying about keys"
@@ -381,6 +382,81 @@ class ExchangeTests(SynchronousTestCase):
         )
         quiet(self, alice)
 
+    def test_bursts_of_sealed_messages_cost_the_page_a_key_look_up_a_sender_and_a_changed_key_is_still_caught(
+        self,
+    ) -> None:
+        """bob and carol, each with a key alice's page has never seen, send her four sealed messages each at once,
+        while she reads #lobby: all eight open unwarned, and the page asks the server for each sender's keys once,
+        not once a message (eight look-ups beside the page's own had it told "The server is slowing this page
+        down"). carol then seals with a new device's key, one message and three more after it: each is warned, a
+        Confirm is asked for once, her keys are asked for once, and the page is not slowed."""
+        daemon, url = start_web(self)
+        senders = {"bob": bob_with_a_key(self, daemon), "carol": (registered(daemon, "carol"), device(self))}
+        publish(*senders["carol"])
+        alice = Page(self, url)
+        alice.login("alice")
+        register_in_page(alice)
+        alice_keys = keys_of(senders["bob"][0], "alice")
+        alice.script(SENT_LINES)
+        texts = {nick: [f"{nick}'s note {n}" for n in range(4)] for nick in senders}
+        for nick, (client, key) in senders.items():
+            sealed = [seal(text, key.secret, [*alice_keys, key.public]) for text in texts[nick]]
+            client.send(b"".join(f"/emsg alice {envelope}\n".encode() for envelope in sealed))
+        for nick in senders:
+            wait_for_private(alice, nick, ".line.encrypted .text", texts[nick])
+            self.assertEqual(private_texts(alice, nick, ".line .key-warning"), [])
+        self.assertNotIn(SLOWED, alice.texts("#log-box .log .line .text"))
+        self.assertEqual(sorted(sent_lines(alice, "/key")), ["/key get bob", "/key get carol"])
+
+        carol, old = senders["carol"]
+        new = device(self)
+        publish(carol, new)
+        changed = [f"carol's new device {n}" for n in range(4)]
+        warned = (
+            "carol's keys changed: this was sealed with a key you have not accepted for carol. Compare fingerprints "
+            "before trusting it."
+        )
+        for burst in (changed[:1], changed[1:]):
+            sealed = [seal(text, new.secret, [*alice_keys, old.public, new.public]) for text in burst]
+            carol.send(b"".join(f"/emsg alice {envelope}\n".encode() for envelope in sealed))
+            wait_for_private(alice, "carol", ".line .key-warning", [warned] * (changed.index(burst[-1]) + 1))
+        self.assertEqual(private_texts(alice, "carol"), texts["carol"] + changed)
+        self.assertEqual(len(private_texts(alice, "carol", ".line.key-changed .key-confirm")), 1)
+        self.assertEqual(sent_lines(alice, "/key get carol"), ["/key get carol"] * 2)
+        self.assertNotIn(SLOWED, alice.texts("#log-box .log .line .text"))
+        quiet(self, alice)
+
+
+def private_texts(page: Page, nick: str, css: str = ".line.encrypted .text") -> list[str]:
+    """The text of every ``css`` in the page's private conversation with ``nick``, shown or not."""
+    found = page.script(
+        "return Array.from(window.chatd.privateWith(arguments[0]).log.querySelectorAll(arguments[1]),"
+        " (node) => node.textContent);",
+        nick,
+        css,
+    )
+    return [str(text) for text in found]
+
+
+def wait_for_private(page: Page, nick: str, css: str, wanted: list[str]) -> None:
+    """Wait until the texts of ``css`` in the page's private conversation with ``nick`` are ``wanted``."""
+    page.wait(lambda: private_texts(page, nick, css) == wanted or None, f"{wanted!r} with {nick}")
+
+
+def sent_lines(page: Page, start: str) -> list[str]:
+    """The lines starting with ``start`` that the page sent on its WebSocket since ``SENT_LINES`` ran."""
+    return [line for line in page.script("return window.sentLines") if line.startswith(start)]
+
+
+SENT_LINES = """
+window.sentLines = [];
+const send = WebSocket.prototype.send;
+WebSocket.prototype.send = function (data) {
+  window.sentLines.push(String(data));
+  return send.call(this, data);
+};
+"""
+"""Keep every line the page sends on its WebSocket from now on, in order, in ``window.sentLines``."""
 
 UNREADABLE = "a message from bob could not be decrypted: it was altered on the way"
 

@@ -20,20 +20,26 @@ export const KeyPins = (Base) =>
       this.warned = new Set(); // "account\nkeys" of key changes already said inline
     }
 
-    /** The keys the server serves for `nick`'s account, checked against the pins: the contact, or null. */
+    /**
+     * The keys the server serves for `nick`'s account, checked against the pins: the contact, or null. One `/key get`
+     * a nickname while it is unanswered: those who ask meanwhile share its answer, for each line costs the page flood
+     * budget, and a burst of messages from one sender, each asking, had the server slow the page.
+     */
     lookup(nick) {
+      const folded = this.fold(nick);
       return new Promise((resolve) => {
-        if (!this.host.send(`/key get ${nick}`)) {
+        if (!this.asked.some((asked) => asked.nick === folded) && !this.host.send(`/key get ${nick}`)) {
           resolve(null);
           return;
         }
-        this.asked.push({ nick: this.fold(nick), resolve });
+        this.asked.push({ nick: folded, resolve });
       });
     }
 
-    /** Whoever asked for `nick`'s keys gets `contact`. */
+    /** Whoever asked for `nick`'s keys gets `contact`; what was learnt of keys not pinned for `nick` is asked anew. */
     answer(nick, contact) {
       const folded = this.fold(nick);
+      this.unpinned.delete(folded);
       const waiting = this.asked.filter((asked) => asked.nick === folded);
       this.asked = this.asked.filter((asked) => asked.nick !== folded);
       for (const asked of waiting) asked.resolve(contact);
@@ -54,16 +60,14 @@ export const KeyPins = (Base) =>
     }
 
     /**
-     * An error that answers a /key get of ours: `no-such-account` names the nickname it answers, so an
-     * error for anything else sent meanwhile is never taken for it (and never sends a message in the clear).
+     * An error that answers a /key get of ours, and so everyone waiting for it: `no-such-account` names the nickname
+     * it answers, so an error for anything else sent meanwhile is never taken for it (and never sends a message in
+     * the clear).
      */
     error(object) {
       if (object.code !== "no-such-account" || typeof object.nick !== "string") return false;
-      const folded = this.fold(object.nick);
-      const at = this.asked.findIndex((asked) => asked.nick === folded);
-      if (at < 0) return false;
-      const [asked] = this.asked.splice(at, 1);
-      asked.resolve({ nick: "", account: "", keys: [], pinned: [], verified: false, changed: false, lying: false });
+      if (!this.asked.some((asked) => asked.nick === this.fold(object.nick))) return false;
+      this.answer(object.nick, { nick: "", account: "", keys: [], pinned: [], verified: false, changed: false, lying: false });
       return true;
     }
 

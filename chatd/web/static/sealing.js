@@ -16,6 +16,11 @@ import { eventLine, noticeLine } from "./lines.js";
 /** Messages sealed for a contact's keys and the user's, and envelopes opened: a part of encryption.js's Encryption. */
 export const Sealing = (Base) =>
   class extends Base {
+    constructor() {
+      super();
+      this.unpinned = new Map(); // folded nick -> keys that sealed its messages, not pinned when its keys were asked
+    }
+
     /**
      * Send `text` to the private conversation `conversation`, sealed if the
      * contact has keys. False if it cannot be sent now (the contact's keys
@@ -93,12 +98,19 @@ export const Sealing = (Base) =>
       this.host.shown(conversation, object, line);
     }
 
-    /** The warning shown with a message sealed by `key`, if `key` is not one of `nick`'s pinned keys; "" if it is. */
+    /**
+     * The warning shown with a message sealed by `key`, if `key` is not one of `nick`'s pinned keys; "" if it is.
+     * The sender's keys are asked for once (keypins.js's lookup): a key pinned, or one found not pinned since they
+     * were last asked for, is judged by what the page knows, for each /key get costs the page flood budget and a
+     * burst of messages, each asking, had the server slow it. The warning stays until the user confirms the keys.
+     */
     async stranger(nick, key) {
       if (key === this.keyPair.publicKey) return "";
       const folded = this.fold(nick);
       const known = [...this.contacts.values()].find((contact) => this.fold(contact.nick) === folded);
-      const contact = known !== undefined && known.pinned.includes(key) ? known : await this.lookup(nick);
+      const learnt = known !== undefined && (known.pinned.includes(key) || this.unpinned.get(folded)?.has(key));
+      const contact = learnt ? known : await this.lookup(nick);
+      if (contact !== null && !contact.pinned.includes(key)) this.unpinned.set(folded, new Set([...(this.unpinned.get(folded) ?? []), key]));
       if (contact !== null && contact.lying) return `WARNING: ${LOG_WARNING}. Compare fingerprints with ${nick} before trusting this.`;
       if (contact !== null && contact.pinned.includes(key) && !contact.changed) return "";
       // From the user's own nickname: another device of theirs, unless the account's keys, fetched again, lack it.
