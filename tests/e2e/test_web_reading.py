@@ -664,7 +664,8 @@ class ScrollTests(SynchronousTestCase):
         self,
     ) -> None:
         """alice scrolls up through 40 lines: carol's next line leaves her where she was and offers "New messages
-        below"; alice's own line, sent then, brings the log to its end, in view, and the offer goes."""
+        below", whose click brings that line into view (the log's lines took its clicks); scrolled up again, alice's
+        own line brings the log to its end, in view, and the offer goes."""
         daemon, url = start_web(self, "--replay", "100", *FAST)
         carol, texts = numbered_lines(daemon, 40)
         alice = Page(self, url, height=500)
@@ -682,7 +683,18 @@ class ScrollTests(SynchronousTestCase):
         alice.wait_for_said("said while alice reads")
         self.assertEqual(alice.script("return arguments[0].scrollTop;", log), reading)
         alice.wait(lambda: alice.find("#newer").is_displayed() or None, "the offer of new messages below")
+        alice.find("#newer").click()
+        alice.wait(
+            lambda: alice.script(IN_VIEW, alice.wait_for_said("said while alice reads"), log) or None,
+            "the new line in view",
+        )
+        alice.wait(lambda: not alice.find("#newer").is_displayed() or None, "the offer gone")
 
+        ActionChains(alice.driver).scroll_from_origin(ScrollOrigin.from_element(log), 0, -400).perform()
+        alice.wait(
+            lambda: not alice.script(IN_VIEW, alice.wait_for_said("said while alice reads"), log) or None,
+            "the new line out of view",
+        )
         alice.say("my own line")
         mine = alice.wait_for_said("my own line")
         alice.wait(lambda: alice.script(IN_VIEW, mine, log) or None, "alice's own line in view")
