@@ -23,6 +23,7 @@ from selenium.webdriver.common.actions.action_builder import ActionBuilder
 from selenium.webdriver.common.actions.wheel_input import ScrollOrigin
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.remote.webelement import WebElement
 from twisted.trial.unittest import SynchronousTestCase
 
 from tests.e2e.browser import SHARED_WEB, Page, lent_web, quiet, start_web, web_url
@@ -250,6 +251,20 @@ def heard_of(client: LineClient, nick: str) -> list[bytes]:
             heard.append(line)
         if line.startswith(f"*** {nick} is in".encode()):
             return heard
+
+
+def shown_in_context(
+    case: SynchronousTestCase, page: Page, hit: str, neighbours: list[str], said: list[str]
+) -> WebElement:
+    """The line of ``page``'s log marked as a search hit, once it is: it says ``hit``, ``neighbours`` are shown with
+    it, and the lines shown are in the order of ``said``, each once."""
+    found = page.wait(lambda: page.find("#log-box .log .line.found"), "the hit marked in the log")
+    case.assertEqual(found.find_element(By.CSS_SELECTOR, ".text").get_attribute("textContent"), hit)
+    shown = page.said()
+    for text in neighbours:
+        case.assertIn(text, shown)
+    case.assertEqual(shown, [text for text in said if text in shown], "in order, each once")
+    return found
 
 
 def leave_lobby(page: Page, *rooms: str) -> None:
@@ -1742,14 +1757,7 @@ class HistoryTests(SynchronousTestCase):
         )
         self.assertEqual(alice.texts("#results-heading"), ["1 found in #lobby"])
         hit.click()
-        found = alice.wait(lambda: alice.find("#log-box .log .line.found"), "the hit marked in the log")
-        self.assertEqual(
-            found.find_element(By.CSS_SELECTOR, ".text").get_attribute("textContent"), "the needle is here"
-        )
-        shown = alice.said()
-        self.assertIn("before 5", shown)
-        self.assertIn("after 5", shown)
-        self.assertEqual(shown, [text for text in texts if text in shown], "in order, each once")
+        found = shown_in_context(self, alice, "the needle is here", ["before 5", "after 5"], texts)
         in_view = alice.script(
             "const [line, log] = [arguments[0].getBoundingClientRect(), arguments[1].getBoundingClientRect()];"
             "return line.top >= log.top && line.bottom <= log.bottom;",

@@ -6,8 +6,20 @@
 // room its members with their standing, its topic, the last line seen there
 // (what the page names when it resumes after a reconnection) and whether the
 // user is in it, out of it, or cut off from it by a dropped connection.
+// The log is bounded (LOG_LINES): its oldest lines go as new ones come, and
+// a room's come back as the reader scrolls up, as lines older than the
+// join's replay do.
 
 import { el, fold } from "./dom.js";
+
+/**
+ * Lines a log keeps while its reader is at its end: past it, the oldest go
+ * from the page (a room's come back from /history as the reader scrolls up).
+ * A room flooded for hours, or a tab left open all week, held every line in
+ * the DOM and slowed the tab; 2,000 lines are hours of a busy room, more than
+ * a reader scrolls back through before reaching for the search box.
+ */
+export const LOG_LINES = 2000;
 
 let noticeCounter = 0;
 
@@ -29,7 +41,7 @@ export class Conversation {
     this.topic = "";
     this.lastSeen = ""; // id of the latest line said or acted seen here
     this.newest = ""; // the latest point in the log: the id of its latest event, or where a notice after it went
-    this.oldestKept = ""; // id of the oldest line said or acted here: /history around it goes back
+    this.oldestKept = ""; // id of the oldest line said or acted here (of any event, once lines are trimmed): /history before it goes back
     this.exhausted = false; // no earlier lines are kept
     this.older = 0; // /history answers awaited for older lines
     // A room's standing for the user: "joined" (in it now), "left" (out of it: left, kicked, never joined,
@@ -128,6 +140,8 @@ export class Conversation {
     const fromBottom = this.log.scrollHeight - this.log.scrollTop;
     this.keys.splice(at, 0, key);
     this.log.insertBefore(line, before);
+    // A reader scrolled up keeps every line, those read and those loaded above them; a log not shown has no reader.
+    if (before === null && (atBottom || !this.log.isConnected)) this.trim();
     if (atBottom) {
       this.log.scrollTop = this.log.scrollHeight;
     } else if (before !== null) {
@@ -137,6 +151,24 @@ export class Conversation {
       // Nor does a new line at the end pull a reader who scrolled up down to it: the view offers the way down.
       this.unseenBelow = true;
     }
+  }
+
+  /**
+   * Drop the oldest lines past LOG_LINES, from the log and from `keys` and
+   * `lines`: an event dropped is shown again when /history brings it back.
+   * The oldest line left is then where /history goes back from, and earlier
+   * lines are kept again. Not while a page of older lines or the lines around
+   * a search hit are awaited: they would come above a gap where lines went.
+   */
+  trim() {
+    const over = this.keys.length - LOG_LINES;
+    if (over <= 0 || this.older > 0) return;
+    for (const key of this.keys.splice(0, over)) {
+      this.lines.delete(key);
+      this.log.firstElementChild.remove();
+    }
+    this.exhausted = false;
+    this.oldestKept = this.keys.find((key) => this.lines.has(key)) ?? "";
   }
 
   scrollToEnd() {

@@ -79,8 +79,13 @@ export const Logs = (Base) =>
       // The user's own message, back from the server: taken, so a refusal after it is not this one's.
       if (talk && object.history !== true && this.mine(object.nick)) this.unsent = null;
       if (line === null) return;
+      const exhausted = conversation.exhausted;
       if (!conversation.addEvent(object.id, line)) return;
-      if (conversation === this.current) this.view.offerNewer();
+      if (conversation === this.current) {
+        this.view.offerNewer();
+        // Its oldest lines dropped (conversation.js, LOG_LINES): "Load older messages" brings them back.
+        if (conversation.exhausted !== exhausted) this.view.header();
+      }
       if (object.history === true) return;
       // The user's own private message with nothing shown (/msg NICK typed in no room): its conversation is
       // shown, there being nothing else to show. In a room the room stays shown, the conversation listed.
