@@ -4,6 +4,7 @@ import base64
 import hashlib
 import json
 import os
+from collections.abc import Iterator
 from typing import Any
 
 from twisted.internet.error import ConnectionDone
@@ -45,7 +46,7 @@ class FileTestCase(LineTestCase):
     def setUp(self) -> None:
         super().setUp()
         self.folder = new_folder(self)
-        self.ids = iter(f"{n:016x}" for n in range(1, 100))
+        self.ids: Iterator[str] = iter(f"{n:016x}" for n in range(1, 100))
         self.spool = self.make_spool()
         self.addCleanup(self.spool.release)
         self.files = Transfers(
@@ -229,6 +230,25 @@ class WholeTransferTests(FileTestCase):
             [{"type": "file_declined", "file": "0000000000000001", "nick": "bob", "left": 0}],
         )
         self.assertEqual(os.listdir(self.folder), [])
+
+    def test_an_id_typed_in_upper_case_names_the_same_file(self) -> None:
+        """File ids are made in lower case, as line ids are; one typed in upper case (copied by hand) names the same
+        transfer: alice puts its chunks by it, bob accepts it by it, then declines it by it, and alice is told by
+        the id as it was made."""
+        self.ids = iter(["00000000deadbeef"])
+        alice, alice_wire = self.json_user(b"alice")
+        bob, bob_wire = self.json_user(b"bob")
+        self.offer(alice)
+        self.upload(alice, CONTENT, file="00000000DEADBEEF")
+        self.assertIn({"type": "file_uploaded", "file": "00000000deadbeef"}, self.objects(alice_wire))
+        self.lines(bob_wire)
+        bob.dataReceived(b"/file accept 00000000DeadBeef\n")
+        self.assertEqual(self.objects(bob_wire)[0]["file"], "00000000deadbeef")
+        bob.dataReceived(b"/file decline 00000000DEADBEEF\n")
+        self.assertEqual(
+            self.objects(alice_wire),
+            [{"type": "file_declined", "file": "00000000deadbeef", "nick": "bob", "left": 0}],
+        )
 
     def test_sender_cancel_tells_recipients(self) -> None:
         """alice withdraws an offer: bob hears who cancelled and why."""

@@ -346,6 +346,20 @@ class DeclineTests(FilesTestCase):
             self.listed(self.dave, self.dave_wire), [notice("dave", "No file is offered to you")]
         )
 
+    def test_an_id_in_upper_case_declines_the_same_offer(self) -> None:
+        """Ids are made in lower case; dave types the one alice's NOTICE names in upper case, and declines it all
+        the same: alice is told by the id as it was made."""
+        self.ids = iter(["00000000deadbeef"])
+        file = self.offered(b"dave")
+        self.assertEqual(
+            self.declined(self.dave, self.dave_wire, file.upper()),
+            [notice("dave", 'You declined alice\'s offer of "holiday photo.png" to dave')],
+        )
+        self.assertEqual(
+            self.objects(self.alice_wire),
+            [{"type": "file_declined", "file": "00000000deadbeef", "nick": "dave", "left": 0}],
+        )
+
     def test_a_decline_frees_the_offers_place(self) -> None:
         """alice has as many offers open to dave as one sender may: her next is refused until dave declines one."""
         files = [

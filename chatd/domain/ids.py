@@ -19,7 +19,8 @@ _COUNTER = 0x10000
 
 _ID = re.compile("[0-9a-fA-F]{16}")
 """The form of every id ``EventIds`` makes: 12 hex digits of milliseconds, 4 of counter (lower case; a typed one may
-be in upper case, as a user copying one by hand or a program writing hex may give it)."""
+be in upper case, as a user copying one by hand or a program writing hex may give it). A file transfer's id, 8
+random bytes (chatd.frontend.transfers), has the same form, and is read the same way."""
 
 _LAST = (1 << 64) - 1
 """The greatest id; a point past it is at it (its millisecond is in the year 10889)."""
@@ -35,7 +36,7 @@ class Point(NamedTuple):
 
 def event_id(text: str) -> str | None:
     """``text`` as the id it names, its hex digits folded to lower case as ids are made; None if it is not of the
-    form ids have."""
+    form ids have. A file transfer's id too (``/file``, IRC's ``FILES DECLINE``)."""
     return text.lower() if _ID.fullmatch(text) else None
 
 

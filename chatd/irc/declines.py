@@ -15,6 +15,7 @@ offer's NOTICE and each line FILES lists (chatd.irc.notices).
 from typing import TYPE_CHECKING
 
 from chatd.domain.file_replies import FileEntry
+from chatd.domain.ids import event_id
 from chatd.frontend.flood import file_listing_lines
 from chatd.text import counted
 
@@ -33,7 +34,8 @@ def decline(session: "IRCSession", file: str) -> None:
     if file == EVERY:
         _decline_every(session, offers)
         return
-    named = [offer for offer in offers if offer.file == file]
+    folded = event_id(file)  # an id in upper case names the offer its lower-case form does, as /file's do
+    named = [offer for offer in offers if offer.file == folded]
     if not named:
         session.fail(
             "FILES", "INVALID_PARAMS", file, "No such file is offered to you; FILES lists those that are"

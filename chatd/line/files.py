@@ -24,6 +24,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from chatd.domain.files import CHUNK
+from chatd.domain.ids import event_id
 from chatd.frontend.file_pages import Place, page_most, read_cursor
 from chatd.frontend.flood import file_listing_lines
 from chatd.frontend.transfers import Transfers
@@ -35,7 +36,6 @@ if TYPE_CHECKING:
 
 USAGE = "/file offer|put|restart|accept|ack|decline|cancel|withdraw|list|link ..."
 
-_ID = re.compile("[0-9a-f]{16}")
 _NUMBER = re.compile("[0-9]{1,15}")
 
 
@@ -109,9 +109,12 @@ _ABOUT = ("restart", "decline", "cancel", "withdraw", "link")
 
 
 def _id(word: str, usage: str) -> str:
-    if not _ID.fullmatch(word):
+    """``word`` as the transfer id it names, folded to lower case as ids are made (a typed one may be in upper
+    case); a usage error if it is no id. Transfer ids have the form line ids have (``event_id``)."""
+    file = event_id(word)
+    if file is None:
         raise UsageError(usage)
-    return word
+    return file
 
 
 def _number(word: str, usage: str) -> int:
