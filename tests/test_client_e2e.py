@@ -526,6 +526,47 @@ class TrustTests(EndToEndTestCase):
         self.assertEqual(open_envelope(envelope, phone).text, "are you there?")
         self.assertEqual(open_envelope(envelope, self.bob).text, "are you there?")
 
+    def test_messages_from_a_changed_key_ask_for_the_keys_once_each_warned(self) -> None:
+        """bob's new phone seals three messages, each after the last was answered: one ``/key get bob`` (every line
+        costs flood budget), and each shown with its warning; once alice asks for bob's keys again (a ``/msg``), the
+        next message from the phone asks again."""
+        phone = Identity(PrivateKey.generate())
+        self.keys.add("bob", phone.public)
+        warning = (
+            f"! WARNING: that message was sealed by a key not pinned for bob (fingerprint {fingerprint(phone.public)}):"
+            " compare fingerprints (/fingerprint bob)."
+        )
+        asked: list[str] = []
+        shown: list[str] = []
+        for number in range(3):
+            sealed = seal(f"phone {number}", phone.secret, [self.me.public])
+            self.keys.peer.send(encrypted("bob", "alice", sealed))
+            asked += [line for line in self.keys.serve() if line.startswith("/key get")]
+            shown += self.lines()
+        self.assertEqual(asked, ["/key get bob"])
+        both = ", ".join(sorted([fingerprint(self.bob.public), fingerprint(phone.public)]))
+        changed = (
+            f"! WARNING: bob's keys changed: now {both}. Compare fingerprints before trusting (/fingerprint bob), then"
+            " /trust bob."
+        )
+        self.assertEqual(
+            shown,
+            [
+                "@ <bob -> alice> [encrypted] phone 0",
+                warning,
+                changed,
+                "@ <bob -> alice> [encrypted] phone 1",
+                warning,
+                "@ <bob -> alice> [encrypted] phone 2",
+                warning,
+            ],
+        )
+        self.type("/msg bob are you there?")
+        self.lines()
+        self.keys.peer.send(encrypted("bob", "alice", seal("phone 3", phone.secret, [self.me.public])))
+        self.assertEqual(self.keys.serve(), ["/key get bob"])
+        self.assertEqual(self.lines(), ["@ <bob -> alice> [encrypted] phone 3", warning, changed])
+
     def test_a_change_is_caught_on_the_next_run_too(self) -> None:
         """The pin is on disk: a new client process, bob's key replaced, still warns and blocks."""
         self.keys.add("bob", self.bob.public, "drop")

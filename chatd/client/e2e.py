@@ -33,7 +33,7 @@ from chatd.client.pages import NextPage
 from chatd.client.sealing import open_encrypted
 from chatd.client.shown import Message, Shown
 from chatd.client.style import Look, View, compose, moment
-from chatd.text import scrub
+from chatd.text import fold, scrub
 
 
 class Outlet(Protocol):
@@ -82,6 +82,10 @@ class EndToEnd:
         self.accounts: dict[str, str] = {}
         """Account names by folded nickname, as ``keys`` answers told them."""
         self.wants: list[Want] = []
+        self.unpinned: dict[str, set[str]] = {}
+        """Keys that sealed a message and were found not pinned for its sender (by folded nickname), since the
+        sender's keys were last asked for: a later message sealed with one is warned about as it is, without asking
+        again, for each ``/key get`` costs flood budget and a burst from a contact's new device asked once each."""
         self.log_waiting: list[tuple[Message, Want | None]] = []
         """``keys`` answers held until the log catches up with their seq."""
         self.log_fetching = False
@@ -126,9 +130,14 @@ class EndToEnd:
             return False
         return run(self, words[1].strip() if len(words) > 1 else "")
 
-    def ask_keys(self, nick: str, purpose: str, text: str = "") -> None:
-        self.wants.append(Want(nick, purpose, text))
+    def ask_keys(self, nick: str, purpose: str, text: str = "") -> Want:
+        """Send ``/key get NICK``, its answer to do ``purpose``; what was learnt of keys not pinned for NICK is
+        asked anew (``unpinned``). The want, queued for the answer."""
+        want = Want(nick, purpose, text)
+        self.wants.append(want)
+        self.unpinned.pop(fold(nick), None)
         self.put(f"/key get {nick}")
+        return want
 
     # What the server sends.
 
@@ -194,6 +203,7 @@ class EndToEnd:
                 self.say(f"Not sent to {scrub(want.nick)}: the connection dropped first.", Look.ERROR)
             release(self, want)
         self.wants, self.log_waiting, self.log_fetching, self.account = [], [], False, None
+        self.unpinned.clear()
         self.log_next.cancel()
         self.log_long = False
         self.own_known = None

@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING
 
 from chatd.client.crypto import EnvelopeError, NotSealedForMeError, fingerprint, open_envelope, seal
 from chatd.client.keyring import Contact
-from chatd.client.keywants import Want
 from chatd.client.render import render
 from chatd.client.shown import Message, Shown
 from chatd.client.style import Look, compose
@@ -64,7 +63,8 @@ def send_sealed(e2e: "EndToEnd", nick: str, text: str, keys: list[str]) -> None:
 def open_encrypted(e2e: "EndToEnd", message: Message) -> Shown:
     """An ``encrypted`` object opened: the message as a whisper, or one line saying why it cannot be read.
 
-    From a key not pinned for its sender it waits for the sender's keys, or is shown with a warning.
+    From a key not pinned for its sender it waits for the sender's keys, or is shown with a warning; a contact's
+    keys are asked for once for such a key (``EndToEnd.unpinned``), not for each message it sealed.
     """
     nick, envelope = e2e.text(message, "nick"), message.get("envelope")
     try:
@@ -83,14 +83,16 @@ def open_encrypted(e2e: "EndToEnd", message: Message) -> Shown:
         waiting.held.append((shown, opened.sender))
         return Shown(())
     if not mine and _contact(e2e, nick) is not None:
-        # Perhaps the keys changed since: asking says so, loudly, if they did.
-        e2e.ask_keys(nick, "pin")
+        if opened.sender not in e2e.unpinned.get(fold(nick), ()):
+            # Perhaps the keys changed since: asking says so, loudly, if they did. The key is warned about
+            # whatever the answer, unless the user trusts it: until NICK's keys are next asked for, no need to ask.
+            e2e.ask_keys(nick, "pin")
+            e2e.unpinned[fold(nick)] = {opened.sender}
         return warned(e2e, shown, nick, opened.sender)
     # Never seen, or another device of the user's own account that published its key after this client
     # last looked: fetch the keys (pinned on first use, or the account's from the log), then show it, warned
     # only if the key is still none of them.
-    e2e.wants.append(Want(nick, "pin", held=[(shown, opened.sender)]))
-    e2e.put(f"/key get {nick}")
+    e2e.ask_keys(nick, "pin").held.append((shown, opened.sender))
     return Shown(())
 
 
