@@ -561,6 +561,29 @@ class HistoryContract(_TestCase):
             ]
             self.assertEqual(texts, ["cafe 30", "cafe 29", "cafe 28"], query)
 
+    def test_a_conversation_before_a_point_pages_back_to_the_rest(self) -> None:
+        """Of 30 private messages the last 20 are read, oldest first; before the oldest of them, the other 10,
+        encrypted ones among them; never one of another pair's, nor from before ``since``; before a time, those
+        sent before it."""
+        for n in range(1, 31):
+            self.private(n, "alice" if n % 2 else "bob", "bob" if n % 2 else "alice", f"at {n}", boxed=n == 5)
+            self.private(n + 0.5, "alice", "carol", f"carol {n}")
+        pair = conversation("bob", "alice")
+
+        def read(limit: int, since: float = 0.0, period: Period = EVER) -> list[str]:
+            events = self.result(self.history.conversation(pair, limit, since, period))
+            return [getattr(event, "text", getattr(event, "envelope", "")) for event in events]
+
+        first = self.result(self.history.conversation(pair, 20))
+        self.assertEqual([event.at for event in first], list(range(11, 31)))
+        before_oldest = period_between(None, event_point(first[0].id))
+        self.assertEqual(read(20, period=before_oldest), [f"at {n}" for n in range(1, 11)])
+        self.assertEqual(read(3, period=before_oldest), ["at 8", "at 9", "at 10"])
+        self.assertEqual(read(20, since=3, period=before_oldest), [f"at {n}" for n in range(3, 11)])
+        self.assertEqual(read(20, period=period_between(None, event_point(f"{100:016x}"))), [])
+        at_7 = Point(f"{700:016x}", f"{701:016x}")
+        self.assertEqual(read(2, period=period_between(None, at_7)), ["at 5", "at 6"])
+
     def test_a_private_search_finds_no_forgotten_message(self) -> None:
         """After ``forget``, what the nickname sent is found no more; what the other side sent still is."""
         self.private(1, "alice", "bob", "cafe from alice")

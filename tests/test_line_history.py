@@ -646,13 +646,18 @@ class HistoryCommandTests(LineTestCase):
         )
 
     def test_before_or_around_an_id_with_a_nickname_is_the_private_usage(self) -> None:
-        """A word that is no room the user is in names private messages, which page by number only: the usage
-        says so, rather than sending the user to join a room of that name; a room without its # still pages."""
+        """A word that is no room the user is in names private messages, which page before an id but not around
+        one: the usage says so, rather than sending the user to join a room of that name; a room without its #
+        still pages."""
         self.alice.dataReceived(b"/format json\n/history 2\n")
         first = json.loads(self.lines(self.alice_wire)[1])["id"]
         self.ask(b"/format text")
-        for line in (f"/history dave before {first} 2", f"/history dave around {first}"):
-            self.assertEqual(self.ask(line.encode()), [b"ERR usage usage: /history NICK [N]"])
+        self.assertEqual(
+            self.ask(f"/history dave around {first}".encode()),
+            [b"ERR usage usage: /history NICK [N|before ID [N]]"],
+        )
+        [refusal] = self.ask(f"/history dave before {first} 2".encode())
+        self.assertTrue(refusal.startswith(b"ERR not-identified /history dave reads"), refusal)
         self.alice.dataReceived(f"/format text\n/history lobby before {first} 1\n".encode())
         self.assertEqual(
             self.lines(self.alice_wire)[1:], [b"[1970-01-01 00:05] #lobby <alice> line 5", _MORE]

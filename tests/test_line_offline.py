@@ -213,7 +213,69 @@ class PrivateHistoryTests(IdentifiedTestCase):
         self.assertEqual((end["kind"], end["nick"], end["count"]), ("private_end", "bob", 2))
         self.alice.dataReceived(b"/history @bob around 0194a2b3c4d50000\n")
         [refusal] = self.lines(self.alice_wire)
-        self.assertEqual(json.loads(refusal)["text"], "usage: /history NICK [N]")
+        self.assertEqual(json.loads(refusal)["text"], "usage: /history NICK [N|before ID [N]]")
+
+    def page(self, command: bytes) -> tuple[list[dict[str, object]], dict[str, object]]:
+        """The private messages alice is shown for ``command`` (in JSON), and the marker after them."""
+        self.alice.dataReceived(b"/format json\n" + command + b"\n/format text\n")
+        *shown, end = [json.loads(line) for line in self.lines(self.alice_wire)[1:-1]]
+        return shown, end
+
+    def test_private_messages_page_back_before_an_id(self) -> None:
+        """/history @bob before ID N shows the N private messages before the one with that id, oldest first, as
+        a room's lines page back; the marker's ``earlier`` says whether older ones may be kept, and before the
+        oldest kept none are: "No earlier private messages"."""
+        for n in range(1, 5):
+            self.clock.advance(1)
+            self.alice.dataReceived(b"/msg bob %d\n" % n)
+        self.lines(self.alice_wire)
+        shown, end = self.page(b"/history @bob 3")
+        self.assertEqual([line["text"] for line in shown], ["2", "3", "4"])
+        self.assertEqual((end["kind"], end["count"], end["earlier"]), ("private_end", 3, True))
+        shown, end = self.page(b"/history @bob before %s 3" % str(shown[0]["id"]).encode())
+        self.assertEqual([line["text"] for line in shown], ["hello bob", "hi alice", "1"])
+        self.assertEqual((end["count"], end["earlier"]), (3, True))
+        shown, end = self.page(b"/history bob before %s" % str(shown[0]["id"]).encode())
+        self.assertEqual((shown, end["count"], end["earlier"]), ([], 0, False))
+        self.assertEqual(end["text"], "No earlier private messages with bob are kept.")
+        self.clock.advance(10)  # past the flood budget the pages spent
+        shown, end = self.page(b"/history @bob 20")
+        self.assertEqual((end["count"], end["earlier"]), (6, False))
+
+    def test_private_messages_page_back_before_a_time_in_text(self) -> None:
+        """A time serves as an id does: the messages sent before it, dated, then the marker."""
+        self.clock.advance(60)
+        self.bob.dataReceived(b"/msg alice later\n")
+        self.lines(self.alice_wire)
+        self.alice.dataReceived(b"/history @bob before 1970-01-01T00:01:30Z 5\n")
+        self.assertEqual(
+            self.lines(self.alice_wire),
+            [
+                b"[1970-01-01 00:01] <alice -> bob> hello bob",
+                b"[1970-01-01 00:01] <bob -> alice> hi alice",
+                b"*** End of private messages with bob.",
+            ],
+        )
+
+    def test_a_page_back_is_checked_as_the_last_messages_are(self) -> None:
+        """Before an id, someone not identified is refused, another account reads only its own conversation, a
+        count past 100 and a word that is no id are refused, and someone ignored is left out."""
+        self.dave.dataReceived(b"/history @bob before 0194a2b3c4d50000\n")
+        [line] = self.lines(self.dave_wire)
+        self.assertTrue(line.startswith(b"ERR not-identified "), line)
+        self.carol.dataReceived(b"/history @alice before 7fffffffffff0000\n")
+        self.assertEqual(
+            self.lines(self.carol_wire), [b"*** No earlier private messages with alice are kept."]
+        )
+        self.alice.dataReceived(b"/history @bob before 7fffffffffff0000 101\n/history @bob before soon\n")
+        refusals = self.lines(self.alice_wire)
+        self.assertEqual(
+            [line.split()[:2] for line in refusals], [[b"ERR", b"bad-count"], [b"ERR", b"bad-id"]]
+        )
+        self.alice.dataReceived(b"/ignore bob\n")
+        self.lines(self.alice_wire)
+        shown, end = self.page(b"/history @bob before 7fffffffffff0000")
+        self.assertEqual(([line["text"] for line in shown], end["count"]), (["hello bob"], 1))
 
 
 class ForgetTests(IdentifiedTestCase):

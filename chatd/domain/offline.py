@@ -27,7 +27,7 @@ from chatd.domain.names import check_said
 from chatd.domain.ports import UserView
 from chatd.domain.publish import Publisher
 from chatd.domain.replies import Away, Kept
-from chatd.domain.search import Found, Period, search_words
+from chatd.domain.search import EVER, Found, Period, search_words
 from chatd.domain.state import ChatState
 from chatd.domain.storage_ports import Accounts, History, Mailbox
 from chatd.domain.talk import Talk
@@ -171,8 +171,11 @@ class Offline:
         await dropped
         await self._mailbox.take(account)
 
-    def conversation(self, view: UserView, nick: str, count: int, most: int) -> Awaitable[Sequence[Private]]:
-        """The last ``count`` private messages between the user's account and the account ``nick``, oldest first.
+    def conversation(
+        self, view: UserView, nick: str, count: int, most: int, period: Period = EVER
+    ) -> Awaitable[Sequence[Private]]:
+        """The last ``count`` private messages between the user's account and the account ``nick`` within
+        ``period`` (the messages before a point, to page back), oldest first.
 
         Only its two parties read a conversation, so the user must be
         identified (NotIdentifiedError); ``count`` is 1 to ``most``
@@ -186,7 +189,7 @@ class Offline:
             raise LineCountError(count, most)
         # Only what was said since the account was registered: one given up earlier was someone else's.
         return self._history.conversation(
-            conversation(account, fold(nick)), count, self._accounts.since(account)
+            conversation(account, fold(nick)), count, self._accounts.since(account), period
         )
 
     def search(self, view: UserView, nick: str, query: str, limit: int, period: Period) -> Awaitable[Found]:

@@ -16,7 +16,7 @@ from chatd.domain.ids import Point
 from chatd.domain.offline import Offline
 from chatd.domain.ports import UserView
 from chatd.domain.resume import RESUME_MOST, Between, Missed
-from chatd.domain.search import EVER, SEARCH_HITS, Found, Period, search_words
+from chatd.domain.search import EVER, SEARCH_HITS, Found, Period, period_between, search_words
 from chatd.domain.state import ChatState
 from chatd.domain.storage_ports import Accounts, History
 from chatd.domain.users import own
@@ -165,14 +165,18 @@ class Reads:
         room = rules.check_reader(own(view), name, most, most)
         return resume.missed(self._history, fold(room.name), at, before, most)
 
-    def conversation(self, view: UserView, nick: str, count: int) -> Awaitable[Sequence[Private]]:
-        """The last ``count`` private messages between the identified user and the account ``nick`` (``Offline``).
+    def conversation(
+        self, view: UserView, nick: str, count: int, before: Point | None = None
+    ) -> Awaitable[Sequence[Private]]:
+        """The last ``count`` private messages between the identified user and the account ``nick`` (``Offline``),
+        or (``before``) the last ``count`` before that point in the order of events, as ``history_before`` reads a
+        room's.
 
         Without a mailbox there are no accounts' private messages to read: NotIdentifiedError as for anyone unproven.
         """
         if self._offline is None:
             raise NotIdentifiedError(nick)
-        return self._offline.conversation(view, nick, count, HISTORY_MOST)
+        return self._offline.conversation(view, nick, count, HISTORY_MOST, period_between(None, before))
 
     async def targets(self, view: UserView, after: float, before: float) -> list[tuple[str, float]]:
         """Where the user has history whose latest line was said after ``after`` and before ``before`` (seconds),

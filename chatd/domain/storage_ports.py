@@ -129,9 +129,14 @@ class History(Protocol):
         """
         ...
 
-    def conversation(self, pair: str, limit: int, since: float = 0.0) -> Awaitable[Sequence[Private]]:
+    def conversation(
+        self, pair: str, limit: int, since: float = 0.0, period: Period = EVER
+    ) -> Awaitable[Sequence[Private]]:
         """The last ``limit`` private messages kept of conversation ``pair`` (chatd.domain.offline.conversation)
-        sent at ``since`` (seconds) or later, oldest first.
+        sent at ``since`` (seconds) or later and within ``period``, oldest first.
+
+        ``period`` is how a client pages back (``/history @NICK before ID``):
+        bounded as a search is, so the messages after it use up none of ``limit``.
 
         A store keeps a private message only if both sides were identified
         (``conversation_of`` is not None).

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from twisted.internet.defer import Deferred
 
 from chatd.domain.events import RoomEvent
+from chatd.domain.ids import Point
 from chatd.line import history_commands as hist
 from chatd.line.errors import UsageError
 from chatd.line.history_lines import history_bytes, history_end, none_kept, page_from, visible
@@ -44,9 +45,10 @@ def history(session: "LineSession", command: hist.History) -> "Waiting":
     """
     me = session.me()
     if command.nick is not None and _means_nick(session, command.nick, command.room):
-        if command.around is not None or command.before is not None:
+        if command.around is not None:
             raise UsageError(hist.PRIVATE_HISTORY_USAGE)
-        return private(session, command.nick, hist.HISTORY_LINES if command.count is None else command.count)
+        lines = hist.HISTORY_LINES if command.count is None else command.count
+        return private(session, command.nick, lines, command.before)
     name = session.room_or_current(command.room)
     paging = session.paging
     lapsed = paging is None or session.chat.time().at - paging[3] >= PAGING_LAPSE
@@ -110,18 +112,27 @@ def _means_room(session: "LineSession", word: str, room: str) -> bool:
     )
 
 
-def private(session: "LineSession", nick: str, count: int) -> "Waiting":
-    """``/history NICK [N]``: the last private messages between the user's account and ``nick``'s, then a marker."""
-    read = session.chat.conversation(session.me(), nick, count)
+def private(session: "LineSession", nick: str, count: int, before: Point | None) -> "Waiting":
+    """``/history NICK [N]``: the last private messages between the user's account and ``nick``'s, then a marker;
+    ``before ID``: the last before that point, how a program pages back from the oldest it shows.
+
+    As in a room, those of someone the user ignores are left out, and a
+    full page read (shown or not) says earlier ones may be kept.
+    """
+    read = session.chat.conversation(session.me(), nick, count, before)
 
     async def shown() -> None:
         events = await read
+        lines = visible(session, events)
         if events:
             text = f"End of private messages with {nick}."
+        elif before is not None:
+            text = f"No earlier private messages with {nick} are kept."
         else:
             text = f"No private messages with {nick} are kept (only those between two identified users are)."
-        end = Notice("private_end", text, {"nick": nick, "count": len(events)})
-        session.write(b"".join(session.render_history(event) for event in events) + session.render(end))
-        session.charge_listing(len(events))
+        earlier = len(events) == count
+        end = Notice("private_end", text, {"nick": nick, "count": len(lines), "earlier": earlier})
+        session.write(b"".join(session.render_history(event) for event in lines) + session.render(end))
+        session.charge_listing(len(lines))
 
     return Deferred.fromCoroutine(shown())

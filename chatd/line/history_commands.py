@@ -125,8 +125,8 @@ def _point(word: str) -> Point:
     return point
 
 
-PRIVATE_HISTORY_USAGE = "/history NICK [N]"
-"""What ``/history`` takes of private messages: the last N; they are not paged around or before a line."""
+PRIVATE_HISTORY_USAGE = "/history NICK [N|before ID [N]]"
+"""What ``/history`` takes of private messages: the last N, or the N before a point; never those around one."""
 
 
 def _anchored(words: list[str]) -> bool:

@@ -1,8 +1,9 @@
 """What every showing of a room's past in a line session shares: the lines it sees, their bytes, the markers after them.
 
 A join's replay and a resume (chatd.line.replay), ``/history``'s pages
-(chatd.line.history) and ``/search`` (chatd.line.search) each hide what
-an ignored person said, as live (``visible``). The first two write lines
+(chatd.line.history, a conversation's too) and ``/search``
+(chatd.line.search) each hide what an ignored person said, as live
+(``visible``). The first two write lines
 of history (``history_bytes``), end them with a marker a program reads as
 well as a person (``history_end``, ``none_kept``), and leave the cursor
 from which the next ``/history`` of the room goes on (``page_from``).
@@ -11,7 +12,7 @@ from which the next ``/history`` of the room goes on (``page_from``).
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, TypeVar
 
-from chatd.domain.events import Acted, RoomEvent, Said, Whispered
+from chatd.domain.events import Acted, Encrypted, Private, RoomEvent, Said, Whispered
 from chatd.line.render import Notice
 from chatd.text import fold
 
@@ -19,8 +20,8 @@ if TYPE_CHECKING:
     from chatd.line.session import LineSession
 
 
-Line = TypeVar("Line", RoomEvent, RoomEvent | Whispered)
-"""What ``visible`` filters: a room's lines, or a search's, which may be private messages."""
+Line = TypeVar("Line", RoomEvent, RoomEvent | Whispered, Private)
+"""What ``visible`` filters: a room's lines, a search's, which may be private messages, or a conversation's."""
 
 
 def visible(session: "LineSession", events: Sequence[Line]) -> Sequence[Line]:
@@ -31,7 +32,10 @@ def visible(session: "LineSession", events: Sequence[Line]) -> Sequence[Line]:
     return [
         event
         for event in events
-        if not (isinstance(event, Said | Acted | Whispered) and fold(event.actor.nick) in session.ignored)
+        if not (
+            isinstance(event, Said | Acted | Whispered | Encrypted)
+            and fold(event.actor.nick) in session.ignored
+        )
     ]
 
 

@@ -185,10 +185,13 @@ class MemoryHistory(Service):
             self._deleted[room] = deque(filter(kept, deleted), maxlen=self._per_room)
         return succeed(count)
 
-    def conversation(self, pair: str, limit: int, since: float = 0.0) -> "Deferred[Sequence[Private]]":
-        """The last ``limit`` private messages of conversation ``pair`` sent at ``since`` or later, oldest first."""
-        kept = self._private.get(pair, ())
-        return succeed(list(islice(takewhile(lambda event: event.at >= since, reversed(kept)), limit))[::-1])
+    def conversation(
+        self, pair: str, limit: int, since: float = 0.0, period: Period = EVER
+    ) -> "Deferred[Sequence[Private]]":
+        """The last ``limit`` private messages of conversation ``pair`` sent at ``since`` or later and within
+        ``period``, oldest first."""
+        newest = within(reversed(self._private.get(pair, ())), period)
+        return succeed(list(islice(takewhile(lambda event: event.at >= since, newest), limit))[::-1])
 
     def conversations(
         self, account: str, after: float, before: float

@@ -212,9 +212,16 @@ def private_scan(
         raise not_json(error, pair) from None
 
 
-def conversation(connection: sqlite3.Connection, pair: str, limit: int, since: float) -> list[Private]:
-    """The last ``limit`` private messages of ``pair`` sent at ``since`` or later, oldest first (on the reader
-    thread). Positions follow time, so the read stops at the first older one."""
-    query = "SELECT position, body, at FROM events INDEXED BY events_by_pair WHERE pair = ? ORDER BY position DESC"
-    rows = takewhile(lambda row: row[2] >= since, connection.execute(query, (pair,)))
+def conversation(
+    connection: sqlite3.Connection, pair: str, limit: int, since: float, period: Period
+) -> list[Private]:
+    """The last ``limit`` private messages of ``pair`` sent at ``since`` or later and within ``period``, oldest
+    first (on the reader thread). Positions follow time, so the read stops at the first older one, and a period
+    bounds it between the positions of its ends (``positions_of``), as a search's."""
+    query = (
+        "SELECT position, body, at FROM events INDEXED BY events_by_pair WHERE pair = ? "
+        "AND position > ? AND position < ? ORDER BY position DESC"
+    )
+    after, before = positions_of(connection, period)
+    rows = takewhile(lambda row: row[2] >= since, connection.execute(query, (pair, after, before)))
     return [cast(Private, decoded(position, body)) for position, body, _ in islice(rows, limit)][::-1]

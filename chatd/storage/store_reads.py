@@ -158,9 +158,12 @@ class StoreReads:
         lines said before it, oldest first: a range of the ``deletions`` table's key (schema step 19)."""
         return self.read(deletions_since, room, point, limit)
 
-    def conversation(self, pair: str, limit: int, since: float = 0.0) -> "Deferred[Sequence[Private]]":
-        """The last ``limit`` private messages of conversation ``pair`` sent at ``since`` or later, oldest first."""
-        return self.read(conversation, pair, limit, since)
+    def conversation(
+        self, pair: str, limit: int, since: float = 0.0, period: Period = EVER
+    ) -> "Deferred[Sequence[Private]]":
+        """The last ``limit`` private messages of conversation ``pair`` sent at ``since`` or later and within
+        ``period``, oldest first."""
+        return self.read(conversation, pair, limit, since, period)
 
     def conversations(
         self, account: str, after: float, before: float

@@ -82,7 +82,7 @@ TALK: tuple[Spec, ...] = (
         "room #2). /history again, with no other command between and within two minutes, shows the "
         "lines before those; around ID shows the lines around the one with that id (JSON lines carry ids), before ID the N "
         "lines before it, whatever came between; a time like 2026-12-04T15:04:05Z (UTC) serves as ID. A word without # "
-        "that is no room you are in is a nickname: your last N private messages with them, kept "
+        "that is no room you are in is a nickname: your last N private messages with them (before ID: the N before it), kept "
         "only if you both had identified (and you must have now; until then, a word no account has "
         "is the room of that name, if there is one). @NICK is always the private messages, even with a "
         "room of that name.",
