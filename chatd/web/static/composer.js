@@ -127,7 +127,9 @@ export const Composer = (Base) =>
       const asked = answerAsked(line, current);
       // "/history dev" is the room #dev for its members, else the private messages with dev ("@dev": always).
       const room = asked?.type === "private_end" ? this.conversations.get(conversationKey("room", roomName(asked.nick))) : undefined;
-      if (asked !== null && !room?.joined) this.awaited.push({ type: asked.type, room: asked.room ?? undefined });
+      // A private /history's end names NICK without the @ of @NICK: told from the page's own pages by it.
+      const nick = asked?.nick === undefined ? undefined : fold(asked.nick.replace(/^@/, ""));
+      if (asked !== null && !room?.joined) this.awaited.push({ type: asked.type, room: asked.room ?? undefined, nick });
       return true;
     }
 
@@ -135,7 +137,8 @@ export const Composer = (Base) =>
     typedFor(object) {
       const type = object.type === "notice" ? object.kind : object.type;
       const room = typeof object.room === "string" ? fold(object.room) : undefined;
-      const at = this.awaited.findIndex((asked) => asked.type === type && asked.room === room);
+      const nick = type === "private_end" && typeof object.nick === "string" ? fold(object.nick) : undefined;
+      const at = this.awaited.findIndex((asked) => asked.type === type && asked.room === room && asked.nick === nick);
       if (at < 0) return false;
       this.awaited.splice(at, 1);
       return true;

@@ -7,14 +7,14 @@
 // (what the page names when it resumes after a reconnection) and whether the
 // user is in it, out of it, or cut off from it by a dropped connection.
 // The log is bounded (LOG_LINES): its oldest lines go as new ones come, and
-// a room's come back as the reader scrolls up, as lines older than the
-// join's replay do.
+// come back as the reader scrolls up, as lines older than a room's join's
+// replay, or than a private conversation's first page, do.
 
 import { el, fold } from "./dom.js";
 
 /**
  * Lines a log keeps while its reader is at its end: past it, the oldest go
- * from the page (a room's come back from /history as the reader scrolls up).
+ * from the page (they come back from /history as the reader scrolls up).
  * A room flooded for hours, or a tab left open all week, held every line in
  * the DOM and slowed the tab; 2,000 lines are hours of a busy room, more than
  * a reader scrolls back through before reaching for the search box.
@@ -44,6 +44,7 @@ export class Conversation {
     this.oldestKept = ""; // id of the oldest line said or acted here (of any event, once lines are trimmed): /history before it goes back
     this.exhausted = false; // no earlier lines are kept
     this.older = 0; // /history answers awaited for older lines
+    this.fetched = false; // a private conversation's kept messages were asked for (the user identified): older ones page back
     // A room's standing for the user: "joined" (in it now), "left" (out of it: left, kicked, never joined,
     // or not taken back after a reconnection), or "disconnected" (in it when the connection dropped, or
     // before the tab was reloaded, and asked back into it). A private conversation is always "joined".
@@ -61,6 +62,15 @@ export class Conversation {
   /** Whether the user is in this room now (a private conversation: always); not while the connection is down. */
   get joined() {
     return this.state === "joined";
+  }
+
+  /**
+   * Whether older lines may be asked for here (/history before the oldest
+   * shown): in a room the user is in, or in a private conversation whose
+   * kept messages the page asked for, the user being identified.
+   */
+  get pageable() {
+    return this.kind === "room" ? this.joined : this.fetched;
   }
 
   /** The person of this private conversation is now `name`: it goes on under that name, as an IRC client's query does. */

@@ -6,7 +6,7 @@
 
 import { Conversation, conversationKey } from "./conversation.js";
 import { $, fold } from "./dom.js";
-import { OLDER_PAGE } from "./logs.js";
+import { FIRST_PRIVATE_PAGE } from "./logs.js";
 
 /** The conversations, the one shown, and finding or making one: a part of app.js's Chat. */
 export const Conversations = (Base) =>
@@ -76,10 +76,10 @@ export const Conversations = (Base) =>
       this.enableComposer();
       this.encryption.showing(conversation);
       if (conversation?.kind === "private" && this.account !== null && !conversation.fetched && this.me !== null) {
-        // Kept private messages, between two identified users only (docs/PROTOCOL.md, History);
-        // @NICK, as `/history dev` is the room #dev for its members.
+        // Kept private messages, between two identified users only (docs/PROTOCOL.md, History), the latest
+        // first; older ones as the reader scrolls up (`older`).
         conversation.fetched = true;
-        this.send(`/history @${conversation.name} ${OLDER_PAGE}`);
+        this.pageBefore(conversation, "", FIRST_PRIVATE_PAGE);
       }
       if (this.view.folded()) this.view.closePanels();
       if (focus && conversation !== null) $("composer-text").focus();

@@ -2,15 +2,24 @@
 // sends is shown, once, in order; what is unread and what mentions the user
 // (a browser notification while the tab is hidden, if allowed); the page's
 // own notices; the pages of older lines (/history) asked for as the user
-// scrolls up, and the replays that end them.
+// scrolls up, a room's or a private conversation's, and the replays that
+// end them.
 
 import { answerLine } from "./answers.js";
 import { conversationKey } from "./conversation.js";
 import { $ } from "./dom.js";
 import { eventLine, noticeLine } from "./lines.js";
 
-/** Lines a page of /history asks for: older lines of a room, or the kept private messages with someone. */
+/** Lines a page of /history asks for: older lines of a room or of a private conversation. */
 export const OLDER_PAGE = 50;
+
+/**
+ * Private messages a conversation shows as it is opened, the latest: a
+ * page of /history costs flood budget by its size (3 lines for 20, 6 for
+ * 50), and two conversations opened in a second at 50 had the server slow
+ * the page. Older ones come back as for a room (`older`).
+ */
+export const FIRST_PRIVATE_PAGE = 20;
 
 /** What goes in which log, unread counts and mentions: a part of app.js's Chat. */
 export const Logs = (Base) =>
@@ -79,6 +88,8 @@ export const Logs = (Base) =>
       // The user's own message, back from the server: taken, so a refusal after it is not this one's.
       if (talk && object.history !== true && this.mine(object.nick)) this.unsent = null;
       if (line === null) return;
+      // A room's lines are noted as said (`said`); every message of a private conversation is one.
+      if (talk && conversation.kind === "private") conversation.saw(object.id);
       const exhausted = conversation.exhausted;
       if (!conversation.addEvent(object.id, line)) return;
       if (conversation === this.current) {
@@ -146,17 +157,32 @@ export const Logs = (Base) =>
       }
     }
 
+    /** The end of a page of private messages: one the page asked for (`pageBefore`) says whether older ones are kept. */
+    privateEnd(object) {
+      const key = typeof object.nick === "string" ? conversationKey("private", object.nick) : "";
+      const conversation = this.conversations.get(key);
+      if (conversation === undefined || conversation.expect.shift() === undefined) return;
+      conversation.older = Math.max(0, conversation.older - 1);
+      if (object.earlier === false) conversation.exhausted = true;
+      if (conversation === this.current) this.view.header();
+    }
+
     /**
      * Ask for a page of the lines before the oldest shown, in one request:
      * /history before its id, whatever else was sent meanwhile. With no line
      * shown yet, the latest lines.
      */
-    older(room) {
-      if (room.kind !== "room" || !room.joined || room.exhausted || room.older > 0) return;
-      room.expect.push({ kind: "older" });
-      room.older += 1;
-      const before = room.oldestKept ? ` before ${room.oldestKept}` : "";
-      this.send(`/history ${room.name}${before} ${OLDER_PAGE}`);
+    older(conversation) {
+      if (!conversation.pageable || conversation.exhausted || conversation.older > 0) return;
+      this.pageBefore(conversation, conversation.oldestKept, OLDER_PAGE);
+    }
+
+    /** Ask for the `count` lines of `conversation` before the id `before` ("": its latest); its end is awaited. */
+    pageBefore(conversation, before, count) {
+      conversation.expect.push({ kind: "older" });
+      conversation.older += 1;
+      const name = conversation.kind === "room" ? conversation.name : `@${conversation.name}`;
+      this.send(`/history ${name}${before ? ` before ${before}` : ""} ${count}`);
       this.view.header();
     }
   };

@@ -130,6 +130,7 @@ export const Notices = (Base) =>
         }
         case "private_end":
           if (this.typedFor(object)) this.say(text);
+          else this.privateEnd(object);
           return;
         case "resume":
           // A room noted for the nickname to put the user back in (or, for /resume alone, none).

@@ -95,11 +95,11 @@ export const Returning = (Base) =>
       this.linkAnswered();
       // The server forgot the search with the connection: its answer will not come.
       if (this.searching) this.unsearched("the connection dropped. Search again once reconnected.");
-      for (const room of this.rooms()) {
-        // Not left: the page asks to be put back in it (greet).
-        if (room.joined) room.state = "disconnected";
-        room.older = 0;
-        room.expect = [];
+      for (const conversation of this.all()) {
+        // Not left: the page asks to be put back in a room (greet). No page asked for comes.
+        if (conversation.kind === "room" && conversation.joined) conversation.state = "disconnected";
+        conversation.older = 0;
+        conversation.expect = [];
       }
       this.enableComposer();
       this.view.list(this.all());

@@ -3,7 +3,7 @@
 // results panel as buttons that jump to each line in its context (from the
 // log if it holds it, else /history around it). `/search @NICK words` typed
 // searches the private messages with NICK, whose hits are listed as they
-// are: the server pages private messages by number only, so none can be
+// are: the server shows no private messages around one, so none can be
 // shown in its context. A full page of results ends with "Older results",
 // which asks for the page before its oldest hit (the server's `earlier`),
 // added below. The results belong to the conversation searched: showing

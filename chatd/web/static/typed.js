@@ -31,7 +31,7 @@ export function privateMessage(line) {
 
 const named = (word) => typeof word === "string" && word.startsWith("#");
 
-/** Whether `word`, first after /history, asks for lines by a line's id (`around ID`, `before ID`), as only a room's history is read. */
+/** Whether `word`, first after /history, asks for lines by a line's id (`around ID`, `before ID`): of the current room, none named. */
 const byId = (word) => typeof word === "string" && /^(around|before)$/i.test(word);
 
 /**
@@ -58,10 +58,10 @@ const ROOM_COMMANDS = new Map([
  * How `text`, typed in the private conversation with `nick`, is sent:
  * `{line}`, or `{refusal}`, one sentence to show instead, nothing sent.
  * An action is refused: the protocol has no private one, and /me would act
- * in the current room. `/history` alone (or with a count) is the messages
- * with `nick` (`/history @nick`); `/history around ID` and `before ID` only work in a room
- * (the server pages private messages by number only): sent as typed, they
- * would read the server's current room. `/search words` naming no room is
+ * in the current room. `/history` alone (or with a count, or `before ID
+ * [N]`) is the messages with `nick` (`/history @nick`); `/history around
+ * ID` only works in a room (the server shows no private messages around
+ * one): sent as typed, it would read the server's current room. `/search words` naming no room is
  * the messages with `nick` (`/search @nick words`), whose refusal, when not
  * identified, the server gives.
  */
@@ -74,9 +74,10 @@ export function inPrivate(text, nick) {
   }
   if (name === "history") {
     // @NICK: `/history dev` would be the room #dev for its members.
-    if (words.length === 0 || (words.length === 1 && /^\d+$/.test(words[0]))) return { line: ["/history", `@${nick}`, ...words].join(" ") };
+    const paged = words.length === 0 || (words.length === 1 && /^\d+$/.test(words[0])) || /^before$/i.test(words[0]);
+    if (paged) return { line: ["/history", `@${nick}`, ...words].join(" ") };
     if (byId(words[0])) {
-      return { refusal: `/history ${words[0].toLowerCase()} ID works in a room: type it in that room, or /history N here for the last N messages with ${nick}. Nothing was sent.` };
+      return { refusal: `/history around ID works in a room: type it in that room, or /history N here for the last N messages with ${nick}. Nothing was sent.` };
     }
     return { line: text };
   }

@@ -164,7 +164,7 @@ export class View {
     if (this.topic.textContent !== topic) append(clear(this.topic), ...linked(topic));
     this.topic.hidden = !topic;
     this.fitTopic();
-    this.older.hidden = conversation === null || conversation.kind !== "room" || conversation.exhausted || !conversation.joined;
+    this.older.hidden = conversation === null || !conversation.pageable || conversation.exhausted;
     this.older.disabled = conversation !== null && conversation.older > 0;
   }
 
