@@ -468,7 +468,7 @@ class HistoryTests(IRCTestCase):
             ),
             (
                 f"bob {other} {other} 10",
-                f"INVALID_PARAMS BETWEEN {other} :A private conversation is read from its latest lines",
+                f"INVALID_PARAMS BETWEEN {other} :A private conversation is read from its latest lines, or back before a reference",
             ),
         ):
             self.clock.advance(1)  # within the flood budget's 2 lines a second
@@ -657,6 +657,43 @@ class TargetsTests(IRCTestCase):
                 b"@batch=%s :testhost CHATHISTORY TARGETS carol 1970-01-01T00:03:20.000Z" % reference,
                 b"@batch=%s :testhost CHATHISTORY TARGETS #dev 1970-01-01T00:05:00.000Z" % reference,
                 b":testhost BATCH -%s" % reference,
+            ],
+        )
+
+    def test_a_conversation_pages_back_before_a_msgid_or_a_timestamp(self) -> None:
+        """BEFORE carol msgid=ID gives alice's private messages with carol before that one, as a room's BEFORE does;
+        before a time, those sent earlier; before the first, an empty batch. AFTER is still refused: a
+        conversation is read from its latest lines or back from a reference."""
+        for text in ("one", "two", "three"):
+            self.clock.advance(10)
+            self.alice.dataReceived(f"/msg carol {text}\n".encode())
+        client, wire = self.log_in("10.0.0.4", caps="batch message-tags draft/chathistory")
+        self.send(client, "CHATHISTORY LATEST carol * 2")
+        latest = self.lines(wire)
+        self.assertEqual([line.rsplit(b" :", 1)[1] for line in latest[1:-1]], [b"two", b"three"])
+        two = re.search(rb"msgid=(\w+)", latest[1])
+        assert two is not None, latest
+        self.send(client, f"CHATHISTORY BEFORE carol msgid={two[1].decode()} 5")
+        before = self.lines(wire)
+        self.assertEqual([line.rsplit(b" :", 1)[1] for line in before[1:-1]], [b"hi carol", b"one"])
+        self.send(client, "CHATHISTORY BEFORE carol timestamp=1970-01-01T00:07:00.000Z 5")
+        self.assertEqual([line.rsplit(b" :", 1)[1] for line in self.lines(wire)[1:-1]], [b"hi carol", b"one"])
+        self.send(client, "CHATHISTORY BEFORE carol timestamp=1970-01-01T00:03:00.000Z 5")
+        self.assertEqual(len(self.lines(wire)), 2)
+        self.clock.advance(10)  # past the flood budget the pages spent
+        self.send(client, "CHATHISTORY BEFORE carol msgid=nosuchline 5")
+        self.assertEqual(
+            self.lines(wire),
+            [
+                b":testhost FAIL CHATHISTORY MESSAGE_ERROR BEFORE carol msgid=nosuchline :carol keeps no line with that msgid"
+            ],
+        )
+        self.send(client, f"CHATHISTORY AFTER carol msgid={two[1].decode()} 5")
+        self.assertEqual(
+            self.lines(wire),
+            [
+                f":testhost FAIL CHATHISTORY INVALID_PARAMS AFTER msgid={two[1].decode()} "
+                ":A private conversation is read from its latest lines, or back before a reference".encode()
             ],
         )
 

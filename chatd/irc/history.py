@@ -10,8 +10,8 @@ lines without their times would read as said now.
 
 CHATHISTORY (draft/chathistory) asks for more: LATEST (``*`` or after a
 reference), BEFORE, AFTER and AROUND a reference, and BETWEEN two, in a
-room the client is in; and LATEST ``*`` of a private conversation between
-two accounts; and TARGETS, the rooms and conversations of the client's
+room the client is in; and LATEST ``*`` or BEFORE a reference of a
+private conversation between two accounts; and TARGETS, the rooms and conversations of the client's
 whose latest line falls between two times (``targets``). BETWEEN counts
 from its first reference, forward or back in time
 (chatd.domain.resume.between), as the spec has it. The limit counts
@@ -157,17 +157,7 @@ def chathistory(session: "IRCSession", message: Message) -> "Waiting":
     sub, target = asked.sub, asked.target
     try:
         if not target.startswith("#"):
-            if asked.points or asked.unknown is not None:
-                session.fail(
-                    "CHATHISTORY",
-                    "INVALID_PARAMS",
-                    sub,
-                    asked.references[0],
-                    "A private conversation is read from its latest lines",
-                )
-                return None
-            read = session.chat.conversation(session.me(), target, asked.most)
-            return _send(session, asked, _latest_private(session, read, asked.most))
+            return _private(session, asked)
         if fold(target) not in session.me().rooms:
             session.fail("CHATHISTORY", "INVALID_TARGET", sub, target, "Join the room to read its history")
             return None
@@ -271,6 +261,24 @@ async def _room_lines(session: "IRCSession", asked: _Asked) -> Sequence[RoomEven
         return _oldest(session, await chat.history_after(me, room, point, most), most)
     before, after = await chat.history_beside(me, room, point, most)
     return _around(session, point.start, before, after, most)
+
+
+def _private(session: "IRCSession", asked: _Asked) -> "Waiting":
+    """LATEST ``*`` or BEFORE a reference of a private conversation: the newest private messages (before it) that
+    fit, as ``/history @NICK before ID`` pages them; the other subcommands are refused, and so is a msgid of no form
+    chatd gives, as in a room."""
+    sub, target = asked.sub, asked.target
+    paging = sub == "BEFORE" or (sub == "LATEST" and not asked.points and asked.unknown is None)
+    if not paging:
+        why = "A private conversation is read from its latest lines, or back before a reference"
+        session.fail("CHATHISTORY", "INVALID_PARAMS", sub, asked.references[0], why)
+        return None
+    if asked.unknown is not None:
+        session.fail("CHATHISTORY", "MESSAGE_ERROR", sub, target, asked.unknown, _NOT_KEPT.format(target))
+        return None
+    before = asked.points[0] if asked.points else None
+    read = session.chat.conversation(session.me(), target, asked.most, before)
+    return _send(session, asked, _latest_private(session, read, asked.most))
 
 
 async def _latest_private(
