@@ -30,3 +30,8 @@ class ConnectingTooFastError(ChatError):
 
     code = "connecting-too-fast"
     seconds_left: int
+
+
+NOT_ADMITTED = (ServerFullError, TooManyConnectionsError, ConnectingTooFastError)
+"""What ``Admission.admit`` refuses a new connection with, for the ``except`` of every front end's factory, which
+tells the connection why in its own protocol's words before closing it."""

@@ -19,6 +19,7 @@ from twisted.logger import Logger
 from typing_extensions import override
 
 from chatd.domain.durations import format_duration
+from chatd.domain.errors import ChatError
 from chatd.domain.events import (
     AccountDropped,
     AccountNotDropped,
@@ -42,7 +43,7 @@ from chatd.domain.events import (
 )
 from chatd.domain.ports import Session
 from chatd.frontend.admission import Refusal
-from chatd.frontend.errors import ConnectingTooFastError, ServerFullError, TooManyConnectionsError
+from chatd.frontend.errors import NOT_ADMITTED, ConnectingTooFastError, TooManyConnectionsError
 from chatd.frontend.factory import FrontEndFactory
 from chatd.frontend.fanout import Fanouts
 from chatd.frontend.flood import ENTRIES_PER_LINE, RESUMED_PER_CHARGE
@@ -109,19 +110,8 @@ class IRCFactory(FrontEndFactory[IRCProtocol]):
     def buildProtocol(self, addr: IAddress | None) -> Protocol:
         try:
             peer = self.admission.admit(addr)
-        except ServerFullError:
-            return Refusal(b"ERROR :Closing Link: server full\r\n", self.reactor)
-        except TooManyConnectionsError as refused:
-            text = (
-                f"ERROR :Closing Link: too many connections from your address (at most {refused.limit})\r\n"
-            )
-            return Refusal(text.encode(), self.reactor)
-        except ConnectingTooFastError as refused:
-            text = (
-                "ERROR :Closing Link: too many new connections from your address "
-                f"(try again in {format_duration(refused.seconds_left)})\r\n"
-            )
-            return Refusal(text.encode(), self.reactor)
+        except NOT_ADMITTED as refused:
+            return Refusal(f"ERROR :Closing Link: {_why_not_admitted(refused)}\r\n".encode(), self.reactor)
         protocol = IRCProtocol(self, peer)
         self.connections.add(protocol)
         return protocol
@@ -341,3 +331,12 @@ def _with_cap(sessions: Sequence[Session], cap: str, actor: Actor) -> list[Sessi
         for session in cast(Sequence[IRCSession], sessions)
         if cap in session.caps and not acted(session.user, actor)
     ]
+
+
+def _why_not_admitted(refused: ChatError) -> str:
+    """What an IRC client refused a connection (``NOT_ADMITTED``) reads after ``Closing Link:``, as servers word it."""
+    if isinstance(refused, TooManyConnectionsError):
+        return f"too many connections from your address (at most {refused.limit})"
+    if isinstance(refused, ConnectingTooFastError):
+        return f"too many new connections from your address (try again in {format_duration(refused.seconds_left)})"
+    return "server full"

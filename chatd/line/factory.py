@@ -22,7 +22,7 @@ from chatd import __version__
 from chatd.domain.events import Event, FileOffered
 from chatd.domain.ports import Session
 from chatd.frontend.admission import Refusal
-from chatd.frontend.errors import ConnectingTooFastError, ServerFullError, TooManyConnectionsError
+from chatd.frontend.errors import NOT_ADMITTED
 from chatd.frontend.factory import FrontEndFactory
 from chatd.frontend.fanout import Fanouts
 from chatd.frontend.sockets import Tuning
@@ -71,7 +71,7 @@ class LineFactory(FrontEndFactory[LineProtocol]):
     def buildProtocol(self, addr: IAddress | None) -> Protocol:
         try:
             peer = self.admission.admit(addr)
-        except (ServerFullError, TooManyConnectionsError, ConnectingTooFastError) as refused:
+        except NOT_ADMITTED as refused:
             return Refusal(text_line(refused), self.reactor)
         protocol = LineProtocol(self, peer)
         self.connections.add(protocol)

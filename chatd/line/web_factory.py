@@ -21,7 +21,7 @@ from typing_extensions import override
 from chatd.domain.events import Event
 from chatd.domain.ports import Session
 from chatd.frontend.admission import Refusal, peer_of
-from chatd.frontend.errors import ConnectingTooFastError, ServerFullError, TooManyConnectionsError
+from chatd.frontend.errors import NOT_ADMITTED
 from chatd.frontend.frames import text_frame
 from chatd.frontend.pings import PingRound
 from chatd.frontend.proxies import Proxies
@@ -74,7 +74,7 @@ class WebFactory(LineFactory):
         proxy = self.proxies.trusts(peer_of(addr))
         try:
             peer = self.admission.admit(addr, proxy=proxy)
-        except (ServerFullError, TooManyConnectionsError, ConnectingTooFastError) as refused:
+        except NOT_ADMITTED as refused:
             return Refusal(http_refusal(text_line(refused)), self.reactor)
         session = WebSession(self, peer, proxy=proxy)
         self.connections.add(session)
