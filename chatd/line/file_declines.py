@@ -19,7 +19,6 @@ ended. Then one notice says how many, charged as ``/file list`` is
 
 from typing import TYPE_CHECKING
 
-from chatd.frontend.flood import file_listing_lines
 from chatd.frontend.transfer_parts import named_user
 from chatd.frontend.transfers import Transfers
 from chatd.line.render import Notice
@@ -37,9 +36,7 @@ def decline_every(session: "LineSession", files: Transfers) -> None:
     offers = files.offers_to(named_user(session))
     declined = sum(files.decline(session, offer.file, tell_peer=True) for offer in offers)
     session.send(declined_notice(declined, len(offers) - declined))
-    lines = file_listing_lines(len(offers))
-    if lines:
-        session.charge_answer(lines)
+    session.charge_file_listing(len(offers))
 
 
 def declined_notice(declined: int, fetching: int) -> Notice:

@@ -26,7 +26,6 @@ from typing import TYPE_CHECKING
 from chatd.domain.files import CHUNK
 from chatd.domain.ids import event_id
 from chatd.frontend.file_pages import Place, page_most, read_cursor
-from chatd.frontend.flood import file_listing_lines
 from chatd.frontend.transfers import Transfers
 from chatd.line.errors import NoFilesError, UsageError
 from chatd.line.file_declines import EVERY, decline_every
@@ -219,9 +218,7 @@ def run_file(session: "LineSession", command: FileCommand) -> "Waiting":
             # Paid for by its size: a user offered many files could have it written over and over. Charged first,
             # so a page with a next says how long until the budget is full again (``wait``): a reader following
             # at once was told it floods from the second page on, its next pages waiting 5 s each.
-            lines = file_listing_lines(len(listing.files))
-            if lines:
-                session.charge_answer(lines)
+            session.charge_file_listing(len(listing.files))
             wait = session.budget_full_in() if listing.next is not None else 0.0
             session.send(replace(listing, wait=math.ceil(wait * 1000) / 1000))
     return None

@@ -14,7 +14,7 @@ from chatd.domain.events import Event, RoomEvent, Whispered
 from chatd.domain.ids import Point
 from chatd.domain.ports import Audience, UserView
 from chatd.domain.replies import Reply
-from chatd.frontend.flood import ENTRIES_PER_LINE
+from chatd.frontend.flood import ENTRIES_PER_LINE, file_listing_lines
 from chatd.frontend.sinks import NOWHERE, Sink
 from chatd.frontend.transfers import Transfers
 from chatd.line.render import (
@@ -163,6 +163,13 @@ class SessionState(ABC):
         (issue 12), while a short listing costs what any command does.
         """
         lines = entries // per
+        if lines:
+            self.charge_answer(lines)
+
+    def charge_file_listing(self, files: int) -> None:
+        """Charge for an answer about ``files`` transfers or offers (``/file list``'s page, ``/file decline *``):
+        as ``file_listing_lines`` says, its command's line the first of its lines."""
+        lines = file_listing_lines(files)
         if lines:
             self.charge_answer(lines)
 

@@ -121,8 +121,8 @@ export const Sealing = (Base) =>
 
 // A run of more than TEXT_MARKS_MAX marks drawn over or under one character (chatd/domain/names.py, joiners between
 // them not parting them): the server refuses such a tower, which a browser draws over the lines above.
-const TOWER = /[\p{Mn}\p{Me}](?:[\u200c\u200d]*[\p{Mn}\p{Me}]){4,}/gu;
 const TEXT_MARKS_MAX = 4;
+const TOWER = new RegExp(`[\\p{Mn}\\p{Me}](?:[\\u200c\\u200d]*[\\p{Mn}\\p{Me}]){${TEXT_MARKS_MAX},}`, "gu");
 
 /**
  * An opened envelope's `text` as it may be shown: the server never reads it, so it is held to the rules the server
