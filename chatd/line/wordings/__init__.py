@@ -33,6 +33,5 @@ def quoted(text: str) -> str:
 
 
 def _escaped(found: re.Match[str]) -> str:
-    """One character as Python writes its escape: ``\\u3164``, ``\\U000e0041``."""
-    code = ord(found.group())
-    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
+    """One character as Python writes its escape (``\\u3164``, ``\\U000e0041``)."""
+    return found.group().encode("unicode_escape").decode("ascii")
